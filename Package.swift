@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "replstat",
+    products: [
+        .executable(name: "replstat", targets: ["replstat"]),
+        .library(name: "ReplStatCore", targets: ["ReplStatCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "ReplStatCore",
+            dependencies: ["CZlib"]
+        ),
+        .executableTarget(
+            name: "replstat",
+            dependencies: [
+                "ReplStatCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ReplStatCoreTests",
+            dependencies: ["ReplStatCore"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ReplStatCore"],
+            resources: [.copy("Conformance")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

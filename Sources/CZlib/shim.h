@@ -1,0 +1,14 @@
+#ifndef REPLSTAT_CZLIB_SHIM_H
+#define REPLSTAT_CZLIB_SHIM_H
+#include <zlib.h>
+
+/// `inflateInit2` and `deflateInit2` are C macros, which Swift cannot call.
+/// windowBits 15 + 32 accepts gzip (and zlib) headers; 15 + 16 writes gzip.
+static inline int replstat_inflate_init_gzip(z_stream *stream) {
+    return inflateInit2(stream, 15 + 32);
+}
+
+static inline int replstat_deflate_init_gzip(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+}
+#endif

@@ -1,0 +1,494 @@
+/// The kind of JSON value found for a field of interest.
+public enum JSONKind: UInt8, Sendable {
+    case absent = 0, null, string, number, object, array, boolean
+}
+
+/// Where a field's value lies in the line. For a string, `start..<end` excludes the quotes.
+public struct FieldSlot: Sendable, Equatable {
+    public var kind: JSONKind = .absent
+    /// A string value that contains escapes and must be decoded before use.
+    public var hasEscapes = false
+    /// A number without fraction or exponent.
+    public var isInteger = false
+    public var start: Int32 = 0
+    public var end: Int32 = 0
+
+    /// Absent, or present with the value `null`: both mean "not there".
+    public var isMissing: Bool { kind == .absent || kind == .null }
+}
+
+/// The fields the decoder needs, located during the single validating pass over a line.
+///
+/// An envelope's own keys; the status body's keys twice (the flat layout, where the body is
+/// the envelope itself, and the body under `response`); and the checkpoints of each
+/// `syncing_details`. When an object repeats a key, the last occurrence wins, including
+/// everything that was recorded inside the earlier one.
+public enum Field: Int, CaseIterable, Sendable {
+    case atTimestamp, timestamp, ts, time, index, response
+    case flatStatus, flatError, flatReason, flatLeaderAlias, flatLeaderIndex, flatFollowerIndex, flatSyncing
+    case status, error, reason, leaderAlias, leaderIndex, followerIndex, syncing
+    case flatLeaderCheckpoint, flatFollowerCheckpoint, flatSeqNo
+    case leaderCheckpoint, followerCheckpoint, seqNo
+
+    /// Offset of a body key from the first body field.
+    enum BodyKey: Int { case status = 0, error, reason, leaderAlias, leaderIndex, followerIndex, syncing }
+    enum SyncingKey: Int { case leaderCheckpoint = 0, followerCheckpoint, seqNo }
+
+    static let flatBodyBase = Field.flatStatus.rawValue
+    static let bodyBase = Field.status.rawValue
+    static let flatSyncingBase = Field.flatLeaderCheckpoint.rawValue
+    static let syncingBase = Field.leaderCheckpoint.rawValue
+}
+
+/// Validates one line as JSON (RFC 8259, UTF-8, at most 64 levels of nesting) in a single pass
+/// without recursion and without allocating, and records where the fields of interest are.
+public struct JSONLineScanner {
+    public enum Result: Equatable, Sendable {
+        case invalid
+        case notObject
+        case object
+    }
+
+    public static let maxDepth = 64
+
+    /// Which object a frame is, for matching its keys to fields.
+    private enum Role: UInt8 {
+        case envelope, response, flatSyncing, syncing, other
+    }
+
+    public private(set) var slots: [FieldSlot]
+    private var frameIsObject: [Bool]
+    private var frameRole: [Role]
+    private var frameSlot: [Int8]
+
+    public init() {
+        slots = Array(repeating: FieldSlot(), count: Field.allCases.count)
+        frameIsObject = Array(repeating: false, count: Self.maxDepth + 1)
+        frameRole = Array(repeating: .other, count: Self.maxDepth + 1)
+        frameSlot = Array(repeating: -1, count: Self.maxDepth + 1)
+    }
+
+    public subscript(field: Field) -> FieldSlot { slots[field.rawValue] }
+
+    private enum State { case value, key, afterValue }
+
+    public mutating func scan(_ line: UnsafeRawBufferPointer) -> Result {
+        for index in slots.indices { slots[index] = FieldSlot() }
+        guard let raw = line.baseAddress, line.count > 0 else { return .invalid }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let n = line.count
+        var i = skipWhitespace(base, n, 0)
+        var depth = 0
+        var topIsObject = false
+        var pendingSlot = -1
+        var pendingRole = Role.other
+        var state = State.value
+
+        while true {
+            switch state {
+            case .value:
+                guard i < n else { return .invalid }
+                let c = base[i]
+                switch c {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    guard depth < Self.maxDepth else { return .invalid }
+                    let isObject = c == UInt8(ascii: "{")
+                    if depth == 0 { topIsObject = isObject }
+                    frameIsObject[depth] = isObject
+                    frameRole[depth] = depth == 0 ? .envelope : (isObject ? pendingRole : .other)
+                    frameSlot[depth] = Int8(pendingSlot)
+                    if pendingSlot >= 0 {
+                        slots[pendingSlot].kind = isObject ? .object : .array
+                        slots[pendingSlot].start = Int32(i)
+                    }
+                    depth += 1
+                    i = skipWhitespace(base, n, i + 1)
+                    guard i < n else { return .invalid }
+                    if base[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        i += 1
+                        depth -= 1
+                        closeContainer(at: depth, end: i)
+                        state = .afterValue
+                    } else if isObject {
+                        state = .key
+                    } else {
+                        pendingSlot = -1
+                        state = .value
+                    }
+                    continue
+                case UInt8(ascii: "\""):
+                    guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
+                    if pendingSlot >= 0 {
+                        slots[pendingSlot] = FieldSlot(
+                            kind: .string, hasEscapes: escaped, isInteger: false,
+                            start: Int32(i + 1), end: Int32(end))
+                    }
+                    i = end + 1
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    guard let (end, integer) = scanNumber(base, n, i) else { return .invalid }
+                    if pendingSlot >= 0 {
+                        slots[pendingSlot] = FieldSlot(
+                            kind: .number, hasEscapes: false, isInteger: integer, start: Int32(i), end: Int32(end))
+                    }
+                    i = end
+                case UInt8(ascii: "t"):
+                    guard matches(base, n, i, "true") else { return .invalid }
+                    record(pendingSlot, .boolean, i, i + 4)
+                    i += 4
+                case UInt8(ascii: "f"):
+                    guard matches(base, n, i, "false") else { return .invalid }
+                    record(pendingSlot, .boolean, i, i + 5)
+                    i += 5
+                case UInt8(ascii: "n"):
+                    guard matches(base, n, i, "null") else { return .invalid }
+                    record(pendingSlot, .null, i, i + 4)
+                    i += 4
+                default:
+                    return .invalid
+                }
+                state = .afterValue
+
+            case .key:
+                guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
+                guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
+                let role = frameRole[depth - 1]
+                if role == .other {
+                    pendingSlot = -1
+                    pendingRole = .other
+                } else {
+                    (pendingSlot, pendingRole) = matchKey(role, base, i + 1, end, escaped)
+                }
+                i = skipWhitespace(base, n, end + 1)
+                guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
+                i = skipWhitespace(base, n, i + 1)
+                state = .value
+
+            case .afterValue:
+                i = skipWhitespace(base, n, i)
+                if depth == 0 {
+                    guard i == n else { return .invalid }
+                    return topIsObject ? .object : .notObject
+                }
+                guard i < n else { return .invalid }
+                let c = base[i]
+                let isObject = frameIsObject[depth - 1]
+                if c == UInt8(ascii: ",") {
+                    i = skipWhitespace(base, n, i + 1)
+                    if isObject {
+                        state = .key
+                    } else {
+                        pendingSlot = -1
+                        state = .value
+                    }
+                } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i += 1
+                    depth -= 1
+                    closeContainer(at: depth, end: i)
+                } else {
+                    return .invalid
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func record(_ slot: Int, _ kind: JSONKind, _ start: Int, _ end: Int) {
+        if slot >= 0 {
+            slots[slot] = FieldSlot(kind: kind, hasEscapes: false, isInteger: false, start: Int32(start), end: Int32(end))
+        }
+    }
+
+    @inline(__always)
+    private mutating func closeContainer(at depth: Int, end: Int) {
+        let slot = Int(frameSlot[depth])
+        if slot >= 0 { slots[slot].end = Int32(end) }
+    }
+
+    /// Finds the field a key names in an object of the given role, and the role its value
+    /// gets if it is an object. A repeated container key forgets what its earlier value held.
+    private mutating func matchKey(
+        _ role: Role, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool
+    ) -> (Int, Role) {
+        let keyBytes = UnsafeBufferPointer(start: base + start, count: end - start)
+        if escaped {
+            return JSONString.decode(keyBytes).withUnsafeBufferPointer { matchKeyBytes(role, $0) }
+        }
+        return matchKeyBytes(role, keyBytes)
+    }
+
+    private mutating func matchKeyBytes(_ role: Role, _ key: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
+        switch role {
+        case .envelope:
+            if let envelopeField = Self.envelopeField(key) {
+                if envelopeField == .response {
+                    clear(Field.bodyBase..<Field.bodyBase + 7)
+                    clear(Field.syncingBase..<Field.syncingBase + 3)
+                    return (envelopeField.rawValue, .response)
+                }
+                return (envelopeField.rawValue, .other)
+            }
+            return bodyField(key, base: Field.flatBodyBase, syncingRole: .flatSyncing, syncingBase: Field.flatSyncingBase)
+        case .response:
+            return bodyField(key, base: Field.bodyBase, syncingRole: .syncing, syncingBase: Field.syncingBase)
+        case .flatSyncing:
+            return (Self.syncingKey(key).map { Field.flatSyncingBase + $0.rawValue } ?? -1, .other)
+        case .syncing:
+            return (Self.syncingKey(key).map { Field.syncingBase + $0.rawValue } ?? -1, .other)
+        case .other:
+            return (-1, .other)
+        }
+    }
+
+    private mutating func bodyField(
+        _ key: UnsafeBufferPointer<UInt8>, base: Int, syncingRole: Role, syncingBase: Int
+    ) -> (Int, Role) {
+        guard let bodyKey = Self.bodyKey(key) else { return (-1, .other) }
+        if bodyKey == .syncing {
+            clear(syncingBase..<syncingBase + 3)
+            return (base + bodyKey.rawValue, syncingRole)
+        }
+        return (base + bodyKey.rawValue, .other)
+    }
+
+    private mutating func clear(_ range: Range<Int>) {
+        for index in range { slots[index] = FieldSlot() }
+    }
+
+    private static func envelopeField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+        switch key.count {
+        case 2: return equals(key, "ts") ? .ts : nil
+        case 4: return equals(key, "time") ? .time : nil
+        case 5: return equals(key, "index") ? .index : nil
+        case 8: return equals(key, "response") ? .response : nil
+        case 9: return equals(key, "timestamp") ? .timestamp : nil
+        case 10: return equals(key, "@timestamp") ? .atTimestamp : nil
+        default: return nil
+        }
+    }
+
+    private static func bodyKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.BodyKey? {
+        switch key.count {
+        case 5: return equals(key, "error") ? .error : nil
+        case 6:
+            if equals(key, "status") { return .status }
+            return equals(key, "reason") ? .reason : nil
+        case 12:
+            if equals(key, "leader_alias") { return .leaderAlias }
+            return equals(key, "leader_index") ? .leaderIndex : nil
+        case 14: return equals(key, "follower_index") ? .followerIndex : nil
+        case 15: return equals(key, "syncing_details") ? .syncing : nil
+        default: return nil
+        }
+    }
+
+    private static func syncingKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.SyncingKey? {
+        switch key.count {
+        case 6: return equals(key, "seq_no") ? .seqNo : nil
+        case 17: return equals(key, "leader_checkpoint") ? .leaderCheckpoint : nil
+        case 19: return equals(key, "follower_checkpoint") ? .followerCheckpoint : nil
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    private static func equals(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard key.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for index in 0..<key.count where key[index] != expected[index] { return false }
+        return true
+    }
+}
+
+@inline(__always)
+private func skipWhitespace(_ base: UnsafePointer<UInt8>, _ n: Int, _ from: Int) -> Int {
+    var i = from
+    while i < n {
+        switch base[i] {
+        case 0x20, 0x09, 0x0A, 0x0D: i += 1
+        default: return i
+        }
+    }
+    return i
+}
+
+@inline(__always)
+private func matches(_ base: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ literal: StaticString) -> Bool {
+    let count = literal.utf8CodeUnitCount
+    guard n - i >= count else { return false }
+    let expected = literal.utf8Start
+    for offset in 0..<count where base[i + offset] != expected[offset] { return false }
+    return true
+}
+
+@inline(__always)
+private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+/// Scans a number starting at `i`; returns the index after it and whether it is an integer.
+private func scanNumber(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
+    var i = start
+    if base[i] == UInt8(ascii: "-") { i += 1 }
+    guard i < n, isDigit(base[i]) else { return nil }
+    if base[i] == UInt8(ascii: "0") {
+        i += 1
+    } else {
+        while i < n && isDigit(base[i]) { i += 1 }
+    }
+    var integer = true
+    if i < n && base[i] == UInt8(ascii: ".") {
+        i += 1
+        guard i < n, isDigit(base[i]) else { return nil }
+        while i < n && isDigit(base[i]) { i += 1 }
+        integer = false
+    }
+    if i < n && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+        i += 1
+        if i < n && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i += 1 }
+        guard i < n, isDigit(base[i]) else { return nil }
+        while i < n && isDigit(base[i]) { i += 1 }
+        integer = false
+    }
+    return (i, integer)
+}
+
+@inline(__always)
+private func hexValue(_ byte: UInt8) -> UInt32? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+    default: return nil
+    }
+}
+
+/// Reads `\uXXXX` at `i` (pointing at the backslash).
+@inline(__always)
+private func unicodeEscape(_ base: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> UInt32? {
+    guard n - i >= 6, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u"),
+        let a = hexValue(base[i + 2]), let b = hexValue(base[i + 3]),
+        let c = hexValue(base[i + 4]), let d = hexValue(base[i + 5])
+    else { return nil }
+    return a << 12 | b << 8 | c << 4 | d
+}
+
+@inline(__always)
+private func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+
+/// Scans string content from `start` (after the opening quote). Returns the index of the
+/// closing quote and whether escapes occur, or nil when the string is not valid JSON/UTF-8.
+private func scanString(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
+    var i = start
+    var escaped = false
+    while i < n {
+        let byte = base[i]
+        if byte == UInt8(ascii: "\"") { return (i, escaped) }
+        if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\\") {
+            i += 1
+            continue
+        }
+        if byte == UInt8(ascii: "\\") {
+            escaped = true
+            guard i + 1 < n else { return nil }
+            switch base[i + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                i += 2
+            case UInt8(ascii: "u"):
+                guard let unit = unicodeEscape(base, n, i) else { return nil }
+                i += 6
+                if unit >= 0xD800 && unit <= 0xDBFF {
+                    guard let low = unicodeEscape(base, n, i), low >= 0xDC00 && low <= 0xDFFF else { return nil }
+                    i += 6
+                } else if unit >= 0xDC00 && unit <= 0xDFFF {
+                    return nil
+                }
+            default:
+                return nil
+            }
+            continue
+        }
+        if byte < 0x20 { return nil }
+        // A multi-byte UTF-8 sequence: reject overlong forms, surrogates and values past U+10FFFF.
+        switch byte {
+        case 0xC2...0xDF:
+            guard i + 1 < n, isContinuation(base[i + 1]) else { return nil }
+            i += 2
+        case 0xE0...0xEF:
+            guard i + 2 < n else { return nil }
+            let second = base[i + 1]
+            let low: UInt8 = byte == 0xE0 ? 0xA0 : 0x80
+            let high: UInt8 = byte == 0xED ? 0x9F : 0xBF
+            guard second >= low && second <= high, isContinuation(base[i + 2]) else { return nil }
+            i += 3
+        case 0xF0...0xF4:
+            guard i + 3 < n else { return nil }
+            let second = base[i + 1]
+            let low: UInt8 = byte == 0xF0 ? 0x90 : 0x80
+            let high: UInt8 = byte == 0xF4 ? 0x8F : 0xBF
+            guard second >= low && second <= high, isContinuation(base[i + 2]), isContinuation(base[i + 3])
+            else { return nil }
+            i += 4
+        default:
+            return nil
+        }
+    }
+    return nil
+}
+
+/// Decoding of JSON string contents that the scanner has already validated.
+public enum JSONString {
+    /// The UTF-8 bytes a validated string's contents (without quotes) stand for.
+    public static func decode(_ content: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count)
+        guard let base = content.baseAddress else { return out }
+        let n = content.count
+        var i = 0
+        while i < n {
+            let byte = base[i]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            let kind = base[i + 1]
+            switch kind {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = unicodeEscape(base, n, i) ?? 0xFFFD
+                if scalar >= 0xD800 && scalar <= 0xDBFF, let low = unicodeEscape(base, n, i + 6) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                appendUTF8(scalar, to: &out)
+                i += 6
+                continue
+            default: out.append(kind)
+            }
+            i += 2
+        }
+        return out
+    }
+
+    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// The statuses the replication plugin reports (SPEC.md section 1).
+public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
+    case bootstrapping, syncing, running, paused, failed, stopped, notInProgress
+
+    /// The status string as the API returns it.
+    public var apiName: String {
+        switch self {
+        case .bootstrapping: "BOOTSTRAPPING"
+        case .syncing: "SYNCING"
+        case .running: "RUNNING"
+        case .paused: "PAUSED"
+        case .failed: "FAILED"
+        case .stopped: "STOPPED"
+        case .notInProgress: "REPLICATION NOT IN PROGRESS"
+        }
+    }
+
+    /// The suffix of the `seconds_*` column in `summary.csv`.
+    public var columnName: String {
+        switch self {
+        case .notInProgress: "not_in_progress"
+        default: apiName.lowercased()
+        }
+    }
+
+    /// Statuses whose `syncing_details` give the follower's lag behind the leader.
+    public var carriesLag: Bool { self == .syncing || self == .running }
+
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let match = Self.allCases.first(where: { status in
+            status.apiName.utf8.elementsEqual(bytes)
+        }) else { return nil }
+        self = match
+    }
+}

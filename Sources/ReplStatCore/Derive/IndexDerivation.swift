@@ -1,0 +1,144 @@
+/// Derives the figures of SPEC.md section 3 for one index from its status samples in
+/// timestamp order, one sample at a time: state per index, not per sample (apart from the
+/// transitions and stalls it finds, and the lag histogram's buckets).
+struct IndexDerivation {
+    let maxGap: Int64
+    let stallAfter: Int64
+
+    private(set) var summary: IndexSummary
+    private(set) var transitions: [TransitionRow] = []
+    private(set) var stalls: [StallRow] = []
+
+    private var previous: StatusSample?
+    private var runStart: Int64 = 0
+
+    private var lagCount = 0
+    private var lagMin = UInt64.max
+    private var lagMax: UInt64 = 0
+    private var lagLast: UInt64 = 0
+    private var lagSum: UInt128 = 0
+    private var histogram = LagHistogram()
+
+    private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
+    private var ratePairs = 0
+
+    private var openStall: StallRow?
+
+    init(index: Int32, maxGap: Int64, stallAfter: Int64) {
+        self.maxGap = maxGap
+        self.stallAfter = stallAfter
+        summary = IndexSummary(index: index)
+    }
+
+    mutating func countError() {
+        summary.errorSamples += 1
+    }
+
+    mutating func add(_ sample: StatusSample) {
+        summary.samples += 1
+        if sample.leaderAlias != StatusSample.none { summary.leaderAlias = sample.leaderAlias }
+        if sample.leaderIndex != StatusSample.none { summary.leaderIndex = sample.leaderIndex }
+        if summary.firstSeen == nil {
+            summary.firstSeen = sample.timestamp
+            summary.firstStatus = sample.status
+            runStart = sample.timestamp
+        }
+        summary.lastSeen = sample.timestamp
+        summary.lastStatus = sample.status
+
+        let lag = sample.isLagSample ? recordLag(sample) : nil
+        if let previous {
+            let elapsed = sample.timestamp - previous.timestamp
+            let isGap = elapsed > maxGap
+            if isGap {
+                summary.gaps += 1
+                summary.millisUnknown += elapsed
+            } else {
+                summary.millisInStatus[Int(previous.status.rawValue)] += elapsed
+            }
+            if previous.status != sample.status {
+                summary.transitions += 1
+                transitions.append(
+                    TransitionRow(
+                        timestamp: sample.timestamp, index: summary.index, from: previous.status, to: sample.status,
+                        reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
+                        checkpoints: sample.hasCheckpoints
+                            ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil))
+                runStart = sample.timestamp
+            }
+            if previous.isLagSample && sample.isLagSample && elapsed > 0 && !isGap {
+                ratePairs += 1
+                rateSums.millis += elapsed
+                rateSums.leaderIncrease += increase(previous.leaderCheckpoint, sample.leaderCheckpoint)
+                rateSums.followerIncrease += increase(previous.followerCheckpoint, sample.followerCheckpoint)
+            }
+            trackStall(sample, lag: lag, afterGap: isGap)
+        } else {
+            trackStall(sample, lag: lag, afterGap: false)
+        }
+        previous = sample
+    }
+
+    /// Closes what is still open and fills in the lag and rate figures.
+    mutating func finish() {
+        closeStall()
+        if lagCount > 0 {
+            let quantiles = histogram.quantiles(percent: [50, 90, 99], minimum: lagMin, maximum: lagMax)
+            summary.lag = LagSummary(
+                count: lagCount, min: lagMin, max: lagMax, last: lagLast, sum: lagSum,
+                p50: quantiles[0], p90: quantiles[1], p99: quantiles[2])
+        }
+        summary.rates = ratePairs > 0 ? rateSums : nil
+    }
+
+    private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
+        let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)
+        let lag: UInt64
+        if difference < 0 {
+            summary.aheadSamples += 1
+            lag = 0
+        } else {
+            lag = UInt64(difference)
+        }
+        lagCount += 1
+        lagMin = min(lagMin, lag)
+        lagMax = max(lagMax, lag)
+        lagLast = lag
+        lagSum += UInt128(lag)
+        histogram.record(lag)
+        return lag
+    }
+
+    private func increase(_ from: Int64, _ to: Int64) -> UInt128 {
+        let difference = Int128(to) - Int128(from)
+        return difference > 0 ? UInt128(difference) : 0
+    }
+
+    /// A stall: consecutive lag samples, all behind (lag > 0) at the same follower
+    /// checkpoint, no gap inside, lasting at least `stallAfter`.
+    private mutating func trackStall(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
+        let behind = lag.map { $0 > 0 } ?? false
+        if var stall = openStall, behind, !afterGap, sample.followerCheckpoint == stall.followerCheckpoint {
+            stall.end = sample.timestamp
+            stall.maxLag = max(stall.maxLag, lag!)
+            openStall = stall
+            return
+        }
+        closeStall()
+        if behind, let lag {
+            openStall = StallRow(
+                index: summary.index, start: sample.timestamp, end: sample.timestamp,
+                followerCheckpoint: sample.followerCheckpoint, maxLag: lag)
+        }
+    }
+
+    private mutating func closeStall() {
+        guard let stall = openStall else { return }
+        openStall = nil
+        if stall.millis >= stallAfter {
+            stalls.append(stall)
+            summary.stalls += 1
+            summary.millisStalled += stall.millis
+        }
+    }
+}

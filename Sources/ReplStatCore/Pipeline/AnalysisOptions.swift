@@ -1,0 +1,15 @@
+/// Options of an analysis run; durations in milliseconds.
+public struct AnalysisOptions: Sendable {
+    /// How far back in time, from the newest sample of an index, a sample is still put in order.
+    public var reorderWindow: Int64 = 300_000
+    /// A longer interval between consecutive samples is a capture gap.
+    public var maxGap: Int64 = 300_000
+    /// Minimum duration of a stall.
+    public var stallAfter: Int64 = 60_000
+    /// Lines with more bytes (not counting LF and a trailing CR) are `line_too_long`.
+    public var maxLineBytes: Int = 1 << 20
+    /// Bytes per read and per inflate buffer.
+    public var chunkSize: Int = 256 * 1024
+
+    public init() {}
+}

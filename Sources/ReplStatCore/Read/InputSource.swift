@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One input named on the command line: a file path, or `-` for standard input.
+public struct InputSource: Sendable, Hashable {
+    /// The name as given, used in messages and in `quality.csv`.
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+
+    public var isStandardInput: Bool { name == "-" }
+}
+
+/// Why a source could not be read to its end. Everything read before the failure has
+/// already been delivered; the failure only says where and why reading stopped.
+public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The source could not be opened (missing, a directory, no permission).
+        case unreadable
+        /// A read failed part-way.
+        case readError
+        /// The gzip stream ended inside a member.
+        case truncatedGzip
+        /// Bad deflate data, CRC or length in a gzip member.
+        case corruptGzip
+        /// Bytes after a gzip member that do not start another member.
+        case trailingGarbage
+    }
+
+    public let kind: Kind
+    public let source: String
+    /// Offset in the source's raw (compressed) bytes where the damage was found.
+    public let byteOffset: Int64?
+    public let detail: String
+
+    public init(kind: Kind, source: String, byteOffset: Int64?, detail: String) {
+        self.kind = kind
+        self.source = source
+        self.byteOffset = byteOffset
+        self.detail = detail
+    }
+
+    public var description: String {
+        let at = byteOffset.map { " at byte \($0)" } ?? ""
+        switch kind {
+        case .unreadable:
+            return "\(source): cannot open: \(detail)"
+        case .readError:
+            return "\(source): read failed\(at): \(detail)"
+        case .truncatedGzip:
+            return "\(source): gzip stream truncated\(at) (\(detail)); lines before it were analyzed"
+        case .corruptGzip:
+            return "\(source): corrupt gzip data\(at) (\(detail)); lines before it were analyzed"
+        case .trailingGarbage:
+            return "\(source): bytes after the last gzip member\(at) are not gzip (\(detail)); lines before it were analyzed"
+        }
+    }
+}
+
+/// Reads raw bytes from a file descriptor in fixed-size chunks, reusing one buffer.
+final class RawByteReader {
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Raw bytes consumed so far: the offset of the next byte `read` returns.
+    private(set) var offset: Int64 = 0
+
+    init(source: InputSource, chunkSize: Int) throws(SourceFailure) {
+        if source.isStandardInput {
+            fd = 0
+            ownsDescriptor = false
+        } else {
+            let opened = open(source.name, O_RDONLY | O_CLOEXEC)
+            if opened < 0 {
+                throw SourceFailure(kind: .unreadable, source: source.name, byteOffset: nil, detail: errnoText())
+            }
+            var info = stat()
+            if fstat(opened, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                close(opened)
+                throw SourceFailure(kind: .unreadable, source: source.name, byteOffset: nil, detail: "is a directory")
+            }
+            fd = opened
+            ownsDescriptor = true
+        }
+        buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 16)
+    }
+
+    deinit {
+        if ownsDescriptor { close(fd) }
+        buffer.deallocate()
+    }
+
+    /// The next chunk of bytes, or an empty buffer at end of input. The buffer is valid until the next call.
+    func read(sourceName: String) throws(SourceFailure) -> UnsafeRawBufferPointer {
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 {
+                offset += Int64(count)
+                return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            }
+            if errno == EINTR { continue }
+            throw SourceFailure(kind: .readError, source: sourceName, byteOffset: offset, detail: errnoText())
+        }
+    }
+}
+
+func errnoText() -> String {
+    String(cString: strerror(errno))
+}

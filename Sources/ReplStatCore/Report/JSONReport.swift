@@ -1,0 +1,3 @@
+public enum JSONReport {
+    public static func render(_ result: AnalysisResult) -> [UInt8] { [] }
+}

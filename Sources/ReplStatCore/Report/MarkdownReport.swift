@@ -1,0 +1,3 @@
+public enum MarkdownReport {
+    public static func render(_ result: AnalysisResult) -> String { "TODO\n" }
+}

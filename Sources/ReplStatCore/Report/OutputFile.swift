@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failure to write a report, with the path and the system's reason.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let detail: String
+
+    public var description: String { "\(path): cannot write: \(detail)" }
+}
+
+/// Writes report files so that a reader never sees a half-written one: the bytes go to a
+/// temporary name in the same folder, which is then renamed over the final name.
+public enum OutputFile {
+    /// Creates `path` and its missing parents, and checks that a file can be created in it.
+    public static func prepareDirectory(_ path: String) throws(OutputError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            if mkdir(prefix, 0o777) != 0 && errno != EEXIST {
+                throw OutputError(path: path, detail: errnoText())
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw OutputError(path: path, detail: errnoText()) }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw OutputError(path: path, detail: "not a directory") }
+        guard access(path, W_OK | X_OK) == 0 else { throw OutputError(path: path, detail: errnoText()) }
+    }
+
+    /// Replaces the file at `path` with `bytes` in one step.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(OutputError) {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw OutputError(path: path, detail: errnoText()) }
+        do {
+            try writeAll(fd, bytes, path: path)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let detail = errnoText()
+            unlink(temporary)
+            throw OutputError(path: path, detail: detail)
+        }
+    }
+
+    /// Writes every byte to a descriptor, retrying short writes.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(OutputError) {
+        let failure: OutputError? = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return OutputError(path: path, detail: errnoText())
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import ReplStatCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report what replication did over a capture.",
+        discussion: """
+            Reads each source in order (plain or gzip, told apart by content; '-' or none: standard \
+            input) and reports per follower index: transitions, time in each state, lag, stalls, \
+            and how clean the capture was.
+
+            Formats:
+              markdown  one report for people (standard output, or report.md under --out)
+              csv       summary.csv, transitions.csv, stalls.csv, quality.csv under --out
+              json      the same tables in one JSON document (standard output, or report.json under --out)
+
+            Exit status: 0 done (rejected lines do not fail a run); 1 a source could not be read or is \
+            damaged (what was read before is still reported); 2 usage error; 3 --strict and a line was rejected.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case markdown, csv, json
+    }
+
+    @Option(help: "Report format.")
+    var format: Format = .markdown
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder to write the reports into (created if missing).", valueName: "dir"))
+    var outputDirectory: String?
+
+    @Option(name: .customLong("rejects"), help: ArgumentHelp(
+        "Write every rejected line to this JSON Lines file, with source, line number and reason.", valueName: "file"))
+    var rejectsPath: String?
+
+    @Flag(help: "Exit with status 3 when any line is rejected.")
+    var strict = false
+
+    @OptionGroup(title: "Analysis")
+    var analysis: AnalysisFlags
+
+    @Argument(help: ArgumentHelp("Capture files, plain or gzip; '-' is standard input.", valueName: "source"))
+    var sources: [String] = []
+
+    func validate() throws {
+        if format == .csv && outputDirectory == nil {
+            throw ValidationError("--format csv writes four files: give a folder with --out DIR.")
+        }
+    }
+
+    func run() throws {
+        if let outputDirectory {
+            do {
+                try OutputFile.prepareDirectory(outputDirectory)
+            } catch {
+                fail("\(error)")
+            }
+        }
+        var rejects: RejectsFile?
+        if let rejectsPath {
+            do {
+                rejects = try RejectsFile(path: rejectsPath)
+            } catch {
+                fail("\(error)")
+            }
+        }
+
+        var options = AnalysisOptions()
+        options.reorderWindow = analysis.reorderWindow.millis
+        options.maxGap = analysis.maxGap.millis
+        options.stallAfter = analysis.stallAfter.millis
+        options.maxLineBytes = analysis.maxLineBytes
+        let run = Analysis(options: options, rejects: rejects)
+        for source in sources.isEmpty ? ["-"] : sources {
+            run.consume(InputSource(source))
+        }
+        let result = run.finish()
+
+        do {
+            try rejects?.close()
+            try writeReports(result)
+        } catch {
+            fail("\(error)")
+        }
+        for failure in result.failures {
+            FileOutput.standardError("replstat: \(failure)\n")
+        }
+        if !result.failures.isEmpty { throw ExitCode(ExitStatus.sourceFailed) }
+        if strict && result.totals.rejected > 0 {
+            FileOutput.standardError("replstat: \(result.totals.rejected) line(s) rejected (--strict)\n")
+            throw ExitCode(ExitStatus.strictRejects)
+        }
+    }
+
+    private func writeReports(_ result: AnalysisResult) throws(OutputError) {
+        switch format {
+        case .csv:
+            for file in CSVReport.files(result) {
+                try OutputFile.writeAtomically(file.bytes, to: outputDirectory! + "/" + file.name)
+            }
+        case .markdown:
+            try emit(Array(MarkdownReport.render(result).utf8), name: "report.md")
+        case .json:
+            try emit(JSONReport.render(result), name: "report.json")
+        }
+    }
+
+    private func emit(_ bytes: [UInt8], name: String) throws(OutputError) {
+        if let outputDirectory {
+            try OutputFile.writeAtomically(bytes, to: outputDirectory + "/" + name)
+        } else {
+            try FileOutput.standardOutput(bytes)
+        }
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileOutput.standardError("replstat: \(message)\n")
+        Glibc.exit(ExitStatus.sourceFailed)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+
+/// A duration option: a non-negative decimal number of seconds, kept to the millisecond.
+struct Seconds: ExpressibleByArgument {
+    let millis: Int64
+
+    init(millis: Int64) { self.millis = millis }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = parts[0]
+        let fraction = parts.count > 1 ? parts[1] : "0"
+        guard !whole.isEmpty, whole.count <= 12, !fraction.isEmpty,
+            whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let seconds = Int64(whole)
+        else { return nil }
+        let millisText = (fraction + "000").prefix(3)
+        millis = seconds * 1000 + Int64(millisText)!
+    }
+
+    var defaultValueDescription: String { Decimal3Text.seconds(millis) }
+}
+
+/// Seconds as a user typed them: `300`, not `300.000`.
+enum Decimal3Text {
+    static func seconds(_ millis: Int64) -> String {
+        millis % 1000 == 0 ? String(millis / 1000) : String(Double(millis) / 1000)
+    }
+}
+
+/// The options that shape the analysis, shared by the commands that analyze.
+struct AnalysisFlags: ParsableArguments {
+    @Option(name: .customLong("reorder-window"), help: ArgumentHelp(
+        "Restore order among samples of an index up to this many seconds apart; older ones are 'late'.",
+        valueName: "seconds"))
+    var reorderWindow = Seconds(millis: 300_000)
+
+    @Option(name: .customLong("max-gap"), help: ArgumentHelp(
+        "A longer interval between samples of an index is a capture gap (time in state 'unknown').",
+        valueName: "seconds"))
+    var maxGap = Seconds(millis: 300_000)
+
+    @Option(name: .customLong("stall-after"), help: ArgumentHelp(
+        "Report a stall when the follower is behind at the same checkpoint at least this long.",
+        valueName: "seconds"))
+    var stallAfter = Seconds(millis: 60_000)
+
+    @Option(name: .customLong("max-line-bytes"), help: ArgumentHelp(
+        "Longer lines are rejected as 'line_too_long' without being held in memory.", valueName: "bytes"))
+    var maxLineBytes = 1 << 20
+
+    func validate() throws {
+        guard maxLineBytes >= 0 else { throw ValidationError("--max-line-bytes must not be negative.") }
+    }
+}

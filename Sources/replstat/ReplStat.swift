@@ -1,0 +1,44 @@
+import ArgumentParser
+import ReplStatCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct ReplStat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replstat",
+        abstract: "Analyze captures of OpenSearch cross-cluster replication status.",
+        discussion: """
+            Captures are JSON Lines of `GET /_plugins/_replication/{index}/_status` responses, \
+            plain or gzip-compressed. `replstat analyze` reports state transitions, time in each \
+            state, lag, stalls and the quality of the capture; `replstat simulate` writes \
+            realistic captures for trying it out.
+            """,
+        subcommands: [Analyze.self, Simulate.self]
+    )
+
+    /// Usage errors exit with 2 (SPEC.md), not ArgumentParser's default 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileOutput.standardError(fullMessage(for: error) + "\n")
+                Glibc.exit(ExitStatus.usage)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Exit statuses of SPEC.md section 4.
+enum ExitStatus {
+    static let done: Int32 = 0
+    static let sourceFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let strictRejects: Int32 = 3
+}
