@@ -32,8 +32,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ReplStatCore"],
-            resources: [.copy("Conformance")]
+            dependencies: ["replstat"],
+            exclude: ["Conformance"]
         ),
     ],
     swiftLanguageModes: [.v6]

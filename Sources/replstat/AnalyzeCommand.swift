@@ -14,12 +14,18 @@ struct Analyze: ParsableCommand {
             and how clean the capture was.
 
             Formats:
-              markdown  one report for people (standard output, or report.md under --out)
+              markdown  one report for people (to standard output, or report.md under --out)
               csv       summary.csv, transitions.csv, stalls.csv, quality.csv under --out
-              json      the same tables in one JSON document (standard output, or report.json under --out)
+              json      the same tables in one document (standard output, or report.json)
 
-            Exit status: 0 done (rejected lines do not fail a run); 1 a source could not be read or is \
-            damaged (what was read before is still reported); 2 usage error; 3 --strict and a line was rejected.
+            Examples:
+              replstat analyze samples/fleet-day.jsonl.gz
+              replstat analyze --format csv --out reports/ --rejects reports/rejects.jsonl day-*.jsonl.gz
+              zcat capture.jsonl.gz | replstat analyze --max-gap 120 -
+
+            Exit status: 0 done (rejected lines do not fail a run); 1 a source could not be read or \
+            is damaged (what was read before it is still reported); 2 usage error; 3 --strict was \
+            given and a line was rejected.
             """
     )
 
@@ -75,10 +81,13 @@ struct Analyze: ParsableCommand {
         options.stallAfter = analysis.stallAfter.millis
         options.maxLineBytes = analysis.maxLineBytes
         let run = Analysis(options: options, rejects: rejects)
+        let progress = ProgressLine()
+        run.onChunk = progress.update
         for source in sources.isEmpty ? ["-"] : sources {
             run.consume(InputSource(source))
         }
         let result = run.finish()
+        progress.finish()
 
         do {
             try rejects?.close()

@@ -50,6 +50,9 @@ struct AnalysisFlags: ParsableArguments {
     var maxLineBytes = 1 << 20
 
     func validate() throws {
-        guard maxLineBytes >= 0 else { throw ValidationError("--max-line-bytes must not be negative.") }
+        // Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.
+        guard maxLineBytes >= 0 && maxLineBytes <= 1 << 30 else {
+            throw ValidationError("--max-line-bytes must be between 0 and 1073741824 (1 GiB).")
+        }
     }
 }

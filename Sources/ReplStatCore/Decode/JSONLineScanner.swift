@@ -112,7 +112,9 @@ public struct JSONLineScanner {
                     } else if isObject {
                         state = .key
                     } else {
+                        // Array elements are no field, and objects among them have no role.
                         pendingSlot = -1
+                        pendingRole = .other
                         state = .value
                     }
                     continue
@@ -178,6 +180,7 @@ public struct JSONLineScanner {
                         state = .key
                     } else {
                         pendingSlot = -1
+                        pendingRole = .other
                         state = .value
                     }
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {

@@ -70,8 +70,13 @@ public struct RecordDecoder {
         return decodeObject(bytes)
     }
 
+    /// The envelope keys that may hold the timestamp, in order of precedence.
+    private static let timestampFields: [Field] = [.atTimestamp, .timestamp, .ts, .time]
+    /// Body keys that must be strings when present.
+    private static let optionalStringKeys: [Field.BodyKey] = [.reason, .leaderAlias, .leaderIndex, .followerIndex]
+
     private mutating func decodeObject(_ line: UnsafeBufferPointer<UInt8>) -> DecodedLine {
-        guard let timestampField = [Field.atTimestamp, .timestamp, .ts, .time].first(where: { !scanner[$0].isMissing })
+        guard let timestampField = Self.timestampFields.first(where: { !scanner[$0].isMissing })
         else { return .rejected(.missingTimestamp) }
         guard let timestamp = parseTimestamp(scanner[timestampField], line) else {
             return .rejected(.invalidTimestamp)
@@ -103,7 +108,7 @@ public struct RecordDecoder {
         let status = body(.status)
         if status.isMissing { return .rejected(.missingStatus) }
         if status.kind != .string { return .rejected(.invalidField) }
-        for key in [Field.BodyKey.reason, .leaderAlias, .leaderIndex, .followerIndex] {
+        for key in Self.optionalStringKeys {
             let slot = body(key)
             if !slot.isMissing && slot.kind != .string { return .rejected(.invalidField) }
         }

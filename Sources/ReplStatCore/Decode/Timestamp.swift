@@ -98,7 +98,9 @@ public enum Timestamp {
         }
         var exponent = 0
         if i < n {
-            // `e` or `E`, an optional sign, digits; saturate: anything huge is out of range anyway.
+            // `e` or `E`, an optional sign, digits. Saturate beyond any line's count of digits, so
+            // that `exponent - fractionDigits` below stays exact: 1e6 would not be (a line of a MiB
+            // can hold more fraction digits than that).
             i += 1
             var exponentNegative = false
             if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
@@ -106,7 +108,7 @@ public enum Timestamp {
                 i += 1
             }
             while i < n {
-                exponent = min(exponent * 10 + Int(p[i] - UInt8(ascii: "0")), 1_000_000)
+                exponent = min(exponent * 10 + Int(p[i] - UInt8(ascii: "0")), 1 << 48)
                 i += 1
             }
             if exponentNegative { exponent = -exponent }

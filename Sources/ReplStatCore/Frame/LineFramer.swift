@@ -108,8 +108,9 @@ public struct LineFramer {
             return
         }
         carry.append(contentsOf: bytes)
-        // One byte of slack: a trailing CR does not count towards the limit.
-        if carry.count > maxLineBytes + 1 {
+        // One byte of slack: a trailing CR does not count towards the limit. (Subtracting, as
+        // `maxLineBytes + 1` overflows for a limit of Int.max.)
+        if carry.count - 1 > maxLineBytes {
             carryIsTooLong = true
             if !keepLongLines {
                 carry.withUnsafeBytes { noteDropped($0) }

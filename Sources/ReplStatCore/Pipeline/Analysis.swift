@@ -48,6 +48,12 @@ public final class Analysis {
     private var derivations: [IndexDerivation] = []
     private var sourceReports: [SourceReport] = []
 
+    /// Decompressed bytes and lines taken in so far, over all sources.
+    public private(set) var bytesRead: Int64 = 0
+    public private(set) var linesRead: Int64 = 0
+    /// Called after each chunk of input, e.g. to show progress at a terminal.
+    public var onChunk: ((Analysis) -> Void)?
+
     public init(options: AnalysisOptions, rejects: RejectSink? = nil) {
         self.options = options
         self.rejects = rejects
@@ -60,6 +66,7 @@ public final class Analysis {
         var lineNumber = 0
         let handle: (FramedLine) -> Void = { framed in
             lineNumber += 1
+            self.linesRead += 1
             let outcome = self.take(self.decoder.decode(framed))
             counts.add(outcome)
             if outcome.isReject, let rejects = self.rejects {
@@ -70,6 +77,8 @@ public final class Analysis {
         do {
             try SourceReader(chunkSize: options.chunkSize).read(source) { chunk in
                 framer.feed(chunk, emit: handle)
+                self.bytesRead += Int64(chunk.count)
+                self.onChunk?(self)
             }
         } catch {
             failure = error

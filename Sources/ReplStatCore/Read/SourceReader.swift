@@ -54,12 +54,15 @@ public struct SourceReader {
         consume: (UnsafeRawBufferPointer) -> Void
     ) throws(SourceFailure) {
         let inflater = GzipInflater()
-        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        // At least one byte, as RawByteReader does: an empty buffer would never make progress.
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 16)
         defer { output.deallocate() }
         var input = firstChunk
         // Raw offset of `input`'s first byte.
         var inputOffset: Int64 = 0
         var atMemberStart = false
+        // A member's first byte was the last of its chunk: the second magic byte is still unchecked.
+        var secondMagicByteDue = false
         // zlib may hold inflated bytes back when the output buffer fills: drain before refilling.
         var outputWasFull = false
 
@@ -81,8 +84,17 @@ public struct SourceReader {
                         kind: .trailingGarbage, source: source.name, byteOffset: inputOffset,
                         detail: "expected another gzip member")
                 }
+                secondMagicByteDue = input.count == 1
                 inflater.reset()
                 atMemberStart = false
+            } else if secondMagicByteDue && !input.isEmpty {
+                // Decided here rather than by zlib, so that the kind and offset do not depend on chunking.
+                secondMagicByteDue = false
+                if input[0] != 0x8b {
+                    throw SourceFailure(
+                        kind: .trailingGarbage, source: source.name, byteOffset: inputOffset - 1,
+                        detail: "expected another gzip member")
+                }
             }
             switch inflater.inflate(input: input, output: output) {
             case .progress(let consumed, let produced):

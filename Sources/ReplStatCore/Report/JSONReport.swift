@@ -1,3 +1,154 @@
+/// The report of `replstat analyze --format json`: the four CSV tables in one JSON document,
+/// with the CSV column names as keys so that a user can switch formats without relearning them:
+///
+///     {"sources":[{"source":…,"lines":…,"outcomes":{"blank":…,…},"failure":null}, …],
+///      "totals":{"lines":…,"outcomes":{…}},
+///      "indices":[{<summary.csv columns>}, …],
+///      "transitions":[{<transitions.csv columns>}, …],
+///      "stalls":[{<stalls.csv columns>}, …]}
+///
+/// Keys come in a fixed order and each row sits on its own line, so the output is the same
+/// bytes for the same input and diffs well. Counts, checkpoints and lags are JSON integers
+/// written from their exact values (a lag can reach 2^64 - 1, beyond a double); seconds, means
+/// and rates are JSON numbers with exactly the three decimals of the CSV. A value that does
+/// not apply is `null`; `reason`, `leader_alias` and `leader_index` are `""` when the capture
+/// said so and `null` when it did not say.
 public enum JSONReport {
-    public static func render(_ result: AnalysisResult) -> [UInt8] { [] }
+    /// The document as UTF-8, ending with a newline.
+    public static func render(_ result: AnalysisResult) -> [UInt8] {
+        var out: [UInt8] = []
+        out.append(contentsOf: "{\n\"sources\": [".utf8)
+        appendRows(result.sources, to: &out) { source, row in
+            row.string("source", source.name)
+            row.counts(source.counts)
+            row.string("failure", source.failure?.description)
+        }
+        out.append(contentsOf: "],\n\"totals\": ".utf8)
+        var totals = JSONObject()
+        totals.counts(result.totals)
+        out.append(contentsOf: totals.finish())
+        out.append(contentsOf: ",\n\"indices\": [".utf8)
+        appendRows(result.indices, to: &out) { index, row in summary(index, result, into: &row) }
+        out.append(contentsOf: "],\n\"transitions\": [".utf8)
+        appendRows(result.transitions, to: &out) { transition, row in
+            row.string("timestamp", Timestamp.format(transition.timestamp))
+            row.string("index", result.indexName(transition.index))
+            row.string("from_status", transition.from.apiName)
+            row.string("to_status", transition.to.apiName)
+            row.string("reason", result.text(transition.reason))
+            row.number("seconds_in_previous", Decimal3.seconds(transition.millisInPrevious))
+            row.integer("leader_checkpoint", transition.checkpoints?.leader)
+            row.integer("follower_checkpoint", transition.checkpoints?.follower)
+        }
+        out.append(contentsOf: "],\n\"stalls\": [".utf8)
+        appendRows(result.stalls, to: &out) { stall, row in
+            row.string("index", result.indexName(stall.index))
+            row.string("start", Timestamp.format(stall.start))
+            row.string("end", Timestamp.format(stall.end))
+            row.number("seconds", Decimal3.seconds(stall.millis))
+            row.integer("follower_checkpoint", stall.followerCheckpoint)
+            row.integer("max_lag", stall.maxLag)
+        }
+        out.append(contentsOf: "]\n}\n".utf8)
+        return out
+    }
+
+    /// One object per element, each on its own line.
+    private static func appendRows<Element>(
+        _ elements: [Element], to out: inout [UInt8], _ fill: (Element, inout JSONObject) -> Void
+    ) {
+        for (position, element) in elements.enumerated() {
+            out.append(contentsOf: position == 0 ? "\n".utf8 : ",\n".utf8)
+            var row = JSONObject()
+            fill(element, &row)
+            out.append(contentsOf: row.finish())
+        }
+        if !elements.isEmpty { out.append(0x0A) }
+    }
+
+    /// A row of summary.csv as an object, keys in the order of `CSVReport.summaryHeader`.
+    private static func summary(_ index: IndexSummary, _ result: AnalysisResult, into row: inout JSONObject) {
+        let hasStatus = index.samples > 0
+        row.string("index", result.indexName(index.index))
+        row.string("leader_alias", result.text(index.leaderAlias))
+        row.string("leader_index", result.text(index.leaderIndex))
+        row.integer("samples", index.samples)
+        row.integer("error_samples", index.errorSamples)
+        row.string("first_seen", index.firstSeen.map(Timestamp.format))
+        row.string("last_seen", index.lastSeen.map(Timestamp.format))
+        row.string("first_status", index.firstStatus?.apiName)
+        row.string("last_status", index.lastStatus?.apiName)
+        row.integer("transitions", index.transitions)
+        // Without a status sample no time was observed: the seconds do not apply (as in the CSV).
+        for status in ReplicationStatus.allCases {
+            let millis = index.millisInStatus[Int(status.rawValue)]
+            row.number("seconds_" + status.columnName, hasStatus ? Decimal3.seconds(millis) : nil)
+        }
+        row.number("seconds_unknown", hasStatus ? Decimal3.seconds(index.millisUnknown) : nil)
+        row.integer("gaps", index.gaps)
+        row.integer("lag_samples", index.lag?.count ?? 0)
+        let lag = index.lag
+        row.integer("lag_min", lag?.min)
+        row.number("lag_mean", lag.map { Decimal3.ratio($0.sum, UInt128($0.count)) })
+        row.integer("lag_p50", lag?.p50)
+        row.integer("lag_p90", lag?.p90)
+        row.integer("lag_p99", lag?.p99)
+        row.integer("lag_max", lag?.max)
+        row.integer("lag_last", lag?.last)
+        row.integer("ahead_samples", index.aheadSamples)
+        let rates = index.rates
+        row.number("leader_rate", rates.map { Decimal3.ratio($0.leaderIncrease * 1000, UInt128($0.millis)) })
+        row.number("follower_rate", rates.map { Decimal3.ratio($0.followerIncrease * 1000, UInt128($0.millis)) })
+        row.integer("stalls", index.stalls)
+        row.number("stall_seconds", hasStatus ? Decimal3.seconds(index.millisStalled) : nil)
+    }
+}
+
+/// Builds one JSON object on a single line, keys in the order they are added.
+struct JSONObject {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    /// A string value, or `null`.
+    mutating func string(_ key: String, _ value: String?) {
+        guard let value else { return null(key) }
+        self.key(key)
+        JSONText.appendString(value.utf8, to: &bytes)
+    }
+
+    /// An integer written from its exact decimal digits, or `null`.
+    mutating func integer<Value: BinaryInteger>(_ key: String, _ value: Value?) {
+        guard let value else { return null(key) }
+        self.key(key)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// A number already in JSON number syntax (such as `Decimal3` text), or `null`.
+    mutating func number(_ key: String, _ text: String?) {
+        guard let text else { return null(key) }
+        self.key(key)
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func null(_ key: String) {
+        self.key(key)
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// `"lines"` and an `"outcomes"` object with every outcome, zeros included, in quality.csv order.
+    mutating func counts(_ counts: OutcomeCounts) {
+        integer("lines", counts.lines)
+        var outcomes = JSONObject()
+        for outcome in Outcome.allCases { outcomes.integer(outcome.name, counts[outcome]) }
+        key("outcomes")
+        bytes.append(contentsOf: outcomes.finish())
+    }
+
+    /// The object's text, closed.
+    func finish() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+
+    private mutating func key(_ key: String) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        JSONText.appendString(key.utf8, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
 }

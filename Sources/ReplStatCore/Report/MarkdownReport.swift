@@ -1,3 +1,480 @@
+/// The human report of `replstat analyze --format markdown` (SPEC.md section 4): overview,
+/// per-index table, transitions, stalls, lag leaders and data quality, for someone who wants
+/// to know in a minute what replication did overnight. The CSV and JSON reports carry every
+/// row and every figure; this one caps long tables and rounds for reading.
+///
+/// The output depends only on the result (no clock, no locale), so the same input always
+/// gives the same bytes.
 public enum MarkdownReport {
-    public static func render(_ result: AnalysisResult) -> String { "TODO\n" }
+    /// At most this many rows in the transitions and stalls tables; the CSV files have them all.
+    public static let tableRowLimit = 100
+    /// Indices listed under "Worst lag".
+    public static let lagLeaderCount = 10
+    /// Index and source names listed inline in the overview before "and N more".
+    public static let inlineNameLimit = 10
+    /// Reasons longer than this many characters are cut, with an ellipsis.
+    public static let reasonLimit = 160
+
+    /// The whole report, ending with a newline.
+    public static func render(_ result: AnalysisResult) -> String {
+        var out = "# Replication report\n"
+        overview(result, into: &out)
+        indexTable(result, into: &out)
+        transitions(result, into: &out)
+        stalls(result, into: &out)
+        lagLeaders(result, into: &out)
+        quality(result, into: &out)
+        return out
+    }
+
+    // MARK: - Sections
+
+    private static func overview(_ result: AnalysisResult, into out: inout String) {
+        out += "\n## Overview\n\n"
+        let failures = result.failures
+        if !failures.isEmpty {
+            let sources = HumanFormat.count(failures.count, "source was", "sources were")
+            out += "> **WARNING: \(sources) damaged or unreadable. The figures below cover only the lines read "
+            out += "before the damage; a line cut short by it is rejected like any other.**\n"
+            for failure in failures {
+                out += "> - " + MarkdownText.inline(failure.description) + "\n"
+            }
+            out += "\n"
+        }
+
+        let withStatus = result.indices.filter { $0.samples > 0 }
+        let first = withStatus.compactMap(\.firstSeen).min()
+        let last = withStatus.compactMap(\.lastSeen).max()
+        if let first, let last {
+            out += "- Time covered: \(Timestamp.format(first)) to \(Timestamp.format(last))"
+            out += " (\(HumanFormat.duration(last - first)))\n"
+        } else {
+            out += "- Time covered: none (no status sample was accepted)\n"
+        }
+
+        let errorOnly = result.indices.count - withStatus.count
+        out += "- Indices: \(HumanFormat.grouped(result.indices.count))"
+        out += errorOnly > 0 ? " (\(HumanFormat.grouped(errorOnly)) with error samples only)\n" : "\n"
+        if !result.indices.isEmpty {
+            out += "- Status now: " + statusCounts(result.indices) + "\n"
+            let idle = result.indices.filter { !isReplicating($0) }
+            let names = idle.map { index in
+                MarkdownText.inline(result.indexName(index.index)) + " (" + statusNow(index) + ")"
+            }
+            out += "- Not replicating now: "
+            out += idle.isEmpty ? "none\n" : HumanFormat.list(names, limit: inlineNameLimit) + "\n"
+        }
+
+        let names = result.sources.map { MarkdownText.inline($0.name) }
+        out += "- Sources: \(result.sources.count) (" + HumanFormat.list(names, limit: inlineNameLimit) + ")\n"
+        let totals = result.totals
+        out += "- Lines read: \(HumanFormat.grouped(totals.lines)); samples accepted: "
+        out += "\(HumanFormat.grouped(totals[.status])) status, \(HumanFormat.grouped(totals[.error])) error; "
+        out += "lines rejected: \(HumanFormat.grouped(totals.rejected)) "
+        out += "(\(HumanFormat.percent(totals.rejected, of: totals.lines))%)\n"
+        let stalledMillis = result.stalls.reduce(Int64(0)) { $0 + $1.millis }
+        out += "- Transitions: \(HumanFormat.grouped(result.transitions.count)); "
+        out += "stalls: \(HumanFormat.grouped(result.stalls.count))"
+        out += result.stalls.isEmpty ? "\n" : " (\(HumanFormat.duration(stalledMillis)) in all)\n"
+    }
+
+    private static func indexTable(_ result: AnalysisResult, into out: inout String) {
+        out += "\n## Indices\n\n"
+        guard !result.indices.isEmpty else {
+            out += "No index had a status or error sample.\n"
+            return
+        }
+        // Only the states someone spent time in get a column, so a calm fleet gives a narrow table.
+        let states = ReplicationStatus.allCases.filter { status in
+            result.indices.contains { $0.millisInStatus[Int(status.rawValue)] > 0 }
+        }
+        let hasUnknown = result.indices.contains { $0.millisUnknown > 0 }
+        out += "Time in each state as a share (%) of the time observed, from the index's first to its last sample"
+        out += hasUnknown ? "; *unknown* is time in capture gaps.\n\n" : ".\n\n"
+
+        var columns: [MarkdownTable.Column] = [
+            .text("Index"), .text("Leader"), .text("Status now"), .number("Samples"), .number("Errors"),
+            .number("Transitions"),
+        ]
+        columns += states.map { .number(HumanFormat.stateName($0) + " %") }
+        if hasUnknown { columns.append(.number("unknown %")) }
+        columns += [.number("Lag p50"), .number("Lag p99"), .number("Lag max"), .number("Stalls"), .number("Stalled")]
+        var table = MarkdownTable(columns)
+
+        for index in result.indices {
+            let observed = index.millisInStatus.reduce(index.millisUnknown, +)
+            func share(_ millis: Int64) -> String {
+                observed > 0 ? HumanFormat.percent(millis, of: observed) : HumanFormat.none
+            }
+            var row = [
+                MarkdownText.cell(result.indexName(index.index)), MarkdownText.cell(leader(index, result)),
+                statusNow(index), HumanFormat.grouped(index.samples), HumanFormat.grouped(index.errorSamples),
+                HumanFormat.grouped(index.transitions),
+            ]
+            row += states.map { share(index.millisInStatus[Int($0.rawValue)]) }
+            if hasUnknown { row.append(share(index.millisUnknown)) }
+            if let lag = index.lag {
+                row += [HumanFormat.grouped(lag.p50), HumanFormat.grouped(lag.p99), HumanFormat.grouped(lag.max)]
+            } else {
+                row += Array(repeating: HumanFormat.none, count: 3)
+            }
+            row.append(HumanFormat.grouped(index.stalls))
+            row.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
+            table.append(row)
+        }
+        out += table.render()
+    }
+
+    private static func transitions(_ result: AnalysisResult, into out: inout String) {
+        out += "\n## Transitions\n\n"
+        let all = result.transitions
+        guard !all.isEmpty else {
+            out += "No index changed status.\n"
+            return
+        }
+        // The latest ones: what the fleet is doing now matters more than how it started.
+        let shown = all.suffix(tableRowLimit)
+        if shown.count < all.count {
+            out += "Showing the latest \(HumanFormat.grouped(shown.count)) of \(HumanFormat.grouped(all.count)) "
+            out += "transitions; " + HumanFormat.count(all.count - shown.count, "earlier one is", "earlier ones are")
+            out += " not shown "
+            out += "(transitions.csv of `--format csv` has them all).\n\n"
+        }
+        var table = MarkdownTable([
+            .text("Time"), .text("Index"), .text("Change"), .text("Reason"), .number("Time in previous"),
+        ])
+        for row in shown {
+            table.append([
+                Timestamp.format(row.timestamp), MarkdownText.cell(result.indexName(row.index)),
+                row.from.apiName + " → " + row.to.apiName,
+                MarkdownText.cell(MarkdownText.truncated(result.text(row.reason) ?? "", to: reasonLimit)),
+                HumanFormat.duration(row.millisInPrevious),
+            ])
+        }
+        out += table.render()
+    }
+
+    private static func stalls(_ result: AnalysisResult, into out: inout String) {
+        out += "\n## Stalls\n\n"
+        let all = result.stalls
+        guard !all.isEmpty else {
+            out += "No stall: the follower never stood still while behind.\n"
+            return
+        }
+        out += "Stretches where the follower was behind its leader and its checkpoint did not move.\n\n"
+        var shown = all
+        if all.count > tableRowLimit {
+            // The longest ones, still listed in time order; ties go to the earlier stall.
+            let positions = all.indices.sorted {
+                all[$0].millis != all[$1].millis ? all[$0].millis > all[$1].millis : $0 < $1
+            }
+            shown = positions.prefix(tableRowLimit).sorted().map { all[$0] }
+            out += "Showing the \(HumanFormat.grouped(shown.count)) longest of \(HumanFormat.grouped(all.count)) "
+            out += "stalls; " + HumanFormat.count(all.count - shown.count, "shorter one is", "shorter ones are")
+            out += " not shown "
+            out += "(stalls.csv of `--format csv` has them all).\n\n"
+        }
+        var table = MarkdownTable([
+            .text("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
+            .number("Max lag"),
+        ])
+        for stall in shown {
+            table.append([
+                MarkdownText.cell(result.indexName(stall.index)), Timestamp.format(stall.start),
+                Timestamp.format(stall.end), HumanFormat.duration(stall.millis),
+                HumanFormat.grouped(stall.followerCheckpoint), HumanFormat.grouped(stall.maxLag),
+            ])
+        }
+        out += table.render()
+    }
+
+    private static func lagLeaders(_ result: AnalysisResult, into out: inout String) {
+        out += "\n## Worst lag\n\n"
+        let behind = result.indices.filter { ($0.lag?.max ?? 0) > 0 }
+        guard !behind.isEmpty else {
+            let anyLag = result.indices.contains { $0.lag != nil }
+            out += anyLag ? "No follower was ever behind its leader.\n" : "No sample carried checkpoints.\n"
+            return
+        }
+        // Stable sort over indices already in name order, so ties stay in name order.
+        let leaders = behind.enumerated().sorted { left, right in
+            let a = left.element.lag!, b = right.element.lag!
+            if a.max != b.max { return a.max > b.max }
+            if a.p99 != b.p99 { return a.p99 > b.p99 }
+            return left.offset < right.offset
+        }.prefix(lagLeaderCount).map(\.element)
+        let cut =
+            behind.count > leaders.count ? ". The \(leaders.count) worst of \(HumanFormat.grouped(behind.count))" : ""
+        out += "Followers that fell behind their leader, worst first (highest maximum lag, then p99); lag counts "
+        out += "operations\(cut).\n\n"
+        var table = MarkdownTable([
+            .text("Index"), .text("Status now"), .number("Last lag"), .number("Mean"), .number("p50"),
+            .number("p99"), .number("Max"), .number("Leader ops/s"), .number("Follower ops/s"), .number("Stalled"),
+        ])
+        for index in leaders {
+            let lag = index.lag!
+            var row = [
+                MarkdownText.cell(result.indexName(index.index)), statusNow(index), HumanFormat.grouped(lag.last),
+                HumanFormat.tenths(lag.sum, UInt128(lag.count)), HumanFormat.grouped(lag.p50),
+                HumanFormat.grouped(lag.p99), HumanFormat.grouped(lag.max),
+            ]
+            if let rates = index.rates {
+                let millis = UInt128(rates.millis)
+                // Three decimals, as in the CSV: slow indices move a fraction of an operation per second.
+                row.append(HumanFormat.groupedDecimal(Decimal3.ratio(rates.leaderIncrease * 1000, millis)))
+                row.append(HumanFormat.groupedDecimal(Decimal3.ratio(rates.followerIncrease * 1000, millis)))
+            } else {
+                row += [HumanFormat.none, HumanFormat.none]
+            }
+            row.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
+            table.append(row)
+        }
+        out += table.render()
+    }
+
+    private static func quality(_ result: AnalysisResult, into out: inout String) {
+        out += "\n## Data quality\n\n"
+        let totals = result.totals
+        // Outcomes that never happened would only add columns of zeros.
+        let outcomes = Outcome.allCases.filter { totals[$0] > 0 }
+        var columns: [MarkdownTable.Column] = [.text("Source"), .number("Lines")]
+        columns += outcomes.map { .number($0.name) }
+        columns += [.number("Rejected"), .text("Read")]
+        var table = MarkdownTable(columns)
+        func row(_ name: String, _ counts: OutcomeCounts, _ read: String) {
+            var cells = [name, HumanFormat.grouped(counts.lines)]
+            cells += outcomes.map { HumanFormat.grouped(counts[$0]) }
+            let share = HumanFormat.percent(counts.rejected, of: counts.lines)
+            cells.append(HumanFormat.grouped(counts.rejected) + " (\(share)%)")
+            cells.append(read)
+            table.append(cells)
+        }
+        for source in result.sources {
+            row(MarkdownText.cell(source.name), source.counts, source.failure.map(readProblem) ?? "complete")
+        }
+        let failed = result.failures.count
+        row("**all sources**", totals, failed == 0 ? "complete" : "\(failed) damaged or unreadable")
+        out += table.render()
+        if totals.rejected > 0 {
+            out += "\nEvery rejected line, with its source, line number and reason: `--rejects FILE`.\n"
+        }
+    }
+
+    // MARK: - Cells
+
+    /// The leader as `alias:index`, the form OpenSearch uses for remote indices, with as much
+    /// of it as the samples gave (an empty alias says nothing to a reader).
+    private static func leader(_ index: IndexSummary, _ result: AnalysisResult) -> String {
+        let alias = result.text(index.leaderAlias) ?? ""
+        let name = result.text(index.leaderIndex) ?? ""
+        switch (alias.isEmpty, name.isEmpty) {
+        case (false, false): return alias + ":" + name
+        case (false, true): return alias + ":?"
+        case (true, false): return name
+        case (true, true): return HumanFormat.none
+        }
+    }
+
+    private static func statusNow(_ index: IndexSummary) -> String {
+        index.lastStatus?.apiName ?? "no status sample"
+    }
+
+    /// Bootstrapping, syncing and running followers are replicating; anything else needs a look.
+    private static func isReplicating(_ index: IndexSummary) -> Bool {
+        switch index.lastStatus {
+        case .bootstrapping?, .syncing?, .running?: true
+        default: false
+        }
+    }
+
+    /// `3 SYNCING, 1 PAUSED, 2 without a status sample`, in the order of the status table.
+    private static func statusCounts(_ indices: [IndexSummary]) -> String {
+        var parts: [String] = []
+        for status in ReplicationStatus.allCases {
+            let count = indices.count { $0.lastStatus == status }
+            if count > 0 { parts.append("\(HumanFormat.grouped(count)) \(status.apiName)") }
+        }
+        let none = indices.count { $0.lastStatus == nil }
+        if none > 0 { parts.append("\(HumanFormat.grouped(none)) without a status sample") }
+        return parts.joined(separator: ", ")
+    }
+
+    private static func readProblem(_ failure: SourceFailure) -> String {
+        // Offsets stay ungrouped, as in the error message, ready for `dd` or `tail -c`.
+        let at = failure.byteOffset.map { " at byte \($0)" } ?? ""
+        switch failure.kind {
+        case .unreadable: return "**unreadable**"
+        case .readError: return "**read failed\(at)**"
+        case .truncatedGzip: return "**gzip truncated\(at)**"
+        case .corruptGzip: return "**corrupt gzip\(at)**"
+        case .trailingGarbage: return "**not gzip\(at)**"
+        }
+    }
+}
+
+/// A GitHub-flavoured Markdown table whose columns are padded to a common width, so that the
+/// raw text (the report goes to a terminal by default) reads as well as the rendered one.
+struct MarkdownTable {
+    struct Column {
+        var title: String
+        var alignRight: Bool
+
+        static func text(_ title: String) -> Column { Column(title: title, alignRight: false) }
+        static func number(_ title: String) -> Column { Column(title: title, alignRight: true) }
+    }
+
+    private let columns: [Column]
+    private var rows: [[String]] = []
+
+    init(_ columns: [Column]) { self.columns = columns }
+
+    /// Appends a row of cells that are already escaped (see `MarkdownText.cell`).
+    mutating func append(_ cells: [String]) {
+        precondition(cells.count == columns.count, "a row needs one cell per column")
+        rows.append(cells)
+    }
+
+    func render() -> String {
+        // Widths in characters: close enough for alignment, and the same on every run.
+        var widths = columns.map { max($0.title.count, 3) }
+        for row in rows {
+            for (position, cell) in row.enumerated() { widths[position] = max(widths[position], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var text = "|"
+            for (position, cell) in cells.enumerated() {
+                let padding = String(repeating: " ", count: widths[position] - cell.count)
+                text += " " + (columns[position].alignRight ? padding + cell : cell + padding) + " |"
+            }
+            return text + "\n"
+        }
+        var out = line(columns.map(\.title))
+        out += line(
+            columns.indices.map { position in
+                let dashes = String(repeating: "-", count: widths[position] - 1)
+                return columns[position].alignRight ? dashes + ":" : ":" + dashes
+            })
+        for row in rows { out += line(row) }
+        return out
+    }
+}
+
+/// Text from the capture made safe to put in Markdown.
+enum MarkdownText {
+    /// A table cell: `|` would end the cell and a line break the row; characters that start
+    /// emphasis, code or HTML are escaped so names and reasons show as they are.
+    static func cell(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            switch scalar {
+            case "\n" where afterCR:
+                continue
+            case "\r", "\n":
+                out += "<br>"
+            case "|", "\\", "*", "`", "<", "~":
+                out.unicodeScalars.append("\\")
+                out.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                // Tabs and other control characters would break the layout.
+                out += " "
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Text inside a list item or a quote: the same escaping as a cell.
+    static func inline(_ text: String) -> String { cell(text) }
+
+    /// `text` cut to `limit` characters, the last of them an ellipsis, when it is longer.
+    static func truncated(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit - 1)) + "…"
+    }
+}
+
+/// Numbers and durations as a person reads them.
+enum HumanFormat {
+    /// A value that does not apply.
+    static let none = "—"
+
+    /// `1234567` as `1,234,567`.
+    static func grouped<Value: BinaryInteger>(_ value: Value) -> String {
+        (value < 0 ? "-" : "") + groupDigits(String(value.magnitude))
+    }
+
+    /// Decimal text such as `7831.388` with its integer part grouped: `7,831.388`.
+    static func groupedDecimal(_ text: String) -> String {
+        guard let point = text.firstIndex(of: ".") else { return groupDigits(text) }
+        return groupDigits(text[..<point]) + text[point...]
+    }
+
+    /// Commas between groups of three digits, counted from the right.
+    private static func groupDigits<Digits: StringProtocol>(_ digits: Digits) -> String {
+        var out = ""
+        for (position, digit) in digits.enumerated() {
+            if position > 0 && (digits.count - position) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return out
+    }
+
+    /// `numerator / denominator` (denominator > 0) with one decimal, rounded half away from zero,
+    /// the integer part grouped: exact, whatever the size of the numbers.
+    static func tenths(_ numerator: UInt128, _ denominator: UInt128) -> String {
+        // round(n * 10 / d) = floor((2 * n * 10 + d) / (2 * d)) for non-negative values.
+        let value = (numerator * 20 + denominator) / (denominator * 2)
+        return grouped(value / 10) + "." + String(value % 10)
+    }
+
+    /// `part` as a share of `whole` in percent with one decimal. A share that is not zero never
+    /// shows as `0.0`, nor one that is not whole as `100.0`: a trace of a state must stay visible.
+    static func percent<Value: BinaryInteger>(_ part: Value, of whole: Value) -> String {
+        guard whole > 0 else { return "0.0" }
+        let text = tenths(UInt128(part) * 100, UInt128(whole))
+        if part > 0 && text == "0.0" { return "<0.1" }
+        if part < whole && text == "100.0" { return ">99.9" }
+        return text
+    }
+
+    /// A duration for reading, truncated to its two largest units: `850ms`, `20s`, `20.6s`,
+    /// `14m 40s`, `1h 02m`, `3d 04h`.
+    static func duration(_ millis: Int64) -> String {
+        if millis < 0 { return "-" + duration(millis == .min ? .max : -millis) }
+        if millis == 0 { return "0s" }
+        if millis < 1000 { return "\(millis)ms" }
+        let seconds = millis / 1000
+        func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        switch seconds {
+        case ..<60:
+            let tenth = millis % 1000 / 100
+            return tenth == 0 ? "\(seconds)s" : "\(seconds).\(tenth)s"
+        case ..<3600:
+            return "\(seconds / 60)m \(twoDigits(seconds % 60))s"
+        case ..<86_400:
+            return "\(seconds / 3600)h \(twoDigits(seconds / 60 % 60))m"
+        default:
+            return "\(grouped(seconds / 86_400))d \(twoDigits(seconds / 3600 % 24))h"
+        }
+    }
+
+    /// `SYNCING` as `syncing`, `REPLICATION NOT IN PROGRESS` as `not in progress`.
+    static func stateName(_ status: ReplicationStatus) -> String {
+        status == .notInProgress ? "not in progress" : status.apiName.lowercased()
+    }
+
+    /// `1 thing` or `2 things`, the number grouped.
+    static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
+        grouped(value) + " " + (value == 1 ? singular : plural)
+    }
+
+    /// `a, b, c` or, past `limit` items, `a, b, … and 12 more`.
+    static func list(_ items: [String], limit: Int) -> String {
+        guard items.count > limit else { return items.joined(separator: ", ") }
+        return items.prefix(limit).joined(separator: ", ") + " and \(grouped(items.count - limit)) more"
+    }
 }

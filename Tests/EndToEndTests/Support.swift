@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+/// Runs the built `replstat` binary the way a user does, and reads what it wrote.
+enum Replstat {
+    /// The binary next to the test bundle (SwiftPM builds it for `swift test`), or `$REPLSTAT_BIN`.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["REPLSTAT_BIN"] {
+            return URL(fileURLWithPath: path)
+        }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent("replstat")
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            // Feed standard input from another thread so a full output pipe cannot deadlock us.
+            let writer = input.fileHandleForWriting
+            DispatchQueue.global().async {
+                writer.write(stdin)
+                try? writer.close()
+            }
+        }
+        // Drain both pipes concurrently for the same reason.
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+/// The conformance cases copied from `shared/conformance`, so a fresh clone tests them too.
+enum Conformance {
+    static let casesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().appendingPathComponent("Conformance")
+
+    static var caseNames: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: casesDirectory.path))?.sorted() ?? []
+    }
+
+    static func arguments(of name: String) throws -> [String] {
+        let text = try String(contentsOf: casesDirectory.appendingPathComponent(name).appendingPathComponent("args"), encoding: .utf8)
+        return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+    }
+}
+
+/// A scratch folder removed when the test ends.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    func write(_ name: String, _ text: String) throws -> URL {
+        let target = file(name)
+        try Data(text.utf8).write(to: target)
+        return target
+    }
+}
+
+/// RFC 4180 reading, for comparing reports field by field.
+enum CSV {
+    static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var characters = Array(text.unicodeScalars)[...]
+        while let c = characters.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if characters.first == "\"" {
+                        field.unicodeScalars.append("\"")
+                        characters.removeFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field)
+                field = ""
+            } else if c == "\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else {
+                field.unicodeScalars.append(c)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Differences between two CSV tables under SPEC.md's tolerances: quantiles within 0.1%
+    /// (at least 1), three-decimal fields within 0.0011, everything else exact.
+    static func differences(got: [[String]], expected: [[String]], file: String) -> [String] {
+        guard let header = expected.first, got.first == header else {
+            return ["\(file): header \(got.first ?? []) expected \(expected.first ?? [])"]
+        }
+        var problems: [String] = []
+        if got.count != expected.count {
+            problems.append("\(file): \(got.count - 1) rows, expected \(expected.count - 1)")
+        }
+        for (line, (gotRow, expectedRow)) in zip(got, expected).enumerated().dropFirst() {
+            guard gotRow.count == expectedRow.count else {
+                problems.append("\(file) line \(line + 1): \(gotRow.count) fields, expected \(expectedRow.count)")
+                continue
+            }
+            for (column, (g, e)) in zip(header, zip(gotRow, expectedRow)) where !sameCell(column, g, e) {
+                problems.append("\(file) line \(line + 1), \(column): \(g) expected \(e)")
+            }
+        }
+        return problems
+    }
+
+    private static func sameCell(_ column: String, _ got: String, _ expected: String) -> Bool {
+        if got == expected { return true }
+        guard let g = Double(got), let e = Double(expected) else { return false }
+        if ["lag_p50", "lag_p90", "lag_p99"].contains(column) { return abs(g - e) <= max(1, 0.001 * abs(e)) }
+        if expected.contains(".") { return abs(g - e) <= 0.0011 + 1e-9 * abs(e) }
+        return false
+    }
+}

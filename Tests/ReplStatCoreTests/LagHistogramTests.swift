@@ -1,0 +1,123 @@
+import Testing
+
+@testable import ReplStatCore
+
+/// Nearest rank, as SPEC.md defines it: the value at rank ceil(q * n) of the sorted values.
+func nearestRank(_ sorted: [UInt64], percent: UInt64) -> UInt64 {
+    let n = UInt64(sorted.count)
+    let rank = max(1, (n * percent + 99) / 100)
+    return sorted[Int(rank) - 1]
+}
+
+private func histogram(_ values: [UInt64]) -> LagHistogram {
+    var histogram = LagHistogram()
+    for value in values { histogram.record(value) }
+    return histogram
+}
+
+private func quantiles(_ values: [UInt64], _ percents: [UInt64]) -> [UInt64] {
+    histogram(values).quantiles(percent: percents, minimum: values.min()!, maximum: values.max()!)
+}
+
+private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
+    exact == 0 ? (got == 0 ? 0 : .infinity) : abs(Double(got) - Double(exact)) / Double(exact)
+}
+
+@Suite struct LagHistogramTests {
+    static let allPercents = Array(UInt64(1)...100)
+
+    @Test func nearestRankReference() {
+        // Hand-computed: n = 10, p50 -> rank 5, p90 -> rank 9, p99 -> rank 10, p1 -> rank 1.
+        let sorted: [UInt64] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        #expect(nearestRank(sorted, percent: 50) == 5)
+        #expect(nearestRank(sorted, percent: 90) == 9)
+        #expect(nearestRank(sorted, percent: 99) == 10)
+        #expect(nearestRank(sorted, percent: 1) == 1)
+        #expect(nearestRank([7], percent: 50) == 7)
+        #expect(nearestRank([1, 2, 3], percent: 50) == 2)
+    }
+
+    @Test(arguments: 0..<10)
+    func exactBelow2048(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 500)
+        let values = (0..<Int.random(in: 1...3000, using: &random)).map { _ in
+            UInt64.random(in: 0..<2048, using: &random)
+        }
+        let sorted = values.sorted()
+        let got = quantiles(values, Self.allPercents)
+        #expect(got == Self.allPercents.map { nearestRank(sorted, percent: $0) })
+    }
+
+    @Test(arguments: 0..<20)
+    func within0Point1PercentOnRandomData(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 900)
+        // Spread over many magnitudes: uniform in the exponent, then in the mantissa.
+        let maxBits = [12, 20, 40, 64].randomElement(using: &random)!
+        let values = (0..<Int.random(in: 1...5000, using: &random)).map { _ -> UInt64 in
+            let bits = Int.random(in: 0...maxBits, using: &random)
+            return bits == 0 ? 0 : UInt64.random(in: 0...(UInt64.max >> (64 - bits)), using: &random)
+        }
+        let sorted = values.sorted()
+        let got = quantiles(values, Self.allPercents)
+        for (percent, value) in zip(Self.allPercents, got) {
+            let exact = nearestRank(sorted, percent: percent)
+            #expect(relativeError(value, exact) <= 0.001, "p\(percent): \(value) vs \(exact)")
+            if exact < 2048 { #expect(value == exact, "p\(percent)") }
+        }
+    }
+
+    /// Up to `exactCapacity` values, quantiles are exact whatever their size; past it they are
+    /// bucketed, and still within 0.1%.
+    @Test(arguments: [1, 2, 1000, LagHistogram.exactCapacity, LagHistogram.exactCapacity + 1, 10_000])
+    func exactUpToCapacity(count: Int) {
+        var random = SplitMix64(seed: UInt64(count))
+        let values = (0..<count).map { _ in UInt64.random(in: 1_000_000...9_000_000_000, using: &random) }
+        let sorted = values.sorted()
+        for (percent, value) in zip(Self.allPercents, quantiles(values, Self.allPercents)) {
+            let exact = nearestRank(sorted, percent: percent)
+            if count <= LagHistogram.exactCapacity {
+                #expect(value == exact, "p\(percent) of \(count)")
+            } else {
+                #expect(relativeError(value, exact) <= 0.001, "p\(percent) of \(count)")
+            }
+        }
+    }
+
+    @Test func extremes() {
+        let values: [UInt64] = [0, 2047, 2048, 2049, 1 << 32, UInt64.max - 1, UInt64.max]
+        let sorted = values.sorted()
+        for percent in Self.allPercents {
+            let got = quantiles(values, [percent])[0]
+            #expect(relativeError(got, nearestRank(sorted, percent: percent)) <= 0.001, "p\(percent)")
+        }
+        // Clamped to the observed range: one value is reported exactly, however large.
+        #expect(quantiles([UInt64.max], [1, 50, 100]) == [UInt64.max, UInt64.max, UInt64.max])
+        #expect(quantiles([123_456_789], [50]) == [123_456_789])
+        #expect(quantiles(Array(repeating: 5_000_000_001, count: 7), [1, 99]) == [5_000_000_001, 5_000_000_001])
+    }
+
+    @Test func bucketsAreOrderedAndContainTheirValues() {
+        var random = SplitMix64(seed: 77)
+        var values: [UInt64] = [0, 1, 2047, 2048, 2049, 4095, 4096, UInt64.max]
+        for bits in 1...64 {
+            let top = UInt64.max >> (64 - bits)
+            values += [top, top - top / 3, UInt64.random(in: 0...top, using: &random)]
+        }
+        values.sort()
+        var previousBucket: UInt64?
+        for value in values {
+            let bucket = LagHistogram.bucket(of: value)
+            if let previousBucket { #expect(bucket >= previousBucket, "\(value)") }
+            previousBucket = bucket
+            let representative = LagHistogram.representative(of: bucket)
+            #expect(relativeError(representative, value) <= 1.0 / 2048 + 1e-12, "\(value)")
+            if value < 2048 { #expect(representative == value) }
+        }
+    }
+
+    @Test func countsEveryValue() {
+        let counted = histogram([1, 1, 3000, UInt64.max])
+        #expect(counted.count == 4)
+        #expect(LagHistogram().quantiles(percent: [50], minimum: 0, maximum: 0) == [])
+    }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import Testing
+
+@testable import ReplStatCore
+
+/// The Markdown report over small captures whose figures were worked out by hand.
+struct MarkdownReportTests {
+    /// 2026-11-28T00:00:00Z plus `seconds`.
+    private static func at(_ seconds: Int) -> String {
+        Timestamp.format(1_795_824_000_000 + Int64(seconds) * 1000)
+    }
+
+    private static func line(
+        _ seconds: Int, _ index: String, _ status: String, reason: String? = nil,
+        checkpoints: (leader: Int64, follower: Int64)? = nil
+    ) -> String {
+        var body = #"{"status":"\#(status)","leader_alias":"site-1","leader_index":"leader-\#(index)""#
+        if let reason { body += #","reason":"\#(reason)""# }
+        if let checkpoints {
+            body += #","syncing_details":{"leader_checkpoint":\#(checkpoints.leader),"#
+            body += #""follower_checkpoint":\#(checkpoints.follower)}"#
+        }
+        return #"{"@timestamp":"\#(at(seconds))","index":"\#(index)","response":\#(body)}}"#
+    }
+
+    /// idx-a: bootstraps for 60 s, syncs 240 s (lags 0, 50, 150, 250; follower stuck at 150 from
+    /// 120 s to 240 s: a 2-minute stall), pauses at 300 s, a 700 s capture gap, pauses 60 s more,
+    /// syncs again at 1060 s (lag 0, no reason). Observed 1060 s: bootstrapping 5.7 %, syncing
+    /// 22.6 %, paused 5.7 %, unknown 66.0 %.
+    /// idx-f: bootstraps 10 s, then FAILED with an empty reason.
+    /// idx-err: two error samples only. Plus one blank and one invalid line: 14 lines, 1 rejected.
+    static let basicCapture =
+        [
+            line(0, "idx-a", "BOOTSTRAPPING", reason: "User initiated"),
+            line(0, "idx-f", "BOOTSTRAPPING", reason: "User initiated"),
+            line(10, "idx-f", "FAILED", reason: ""),
+            #"{"@timestamp":"\#(at(20))","index":"idx-err","response":{"error":{"type":"x"},"status":500}}"#,
+            line(60, "idx-a", "SYNCING", reason: "User initiated", checkpoints: (100, 100)),
+            line(120, "idx-a", "SYNCING", reason: "User initiated", checkpoints: (200, 150)),
+            "",
+            line(180, "idx-a", "SYNCING", reason: "User initiated", checkpoints: (300, 150)),
+            line(240, "idx-a", "SYNCING", reason: "User initiated", checkpoints: (400, 150)),
+            line(300, "idx-a", "PAUSED", reason: #"AutoPaused: shard | failed\nsecond line"#),
+            "not json",
+            #"{"@timestamp":"\#(at(400))","index":"idx-err","response":{"error":{"type":"x"},"status":403}}"#,
+            line(1000, "idx-a", "PAUSED", reason: "User initiated"),
+            line(1060, "idx-a", "SYNCING", checkpoints: (500, 500)),
+        ].joined(separator: "\n") + "\n"
+
+    // MARK: - Whole report
+
+    @Test func overviewSumsUpTheCapture() throws {
+        let report = try render(Self.basicCapture)
+        #expect(report.hasPrefix("# Replication report\n"))
+        #expect(
+            report.contains(
+                "- Time covered: 2026-11-28T00:00:00.000Z to 2026-11-28T00:17:40.000Z (17m 40s)\n"))
+        #expect(report.contains("- Indices: 3 (1 with error samples only)\n"))
+        #expect(report.contains("- Status now: 1 SYNCING, 1 FAILED, 1 without a status sample\n"))
+        #expect(report.contains("- Not replicating now: idx-err (no status sample), idx-f (FAILED)\n"))
+        #expect(report.contains("- Lines read: 14; samples accepted: 10 status, 2 error; lines rejected: 1 (7.1%)\n"))
+        #expect(report.contains("- Transitions: 4; stalls: 1 (2m 00s in all)\n"))
+        #expect(!report.contains("WARNING"))
+        #expect(report.hasSuffix("\n"))
+    }
+
+    @Test func indexTableShowsSharesLagAndStalls() throws {
+        let report = try render(Self.basicCapture)
+        // Only the states with time get a column; FAILED is only a last status.
+        #expect(
+            tableHeader(report, "## Indices") == [
+                "Index", "Leader", "Status now", "Samples", "Errors", "Transitions", "bootstrapping %", "syncing %",
+                "paused %", "unknown %", "Lag p50", "Lag p99", "Lag max", "Stalls", "Stalled",
+            ])
+        #expect(
+            row(report, "## Indices", "idx-a") == [
+                "idx-a", "site-1:leader-idx-a", "SYNCING", "8", "0", "3", "5.7", "22.6", "5.7", "66.0", "50", "250",
+                "250", "1", "2m 00s",
+            ])
+        #expect(
+            row(report, "## Indices", "idx-f") == [
+                "idx-f", "site-1:leader-idx-f", "FAILED", "2", "0", "1", "100.0", "0.0", "0.0", "0.0", "—", "—", "—",
+                "0", "—",
+            ])
+        // An index with only error samples still has its row, with its error count.
+        #expect(
+            row(report, "## Indices", "idx-err") == [
+                "idx-err", "—", "no status sample", "0", "2", "0", "—", "—", "—", "—", "—", "—", "—", "0", "—",
+            ])
+    }
+
+    @Test func transitionsComeInTimeOrderWithTimeInPreviousState() throws {
+        let report = try render(Self.basicCapture)
+        let rows = tableRows(report, "## Transitions")
+        #expect(
+            rows == [
+                ["2026-11-28T00:00:10.000Z", "idx-f", "BOOTSTRAPPING → FAILED", "", "10s"],
+                ["2026-11-28T00:01:00.000Z", "idx-a", "BOOTSTRAPPING → SYNCING", "User initiated", "1m 00s"],
+                // The pipe is escaped and the line break kept visible, so the row stays one row.
+                [
+                    "2026-11-28T00:05:00.000Z", "idx-a", "SYNCING → PAUSED",
+                    #"AutoPaused: shard \| failed<br>second line"#,
+                    "4m 00s",
+                ],
+                ["2026-11-28T00:17:40.000Z", "idx-a", "PAUSED → SYNCING", "", "12m 40s"],
+            ])
+    }
+
+    @Test func stallsLagLeadersAndQuality() throws {
+        let report = try render(Self.basicCapture)
+        #expect(
+            tableRows(report, "## Stalls") == [
+                ["idx-a", "2026-11-28T00:02:00.000Z", "2026-11-28T00:04:00.000Z", "2m 00s", "150", "250"]
+            ])
+        // Lags 0, 50, 150, 250, 0: mean 90; rates over the three 60 s pairs: 300 / 180 s and 50 / 180 s.
+        #expect(
+            tableRows(report, "## Worst lag") == [
+                ["idx-a", "SYNCING", "0", "90.0", "50", "250", "250", "1.667", "0.278", "2m 00s"]
+            ])
+        let source = try #require(tableRows(report, "## Data quality").first)
+        #expect(
+            tableHeader(report, "## Data quality") == [
+                "Source", "Lines", "blank", "status", "error", "invalid_json", "Rejected", "Read",
+            ])
+        #expect(Array(source.dropFirst()) == ["14", "1", "10", "2", "1", "1 (7.1%)", "complete"])
+        #expect(
+            tableRows(report, "## Data quality").last == [
+                "**all sources**", "14", "1", "10", "2", "1", "1 (7.1%)", "complete",
+            ])
+    }
+
+    @Test func lagLeadersAreOrderedByMaxThenP99() throws {
+        // Checkpoints move every sample, so nothing stalls; each index gets the lags listed.
+        func samples(_ index: String, _ lags: [Int64]) -> [String] {
+            lags.enumerated().map { position, lag in
+                let follower = Int64(position) * 1000
+                return Self.line(position * 10, index, "SYNCING", checkpoints: (follower + lag, follower))
+            }
+        }
+        let capture =
+            samples("0-smaller", [50, 50])
+            // 101 lags: the 100th smallest (the p99) is 10, the largest 100.
+            + samples("a-low-p99", Array(repeating: 10, count: 100) + [100])
+            + samples("b-high-p99", [100, 100])
+            + samples("c-never-behind", [0, 0])
+        let report = try render(capture.joined(separator: "\n"))
+        let leaders = tableRows(report, "## Worst lag")
+        #expect(leaders.map { $0[0] } == ["b-high-p99", "a-low-p99", "0-smaller"])
+        // Mean 1100 / 101; over 1000 s the follower gained 100,000 and the leader 90 more.
+        #expect(leaders[1] == ["a-low-p99", "SYNCING", "100", "10.9", "10", "10", "100", "100.090", "100.000", "—"])
+    }
+
+    @Test func sameInputGivesSameBytes() throws {
+        // One file read twice: the source's name is part of the report.
+        let path = try temporaryCapture(Self.basicCapture)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reports = (0..<2).map { _ in
+            let run = Analysis(options: AnalysisOptions())
+            run.consume(InputSource(path))
+            return MarkdownReport.render(run.finish())
+        }
+        #expect(reports[0] == reports[1])
+    }
+
+    @Test func longTablesAreCappedWithACount() throws {
+        // 102 samples alternating SYNCING and PAUSED: 101 transitions.
+        var lines = (0..<102).map { Self.line($0 * 10, "flap", $0 % 2 == 0 ? "SYNCING" : "PAUSED") }
+        // 101 stalls of 60 s (the first one 90 s), each at its own follower checkpoint, behind by 10.
+        var seconds = 0
+        for stall in 0..<101 {
+            for _ in 0..<(stall == 0 ? 4 : 3) {
+                lines.append(Self.line(seconds, "stuck", "SYNCING", checkpoints: (Int64(stall) + 10, Int64(stall))))
+                seconds += 30
+            }
+        }
+        let report = try render(lines.joined(separator: "\n"))
+        #expect(
+            report.contains(
+                "Showing the latest 100 of 101 transitions; 1 earlier one is not shown "
+                    + "(transitions.csv of `--format csv` has them all).\n"))
+        let transitions = tableRows(report, "## Transitions")
+        #expect(transitions.count == 100)
+        // The first transition (at 10 s) is the one left out.
+        #expect(transitions.first?.first == "2026-11-28T00:00:20.000Z")
+        #expect(
+            report.contains(
+                "Showing the 100 longest of 101 stalls; 1 shorter one is not shown "
+                    + "(stalls.csv of `--format csv` has them all).\n"))
+        let stalls = tableRows(report, "## Stalls")
+        #expect(stalls.count == 100)
+        #expect(stalls.first == ["stuck", "2026-11-28T00:00:00.000Z", "2026-11-28T00:01:30.000Z", "1m 30s", "0", "10"])
+        // Among the equally long ones the latest is left out, and the rest stay in time order.
+        #expect(stalls.last?[4] == "99")
+        #expect(stalls.map { $0[1] } == stalls.map { $0[1] }.sorted())
+    }
+
+    @Test func damagedSourceGetsAWarning() throws {
+        let path = try temporaryCapture(Self.basicCapture)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let missing = path + ".missing"
+        let run = Analysis(options: AnalysisOptions())
+        run.consume(InputSource(path))
+        run.consume(InputSource(missing))
+        let report = MarkdownReport.render(run.finish())
+        #expect(report.contains("> **WARNING: 1 source was damaged or unreadable."))
+        #expect(report.contains("> - \(missing): cannot open: No such file or directory\n"))
+        #expect(report.contains("- Sources: 2 (\(path), \(missing))\n"))
+        let quality = tableRows(report, "## Data quality")
+        #expect(quality.count == 3)
+        #expect(quality[1] == [missing, "0", "0", "0", "0", "0", "0 (0.0%)", "**unreadable**"])
+        #expect(quality[2].last == "1 damaged or unreadable")
+    }
+
+    @Test func emptyInputStillGivesEverySection() throws {
+        let report = try render("")
+        for heading in ["## Overview", "## Indices", "## Transitions", "## Stalls", "## Worst lag", "## Data quality"] {
+            #expect(report.contains("\n" + heading + "\n"))
+        }
+        #expect(report.contains("- Time covered: none (no status sample was accepted)\n"))
+        #expect(report.contains("- Indices: 0\n"))
+    }
+
+    // MARK: - Pieces
+
+    @Test func cellsEscapeMarkdownAndLineBreaks() {
+        #expect(MarkdownText.cell("a|b") == #"a\|b"#)
+        #expect(MarkdownText.cell("one\r\ntwo\nthree\rfour") == "one<br>two<br>three<br>four")
+        #expect(MarkdownText.cell("*x* `y` <z> ~w~ \\") == #"\*x\* \`y\` \<z> \~w\~ \\"#)
+        #expect(MarkdownText.cell("tab\there") == "tab here")
+        #expect(MarkdownText.cell("follower_index-01 [0]") == "follower_index-01 [0]")
+    }
+
+    @Test func longReasonsAreCutWithAnEllipsis() {
+        let reason = String(repeating: "é", count: 200)
+        let cut = MarkdownText.truncated(reason, to: 160)
+        #expect(cut.count == 160)
+        #expect(cut.hasSuffix("é…"))
+        #expect(MarkdownText.truncated("short", to: 160) == "short")
+    }
+
+    @Test func durationsReadLikeAPersonWouldSayThem() {
+        #expect(HumanFormat.duration(0) == "0s")
+        #expect(HumanFormat.duration(850) == "850ms")
+        #expect(HumanFormat.duration(20_000) == "20s")
+        #expect(HumanFormat.duration(20_573) == "20.5s")
+        #expect(HumanFormat.duration(880_000) == "14m 40s")
+        #expect(HumanFormat.duration(3_720_000) == "1h 02m")
+        #expect(HumanFormat.duration(273_600_000) == "3d 04h")
+    }
+
+    @Test func numbersAreGroupedAndRoundedExactly() {
+        #expect(HumanFormat.grouped(0) == "0")
+        #expect(HumanFormat.grouped(1_234_567) == "1,234,567")
+        #expect(HumanFormat.grouped(UInt64.max) == "18,446,744,073,709,551,615")
+        #expect(HumanFormat.grouped(Int64.min) == "-9,223,372,036,854,775,808")
+        #expect(HumanFormat.groupedDecimal("7831.388") == "7,831.388")
+        #expect(HumanFormat.groupedDecimal("0.041") == "0.041")
+        #expect(HumanFormat.tenths(1, 20) == "0.1")  // 0.05 rounds away from zero
+        #expect(HumanFormat.tenths(UInt128(UInt64.max) * 3, 3) == "18,446,744,073,709,551,615.0")
+        #expect(HumanFormat.percent(1, of: 3) == "33.3")
+        #expect(HumanFormat.percent(2, of: 3) == "66.7")
+        #expect(HumanFormat.percent(1, of: 10_000) == "<0.1")
+        #expect(HumanFormat.percent(9_999, of: 10_000) == ">99.9")
+        #expect(HumanFormat.percent(0, of: 0) == "0.0")
+    }
+
+    // MARK: - Helpers
+
+    private func render(_ capture: String) throws -> String {
+        let path = try temporaryCapture(capture)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = Analysis(options: AnalysisOptions())
+        run.consume(InputSource(path))
+        return MarkdownReport.render(run.finish())
+    }
+
+    /// The cells of the table under `heading` (header and alignment rows left out).
+    private func tableRows(_ report: String, _ heading: String) -> [[String]] {
+        Array(table(report, heading).dropFirst(2))
+    }
+
+    private func tableHeader(_ report: String, _ heading: String) -> [String]? {
+        table(report, heading).first
+    }
+
+    private func row(_ report: String, _ heading: String, _ firstCell: String) -> [String]? {
+        tableRows(report, heading).first { $0.first == firstCell }
+    }
+
+    private func table(_ report: String, _ heading: String) -> [[String]] {
+        guard let start = report.range(of: "\n" + heading + "\n") else { return [] }
+        let section = report[start.upperBound...].split(separator: "\n## ", maxSplits: 1).first ?? ""
+        return section.split(separator: "\n").filter { $0.hasPrefix("| ") }.map { line in
+            // Cells never contain " | ": an escaped pipe is written `\|`.
+            line.dropFirst(2).dropLast(2).components(separatedBy: " | ").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+}
+
+private func temporaryCapture(_ text: String) throws -> String {
+    let name = "replstat-md-\(UUID().uuidString).jsonl"
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}

@@ -1,0 +1,131 @@
+import Testing
+
+@testable import ReplStatCore
+
+/// Offers samples in order and records outcomes and releases; `tag` (stored in `reason`)
+/// tells samples with equal timestamps apart.
+private struct Harness {
+    var window: ReorderWindow
+    var released: [(timestamp: Int64, tag: Int32)] = []
+
+    init(window: Int64) { self.window = ReorderWindow(window: window) }
+
+    mutating func offer(_ timestamp: Int64, tag: Int32 = 0) -> Outcome {
+        var out: [(Int64, Int32)] = []
+        let outcome = window.offer(StatusSample(timestamp: timestamp, index: 0, status: .syncing, reason: tag)) {
+            out.append(($0.timestamp, $0.reason))
+        }
+        released += out.map { (timestamp: $0.0, tag: $0.1) }
+        return outcome
+    }
+
+    mutating func flush() {
+        window.flush { released.append((timestamp: $0.timestamp, tag: $0.reason)) }
+    }
+
+    var releasedTimestamps: [Int64] { released.map(\.timestamp) }
+}
+
+@Suite struct ReorderWindowTests {
+    @Test func lateExactlyAtTheWindowBoundary() {
+        var harness = Harness(window: 300_000)
+        #expect(harness.offer(1_000_000) == .status)
+        // Exactly W older than the newest is still in order; one millisecond more is late.
+        #expect(harness.offer(700_000) == .status)
+        #expect(harness.offer(699_999) == .late)
+        #expect(harness.offer(1_000_001) == .status)
+        #expect(harness.offer(700_000) == .late)
+        #expect(harness.offer(700_001) == .status)
+        harness.flush()
+        #expect(harness.releasedTimestamps == [700_000, 700_001, 1_000_000, 1_000_001])
+    }
+
+    @Test func duplicatesOfAcceptedSamples() {
+        var harness = Harness(window: 10)
+        #expect(harness.offer(100, tag: 1) == .status)
+        #expect(harness.offer(100, tag: 2) == .duplicate)
+        #expect(harness.offer(95, tag: 3) == .status)
+        #expect(harness.offer(95, tag: 4) == .duplicate)
+        #expect(harness.offer(105, tag: 5) == .status)
+        #expect(harness.offer(100, tag: 6) == .duplicate)
+        // A late sample is late, even if its timestamp was seen: late is checked first.
+        #expect(harness.offer(200, tag: 7) == .status)
+        #expect(harness.offer(100, tag: 8) == .late)
+        harness.flush()
+        #expect(harness.released.map(\.tag) == [3, 1, 5, 7])
+    }
+
+    @Test func rejectedSamplesDoNotMoveTheNewest() {
+        var harness = Harness(window: 10)
+        #expect(harness.offer(100) == .status)
+        #expect(harness.offer(50) == .late)
+        #expect(harness.offer(100) == .duplicate)
+        #expect(harness.window.newest == 100)
+        #expect(harness.offer(90) == .status)
+    }
+
+    @Test func releasesOldestFirstOnlyWhenNothingCanPrecedeThem() {
+        var harness = Harness(window: 10)
+        for timestamp: Int64 in [100, 98, 105, 103, 110] { #expect(harness.offer(timestamp) == .status) }
+        // Newest 110: anything from 100 on may still come, so only 98 is out.
+        #expect(harness.releasedTimestamps == [98])
+        #expect(harness.offer(100) == .duplicate)
+        #expect(harness.offer(111) == .status)
+        #expect(harness.releasedTimestamps == [98, 100])
+        harness.flush()
+        #expect(harness.releasedTimestamps == [98, 100, 103, 105, 110, 111])
+        // After a flush, the window keeps its newest: older samples are still late.
+        #expect(harness.offer(100) == .late)
+    }
+
+    @Test func windowZero() {
+        var harness = Harness(window: 0)
+        #expect(harness.offer(10) == .status)
+        #expect(harness.offer(10) == .duplicate)
+        #expect(harness.offer(9) == .late)
+        #expect(harness.releasedTimestamps == [])
+        #expect(harness.offer(11) == .status)
+        #expect(harness.releasedTimestamps == [10])
+        harness.flush()
+        #expect(harness.releasedTimestamps == [10, 11])
+    }
+
+    @Test(arguments: 0..<20)
+    func randomInputMatchesAReference(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 100)
+        let window = Int64.random(in: 0...50, using: &random)
+        var harness = Harness(window: window)
+        // Reference: the definitions of SPEC.md section 2, with the whole history in memory.
+        var newest: Int64?
+        var accepted: [(timestamp: Int64, tag: Int32)] = []
+        var clock: Int64 = 1_000
+        for tag in Int32(0)..<2_000 {
+            clock += Int64.random(in: 0...6, using: &random)
+            let timestamp = clock - Int64.random(in: 0...70, using: &random)
+            let expected: Outcome
+            if let newest, timestamp < newest - window {
+                expected = .late
+            } else if accepted.contains(where: { $0.timestamp == timestamp }) {
+                expected = .duplicate
+            } else {
+                expected = .status
+                accepted.append((timestamp, tag))
+                newest = max(newest ?? timestamp, timestamp)
+            }
+            #expect(harness.offer(timestamp, tag: tag) == expected)
+            // Released samples can no longer be preceded by an acceptable one.
+            if let last = harness.released.last, let newest { #expect(last.timestamp < newest - window) }
+        }
+        harness.flush()
+        let ordered = accepted.sorted { ($0.timestamp, $0.tag) < ($1.timestamp, $1.tag) }
+        #expect(harness.released.map(\.timestamp) == ordered.map(\.timestamp))
+        #expect(harness.released.map(\.tag) == ordered.map(\.tag))
+    }
+
+    @Test func longOrderedRunCompactsAndStaysInOrder() {
+        var harness = Harness(window: 5)
+        for timestamp in Int64(0)..<10_000 { #expect(harness.offer(timestamp * 2) == .status) }
+        harness.flush()
+        #expect(harness.releasedTimestamps == (Int64(0)..<10_000).map { $0 * 2 })
+    }
+}
