@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "ReplStatCore", targets: ["ReplStatCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .systemLibrary(

@@ -2,7 +2,7 @@ import ArgumentParser
 import ReplStatCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Analyze: ParsableCommand {
@@ -36,11 +36,16 @@ struct Analyze: ParsableCommand {
     @Option(help: "Report format.")
     var format: Format = .markdown
 
-    @Option(name: .customLong("out"), help: ArgumentHelp("Folder to write the reports into (created if missing).", valueName: "dir"))
+    @Option(
+        name: .customLong("out"),
+        help: ArgumentHelp("Folder to write the reports into (created if missing).", valueName: "dir"))
     var outputDirectory: String?
 
-    @Option(name: .customLong("rejects"), help: ArgumentHelp(
-        "Write every rejected line to this JSON Lines file, with source, line number and reason.", valueName: "file"))
+    @Option(
+        name: .customLong("rejects"),
+        help: ArgumentHelp(
+            "Write every rejected line to this JSON Lines file, with source, line number and reason.", valueName: "file"
+        ))
     var rejectsPath: String?
 
     @Flag(help: "Exit with status 3 when any line is rejected.")

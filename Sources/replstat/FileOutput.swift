@@ -1,7 +1,7 @@
 import ReplStatCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Unbuffered writes to the standard streams (stdio's globals are not concurrency-safe).

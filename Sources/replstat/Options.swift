@@ -30,23 +30,31 @@ enum Decimal3Text {
 
 /// The options that shape the analysis, shared by the commands that analyze.
 struct AnalysisFlags: ParsableArguments {
-    @Option(name: .customLong("reorder-window"), help: ArgumentHelp(
-        "Restore order among samples of an index up to this many seconds apart; older ones are 'late'.",
-        valueName: "seconds"))
+    @Option(
+        name: .customLong("reorder-window"),
+        help: ArgumentHelp(
+            "Restore order among samples of an index up to this many seconds apart; older ones are 'late'.",
+            valueName: "seconds"))
     var reorderWindow = Seconds(millis: 300_000)
 
-    @Option(name: .customLong("max-gap"), help: ArgumentHelp(
-        "A longer interval between samples of an index is a capture gap (time in state 'unknown').",
-        valueName: "seconds"))
+    @Option(
+        name: .customLong("max-gap"),
+        help: ArgumentHelp(
+            "A longer interval between samples of an index is a capture gap (time in state 'unknown').",
+            valueName: "seconds"))
     var maxGap = Seconds(millis: 300_000)
 
-    @Option(name: .customLong("stall-after"), help: ArgumentHelp(
-        "Report a stall when the follower is behind at the same checkpoint at least this long.",
-        valueName: "seconds"))
+    @Option(
+        name: .customLong("stall-after"),
+        help: ArgumentHelp(
+            "Report a stall when the follower is behind at the same checkpoint at least this long.",
+            valueName: "seconds"))
     var stallAfter = Seconds(millis: 60_000)
 
-    @Option(name: .customLong("max-line-bytes"), help: ArgumentHelp(
-        "Longer lines are rejected as 'line_too_long' without being held in memory.", valueName: "bytes"))
+    @Option(
+        name: .customLong("max-line-bytes"),
+        help: ArgumentHelp(
+            "Longer lines are rejected as 'line_too_long' without being held in memory.", valueName: "bytes"))
     var maxLineBytes = 1 << 20
 
     func validate() throws {

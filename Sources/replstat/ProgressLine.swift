@@ -1,7 +1,7 @@
 import ReplStatCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A one-line progress report on standard error, shown only when standard error is a

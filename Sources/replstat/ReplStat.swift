@@ -2,7 +2,7 @@ import ArgumentParser
 import ReplStatCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main

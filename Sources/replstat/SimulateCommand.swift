@@ -1,4 +1,135 @@
 import ArgumentParser
+import ReplStatCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct Simulate: ParsableCommand {
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Write a realistic capture of replication status polls, the same for the same seed.",
+        discussion: """
+            Plays a poller that asks every follower index for its status once per interval and \
+            writes one JSON line per answer, as `replstat analyze` reads them. Each index follows \
+            its leader through a daily load curve with write bursts; the scenario decides what goes \
+            wrong. The same options and seed always give the same bytes.
+
+            Scenarios:
+            \(SimulationScenario.allCases.map { "  \($0.rawValue.padding(15))\($0.summary)" }.joined(separator: "\n"))
+
+            Examples:
+              replstat simulate --scenario autopause --output incident.jsonl.gz
+              replstat simulate --scenario outage --dirty | replstat analyze
+            """
+    )
+
+    @Option(help: ArgumentHelp("Follower indices to poll.", valueName: "count"))
+    var indices = 12
+
+    @Option(help: ArgumentHelp("Polls per index.", valueName: "count"))
+    var polls = 360
+
+    @Option(help: ArgumentHelp("Seconds between two polls of an index.", valueName: "seconds"))
+    var interval = Seconds(millis: 10_000)
+
+    @Option(help: ArgumentHelp("When the first round of polls starts (RFC 3339).", valueName: "time"))
+    var start = StartTime(millis: SimulationOptions().startMillis, text: "2026-11-28T00:00:00Z")
+
+    @Option(help: ArgumentHelp("Seed of every random choice.", valueName: "number"))
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("The story the capture tells (see above).", valueName: "name"))
+    var scenario = ScenarioName(.mixed)
+
+    @Flag(help: "Mix in damaged and odd lines: blank, truncated, invalid, late, duplicate, other layouts.")
+    var dirty = false
+
+    @Flag(help: "Compress with gzip (also done when --output ends with .gz).")
+    var gzip = false
+
+    @Option(
+        name: .customLong("output"),
+        help: ArgumentHelp(
+            "File to write, replaced only once complete (default: standard output).", valueName: "file"))
+    var outputPath: String?
+
+    func validate() throws {
+        guard indices >= 1 && indices <= 1_000_000 else {
+            throw ValidationError("--indices must be between 1 and 1000000.")
+        }
+        guard polls >= 1 && polls <= 100_000_000 else {
+            throw ValidationError("--polls must be between 1 and 100000000.")
+        }
+        guard interval.millis > 0 else { throw ValidationError("--interval must be more than 0 seconds.") }
+        guard start.millis >= 0 else { throw ValidationError("--start must not be before 1970.") }
+        let (product, overflow) = interval.millis.multipliedReportingOverflow(by: Int64(polls))
+        guard !overflow, start.millis <= Timestamp.latest - product else {
+            throw ValidationError(
+                "The capture would end after the year 9999: use fewer --polls or a shorter --interval.")
+        }
+        if let outputPath, outputPath.isEmpty { throw ValidationError("--output needs a file name.") }
+    }
+
+    func run() throws {
+        var options = SimulationOptions()
+        options.indices = indices
+        options.polls = polls
+        options.intervalMillis = interval.millis
+        options.startMillis = start.millis
+        options.seed = seed
+        options.scenario = scenario.value
+        options.dirty = dirty
+
+        do {
+            let file = try outputPath.map { try FileSink(path: $0) } ?? FileSink.standardOutput()
+            let compress = gzip || (outputPath?.hasSuffix(".gz") ?? false)
+            let sink: any ByteSink = compress ? GzipWriter(downstream: file) : file
+            try Simulator(options: options).run(into: sink)
+        } catch {
+            FileOutput.standardError("replstat: \(error)\n")
+            throw ExitCode(ExitStatus.sourceFailed)
+        }
+    }
+}
+
+/// `--start`: an RFC 3339 timestamp as SPEC.md section 2 reads them.
+struct StartTime: ExpressibleByArgument {
+    let millis: Int64
+    let text: String
+
+    init(millis: Int64, text: String) {
+        self.millis = millis
+        self.text = text
+    }
+
+    init?(argument: String) {
+        var copy = argument
+        guard let millis = copy.withUTF8({ Timestamp.parseRFC3339($0) }) else { return nil }
+        self.init(millis: millis, text: argument)
+    }
+
+    var defaultValueDescription: String { text }
+}
+
+/// `--scenario`: one of the names of `SimulationScenario`.
+struct ScenarioName: ExpressibleByArgument {
+    let value: SimulationScenario
+
+    init(_ value: SimulationScenario) { self.value = value }
+
+    init?(argument: String) {
+        guard let value = SimulationScenario(rawValue: argument) else { return nil }
+        self.value = value
+    }
+
+    static var allValueStrings: [String] { SimulationScenario.allCases.map(\.rawValue) }
+
+    var defaultValueDescription: String { value.rawValue }
+}
+
+extension String {
+    /// The string followed by spaces up to `width` characters (for aligned help text).
+    fileprivate func padding(_ width: Int) -> String {
+        self + String(repeating: " ", count: max(1, width - count))
+    }
 }

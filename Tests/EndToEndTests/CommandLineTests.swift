@@ -17,8 +17,11 @@ import Testing
         let out = try TemporaryDirectory()
         let rejectsPath = out.file("rejects.jsonl").path
         let run = try Replstat.run(
-            ["analyze", "--format", "csv", "--out", out.url.path, "--rejects", rejectsPath, "--max-line-bytes", "400",
-             "capture.jsonl"], in: Self.outcomesCase)
+            [
+                "analyze", "--format", "csv", "--out", out.url.path, "--rejects", rejectsPath, "--max-line-bytes",
+                "400",
+                "capture.jsonl",
+            ], in: Self.outcomesCase)
         #expect(run.status == 0, "\(run.stderr)")
 
         let input = try Data(contentsOf: Self.outcomesCase.appendingPathComponent("capture.jsonl"))
@@ -56,7 +59,9 @@ import Testing
         let bad: [UInt8] = Array(#"{"x":""#.utf8) + [0xC0, 0x80] + Array("\"}\r".utf8)
         try Data(bad + [0x0A]).write(to: capture)
         let rejects = dir.file("rejects.jsonl")
-        let run = try Replstat.run(["analyze", "--format", "csv", "--out", dir.url.path, "--rejects", rejects.path, capture.path])
+        let run = try Replstat.run([
+            "analyze", "--format", "csv", "--out", dir.url.path, "--rejects", rejects.path, capture.path,
+        ])
         #expect(run.status == 0)
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: rejects)) as? [String: Any])
@@ -72,7 +77,9 @@ import Testing
             ["analyze", "--strict", "--format", "csv", "--out", out.url.path, "capture.jsonl"], in: Self.outcomesCase)
         #expect(run.status == 3)
         #expect(run.stderr.contains("--strict"))
-        let clean = try Replstat.run(["analyze", "--strict", "--format", "csv", "--out", out.url.path, Self.lifecycleCapture.path])
+        let clean = try Replstat.run([
+            "analyze", "--strict", "--format", "csv", "--out", out.url.path, Self.lifecycleCapture.path,
+        ])
         #expect(clean.status == 0)
     }
 
@@ -105,13 +112,17 @@ import Testing
     @Test func secondsAreTakenToTheMillisecond() throws {
         // Two samples 0.5 s apart; with --max-gap 0.4999 the pair is a gap, with 0.5 it is not.
         let dir = try TemporaryDirectory()
-        let capture = try dir.write("c.jsonl", """
+        let capture = try dir.write(
+            "c.jsonl",
+            """
             {"@timestamp":"2026-11-28T00:00:00.000Z","index":"a","response":{"status":"PAUSED"}}
             {"@timestamp":"2026-11-28T00:00:00.500Z","index":"a","response":{"status":"PAUSED"}}
 
             """)
         for (gap, gaps) in [("0.4999", "1"), ("0.5", "0")] {
-            let run = try Replstat.run(["analyze", "--format", "csv", "--out", dir.url.path, "--max-gap", gap, capture.path])
+            let run = try Replstat.run([
+                "analyze", "--format", "csv", "--out", dir.url.path, "--max-gap", gap, capture.path,
+            ])
             #expect(run.status == 0)
             let summary = CSV.parse(try String(contentsOf: dir.file("summary.csv"), encoding: .utf8))
             let column = try #require(summary[0].firstIndex(of: "gaps"))
@@ -135,9 +146,13 @@ import Testing
         let viaStdin = try Replstat.run(["analyze", "--format", "csv", "--out", out.url.path, "-"], stdin: bytes)
         #expect(viaStdin.status == 0)
         let summaryViaStdin = try Data(contentsOf: out.file("summary.csv"))
-        let expected = try Data(contentsOf: Conformance.casesDirectory.appendingPathComponent("fleet/expected/summary.csv"))
-        #expect(CSV.differences(got: CSV.parse(String(decoding: summaryViaStdin, as: UTF8.self)),
-                                expected: CSV.parse(String(decoding: expected, as: UTF8.self)), file: "summary.csv").isEmpty)
+        let expected = try Data(
+            contentsOf: Conformance.casesDirectory.appendingPathComponent("fleet/expected/summary.csv"))
+        #expect(
+            CSV.differences(
+                got: CSV.parse(String(decoding: summaryViaStdin, as: UTF8.self)),
+                expected: CSV.parse(String(decoding: expected, as: UTF8.self)), file: "summary.csv"
+            ).isEmpty)
     }
 
     @Test func unreadableSourcesAreReportedAndTheOthersStillRun() throws {
@@ -169,7 +184,10 @@ import Testing
     @Test func aSourceNamedTwiceIsReadTwice() throws {
         let out = try TemporaryDirectory()
         let run = try Replstat.run(
-            ["analyze", "--format", "csv", "--out", out.url.path, Self.lifecycleCapture.path, Self.lifecycleCapture.path])
+            [
+                "analyze", "--format", "csv", "--out", out.url.path, Self.lifecycleCapture.path,
+                Self.lifecycleCapture.path,
+            ])
         #expect(run.status == 0)
         let rows = try quality(out)
         #expect(rows.contains(["*", "lines", "30"]))

@@ -50,7 +50,8 @@ enum Replstat {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self))
     }
 }
 
@@ -64,7 +65,8 @@ enum Conformance {
     }
 
     static func arguments(of name: String) throws -> [String] {
-        let text = try String(contentsOf: casesDirectory.appendingPathComponent(name).appendingPathComponent("args"), encoding: .utf8)
+        let text = try String(
+            contentsOf: casesDirectory.appendingPathComponent(name).appendingPathComponent("args"), encoding: .utf8)
         return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
     }
 }

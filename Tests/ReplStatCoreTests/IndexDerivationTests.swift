@@ -62,26 +62,28 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
     }
 
     @Test func transitionsCountTheWholeRun() {
-        let derivation = derive([
-            sample(0, .bootstrapping), sample(50, .bootstrapping), sample(90, .syncing, (10, 4), reason: 7),
-            sample(100, .syncing), sample(400, .syncing),  // a gap inside the run does not end it
-            sample(420, .paused, reason: 8), sample(430, .syncing, (20, 20)), sample(431, .paused),
-        ], maxGap: 100)
+        let derivation = derive(
+            [
+                sample(0, .bootstrapping), sample(50, .bootstrapping), sample(90, .syncing, (10, 4), reason: 7),
+                sample(100, .syncing), sample(400, .syncing),  // a gap inside the run does not end it
+                sample(420, .paused, reason: 8), sample(430, .syncing, (20, 20)), sample(431, .paused),
+            ], maxGap: 100)
         #expect(derivation.summary.transitions == 4)
-        #expect(derivation.transitions == [
-            TransitionRow(
-                timestamp: 90, index: 3, from: .bootstrapping, to: .syncing, reason: 7, millisInPrevious: 90,
-                checkpoints: Checkpoints(leader: 10, follower: 4)),
-            TransitionRow(
-                timestamp: 420, index: 3, from: .syncing, to: .paused, reason: 8, millisInPrevious: 330,
-                checkpoints: nil),
-            TransitionRow(
-                timestamp: 430, index: 3, from: .paused, to: .syncing, reason: -1, millisInPrevious: 10,
-                checkpoints: Checkpoints(leader: 20, follower: 20)),
-            TransitionRow(
-                timestamp: 431, index: 3, from: .syncing, to: .paused, reason: -1, millisInPrevious: 1,
-                checkpoints: nil),
-        ])
+        #expect(
+            derivation.transitions == [
+                TransitionRow(
+                    timestamp: 90, index: 3, from: .bootstrapping, to: .syncing, reason: 7, millisInPrevious: 90,
+                    checkpoints: Checkpoints(leader: 10, follower: 4)),
+                TransitionRow(
+                    timestamp: 420, index: 3, from: .syncing, to: .paused, reason: 8, millisInPrevious: 330,
+                    checkpoints: nil),
+                TransitionRow(
+                    timestamp: 430, index: 3, from: .paused, to: .syncing, reason: -1, millisInPrevious: 10,
+                    checkpoints: Checkpoints(leader: 20, follower: 20)),
+                TransitionRow(
+                    timestamp: 431, index: 3, from: .syncing, to: .paused, reason: -1, millisInPrevious: 1,
+                    checkpoints: nil),
+            ])
     }
 
     @Test func lagStatisticsWithAheadSamples() throws {
@@ -129,17 +131,19 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
     }
 
     @Test func ratesOnlyOverQualifyingPairs() {
-        let summary = derive([
-            lagSample(0, 100, 90),
-            lagSample(10, 150, 95),  // +50, +5 over 10
-            sample(20, .paused),  // breaks the pairs on both sides
-            lagSample(30, 300, 100),
-            lagSample(40, 250, 120),  // leader went back: counts 0; follower +20 over 10
-            lagSample(200, 400, 200),  // a gap: not counted
-            sample(300, .running, (500, 150)),  // dt exactly the gap limit: +100, follower back: 0
-            sample(301, .syncing),  // no syncing_details
-            lagSample(302, 900, 900),
-        ], maxGap: 100).summary
+        let summary = derive(
+            [
+                lagSample(0, 100, 90),
+                lagSample(10, 150, 95),  // +50, +5 over 10
+                sample(20, .paused),  // breaks the pairs on both sides
+                lagSample(30, 300, 100),
+                lagSample(40, 250, 120),  // leader went back: counts 0; follower +20 over 10
+                lagSample(200, 400, 200),  // a gap: not counted
+                sample(300, .running, (500, 150)),  // dt exactly the gap limit: +100, follower back: 0
+                sample(301, .syncing),  // no syncing_details
+                lagSample(302, 900, 900),
+            ], maxGap: 100
+        ).summary
         #expect(summary.rates == RateSums(leaderIncrease: 150, followerIncrease: 25, millis: 120))
         #expect(summary.gaps == 1)
     }
@@ -149,8 +153,9 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
         #expect(derive([lagSample(0, 1, 0), lagSample(101, 5, 1)], maxGap: 100).summary.rates == nil)
         #expect(derive([lagSample(0, 1, 0), sample(1, .paused), lagSample(2, 5, 1)]).summary.rates == nil)
         // A pair that qualifies with no progress gives rates of zero, not none.
-        #expect(derive([lagSample(0, 5, 1), lagSample(1, 5, 1)]).summary.rates
-            == RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 1))
+        #expect(
+            derive([lagSample(0, 5, 1), lagSample(1, 5, 1)]).summary.rates
+                == RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 1))
     }
 
     @Test func stallExactlyAtStallAfter() {
@@ -191,11 +196,13 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
     }
 
     @Test func stallsOfRunningAndSeveralStalls() {
-        let derivation = derive([
-            sample(0, .running, (9, 1)), sample(100, .running, (9, 1)),  // 100 ms at 1
-            lagSample(150, 9, 9),  // caught up
-            lagSample(200, 20, 9), lagSample(230, 21, 9), lagSample(290, 25, 9),  // 90 ms at 9, still open at the end
-        ], maxGap: 100, stallAfter: 60)
+        let derivation = derive(
+            [
+                sample(0, .running, (9, 1)), sample(100, .running, (9, 1)),  // 100 ms at 1
+                lagSample(150, 9, 9),  // caught up
+                // 90 ms at 9, still open at the end
+                lagSample(200, 20, 9), lagSample(230, 21, 9), lagSample(290, 25, 9),
+            ], maxGap: 100, stallAfter: 60)
         #expect(derivation.stalls == [stall(0, 100, follower: 1, maxLag: 8), stall(200, 290, follower: 9, maxLag: 16)])
         #expect(derivation.summary.stalls == 2)
         #expect(derivation.summary.millisStalled == 190)
@@ -203,10 +210,11 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
 
     @Test func extremeCheckpointsDoNotOverflow() throws {
         let top = UInt64.max  // Int64.max - Int64.min
-        let derivation = derive([
-            lagSample(0, .max, .min), lagSample(10, .max, .min), lagSample(20, .min, .max),
-            lagSample(30, .max, .min), lagSample(40, .max, .min),
-        ], stallAfter: 10)
+        let derivation = derive(
+            [
+                lagSample(0, .max, .min), lagSample(10, .max, .min), lagSample(20, .min, .max),
+                lagSample(30, .max, .min), lagSample(40, .max, .min),
+            ], stallAfter: 10)
         let lag = try #require(derivation.summary.lag)
         #expect(lag.count == 5)
         #expect(lag.max == top && lag.min == 0 && lag.last == top)
@@ -223,9 +231,10 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
         #expect(rates.leaderIncrease == UInt128(top))
         #expect(rates.followerIncrease == UInt128(top))
         #expect(rates.millis == 40)
-        #expect(derivation.stalls == [
-            stall(0, 10, follower: .min, maxLag: top), stall(30, 40, follower: .min, maxLag: top),
-        ])
+        #expect(
+            derivation.stalls == [
+                stall(0, 10, follower: .min, maxLag: top), stall(30, 40, follower: .min, maxLag: top),
+            ])
     }
 
     @Test func rateSumsBeyond64Bits() throws {

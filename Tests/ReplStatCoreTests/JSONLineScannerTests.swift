@@ -74,13 +74,14 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
     }
 
     /// Invalid UTF-8 inside a string (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF).
-    @Test(arguments: [
-        [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
-        [0xED, 0xBF, 0xBF], [0xF0, 0x80, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
-        [0xF5, 0x80, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF], [0xFE], [0x80], [0xBF],
-        [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xC3, 0x41], [0xE2, 0x41, 0xAC], [0xE2, 0x82, 0x41],
-        [0xF0, 0x9F, 0x41, 0x80],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+            [0xED, 0xBF, 0xBF], [0xF0, 0x80, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
+            [0xF5, 0x80, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF], [0xFE], [0x80], [0xBF],
+            [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xC3, 0x41], [0xE2, 0x41, 0xAC], [0xE2, 0x82, 0x41],
+            [0xF0, 0x9F, 0x41, 0x80],
+        ] as [[UInt8]])
     func invalidUTF8(sequence: [UInt8]) {
         let line = Array(#"{"v":""#.utf8) + sequence + Array(#""}"#.utf8)
         #expect(scan(line).0 == .invalid)
@@ -90,10 +91,11 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
         #expect(scan(Array(#"{""#.utf8) + sequence + Array(#"":1}"#.utf8)).0 == .invalid)
     }
 
-    @Test(arguments: [
-        [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
-        [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xF3, 0xBF, 0xBF, 0xBF],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
+            [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xF3, 0xBF, 0xBF, 0xBF],
+        ] as [[UInt8]])
     func validUTF8(sequence: [UInt8]) {
         #expect(scan(Array(#"{"v":""#.utf8) + sequence + Array(#""}"#.utf8)).0 == .object)
     }
@@ -164,7 +166,8 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
     }
 
     @Test func repeatedResponseForgetsTheEarlierOne() {
-        let line = #"{"response":{"status":"A","reason":"r","syncing_details":{"leader_checkpoint":5}},"#
+        let line =
+            #"{"response":{"status":"A","reason":"r","syncing_details":{"leader_checkpoint":5}},"#
             + #""response":{"leader_alias":"x"}}"#
         #expect(value(.status, in: line) == nil)
         #expect(value(.reason, in: line) == nil)
@@ -175,7 +178,8 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
     }
 
     @Test func repeatedSyncingDetailsForgetsTheEarlierOne() {
-        let line = #"{"response":{"syncing_details":{"leader_checkpoint":5,"seq_no":3},"#
+        let line =
+            #"{"response":{"syncing_details":{"leader_checkpoint":5,"seq_no":3},"#
             + #""syncing_details":{"follower_checkpoint":7}}}"#
         #expect(value(.leaderCheckpoint, in: line) == nil)
         #expect(value(.seqNo, in: line) == nil)
@@ -186,7 +190,8 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
     }
 
     @Test func flatAndNestedBodiesAreKeptApart() {
-        let line = #"{"status":"FLAT","syncing_details":{"leader_checkpoint":1},"#
+        let line =
+            #"{"status":"FLAT","syncing_details":{"leader_checkpoint":1},"#
             + #""response":{"status":"NESTED","syncing_details":{"leader_checkpoint":2}}}"#
         #expect(value(.flatStatus, in: line) == "FLAT")
         #expect(value(.status, in: line) == "NESTED")
@@ -196,7 +201,8 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
 
     @Test func keysOnlyMatchAtTheirLevel() {
         // A "status" inside another object, or a "leader_checkpoint" outside syncing_details, is not a field.
-        let line = #"{"response":{"bootstrap_details":{"status":"X","leader_checkpoint":1}},"#
+        let line =
+            #"{"response":{"bootstrap_details":{"status":"X","leader_checkpoint":1}},"#
             + #""leader_checkpoint":2,"error":{"status":400}}"#
         #expect(value(.status, in: line) == nil)
         #expect(value(.leaderCheckpoint, in: line) == nil)
@@ -228,8 +234,9 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
         #expect(value(.status, in: #"{"response":{"st\u0061tus":"SYNCING"}}"#) == "SYNCING")
         #expect(value(.atTimestamp, in: #"{"\u0040timestamp":"t"}"#) == "t")
         #expect(value(.index, in: #"{"ind\u0065x":"i"}"#) == "i")
-        #expect(value(.leaderCheckpoint, in: #"{"response":{"syncing\u005fdetails":{"leader\u005Fcheckpoint":3}}}"#)
-            == "3")
+        #expect(
+            value(.leaderCheckpoint, in: #"{"response":{"syncing\u005fdetails":{"leader\u005Fcheckpoint":3}}}"#)
+                == "3")
         // An escape that decodes to something else does not match.
         #expect(value(.index, in: #"{"inde\u0058":"i"}"#) == nil)
         #expect(value(.index, in: #"{"index\u0000":"i"}"#) == nil)
@@ -432,19 +439,22 @@ private struct ReferenceJSON {
         case 1: return ["0", "-0", "12", "-3.25", "1e9", "6.02E+23", "1E-2", "0.0"].randomElement(using: &random)!
         case 2, 3:
             let pieces = [#"a"#, #"\""#, #"\\"#, #"\/"#, #"\n"#, #"\u00e9"#, #"\ud83d\ude00"#, "é", "😀", " "]
-            return "\"" + (0..<Int.random(in: 0...3, using: &random)).map { _ in
-                pieces.randomElement(using: &random)!
-            }.joined() + "\""
+            return "\""
+                + (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                    pieces.randomElement(using: &random)!
+                }.joined() + "\""
         case 4, 5:
             let keys = ["@timestamp", "index", "response", "status", "syncing_details", "leader_checkpoint", "k"]
-            return "{" + space + (0..<Int.random(in: 0...3, using: &random)).map { _ in
-                let key = "\"" + keys.randomElement(using: &random)! + "\""
-                return key + space + ":" + randomJSON(depth: depth + 1, random: &random)
-            }.joined(separator: "," + space) + "}"
+            return "{" + space
+                + (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                    let key = "\"" + keys.randomElement(using: &random)! + "\""
+                    return key + space + ":" + randomJSON(depth: depth + 1, random: &random)
+                }.joined(separator: "," + space) + "}"
         default:
             // Mostly single-element arrays: deeper nesting at little length.
             let count = Int.random(in: 0...10, using: &random) < 8 ? 1 : Int.random(in: 0...3, using: &random)
-            return "[" + (0..<count).map { _ in randomJSON(depth: depth + 1, random: &random) }
+            return "["
+                + (0..<count).map { _ in randomJSON(depth: depth + 1, random: &random) }
                 .joined(separator: ",") + space + "]"
         }
     }

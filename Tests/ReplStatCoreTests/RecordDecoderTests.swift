@@ -55,47 +55,48 @@ private func syncing(_ details: String) -> String {
     }
 
     /// One minimal line per outcome of SPEC.md section 2.
-    @Test(arguments: [
-        ("", Outcome.blank), (" \t ", .blank), ("\r", .blank), (" \t\r", .blank),
-        ("\r\r", .invalidJSON), ("{", .invalidJSON), ("NaN", .invalidJSON), (#"{"a":1,}"#, .invalidJSON),
-        ("{} // c", .invalidJSON), ("\u{FEFF}{}", .invalidJSON),
-        ("[]", .notObject), ("1", .notObject), (#""{}""#, .notObject), ("null", .notObject),
-        ("{}", .missingTimestamp), (#"{"index":"i","response":{"status":"SYNCING"}}"#, .missingTimestamp),
-        (#"{"@timestamp":null,"timestamp":null,"ts":null,"time":null,"index":"i"}"#, .missingTimestamp),
-        (#"{"Timestamp":"2026-11-28T10:00:00Z","index":"i","status":"SYNCING"}"#, .missingTimestamp),
-        (#"{"@timestamp":"yesterday","index":"i","status":"SYNCING"}"#, .invalidTimestamp),
-        (#"{"@timestamp":"1700000000","index":"i","status":"SYNCING"}"#, .invalidTimestamp),
-        (#"{"@timestamp":true,"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
-        (#"{"@timestamp":{},"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
-        (#"{"@timestamp":[1],"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
-        (#"{"@timestamp":1e300,"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
-        (#"{"# + ts + #","response":"SYNCING","index":"i"}"#, .invalidField),
-        (#"{"# + ts + #","response":[],"index":"i"}"#, .invalidField),
-        (#"{"# + ts + #","index":"","status":"SYNCING"}"#, .invalidField),
-        (#"{"# + ts + #","index":7,"status":"SYNCING"}"#, .invalidField),
-        (#"{"# + ts + #","index":["i"],"status":"SYNCING"}"#, .invalidField),
-        (#"{"# + ts + #","response":{"status":"SYNCING"}}"#, .missingIndex),
-        (#"{"# + ts + #","response":{"status":"SYNCING","follower_index":""}}"#, .missingIndex),
-        (#"{"# + ts + #","response":{"status":"SYNCING","follower_index":7}}"#, .missingIndex),
-        (#"{"# + ts + #","follower_index":"f","response":{"status":"SYNCING"}}"#, .missingIndex),
-        (#"{"# + ts + #","index":"i","response":{"error":{"type":"x"},"status":500}}"#, .error),
-        (#"{"# + ts + #","index":"i","response":{"error":"boom"}}"#, .error),
-        (#"{"# + ts + #","index":"i","response":{}}"#, .missingStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":null}}"#, .missingStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":500}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":["SYNCING"]}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"SYNCING","reason":5}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","leader_alias":{}}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","leader_index":false}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","follower_index":1}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"SYNCING","syncing_details":"x"}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"SYNCING","syncing_details":[]}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"syncing"}}"#, .unknownStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":"SYNCING "}}"#, .unknownStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":""}}"#, .unknownStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":"REPLICATION_NOT_IN_PROGRESS"}}"#, .unknownStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":"SYNCING"}}"#, .status),
-    ] as [(String, Outcome)])
+    @Test(
+        arguments: [
+            ("", Outcome.blank), (" \t ", .blank), ("\r", .blank), (" \t\r", .blank),
+            ("\r\r", .invalidJSON), ("{", .invalidJSON), ("NaN", .invalidJSON), (#"{"a":1,}"#, .invalidJSON),
+            ("{} // c", .invalidJSON), ("\u{FEFF}{}", .invalidJSON),
+            ("[]", .notObject), ("1", .notObject), (#""{}""#, .notObject), ("null", .notObject),
+            ("{}", .missingTimestamp), (#"{"index":"i","response":{"status":"SYNCING"}}"#, .missingTimestamp),
+            (#"{"@timestamp":null,"timestamp":null,"ts":null,"time":null,"index":"i"}"#, .missingTimestamp),
+            (#"{"Timestamp":"2026-11-28T10:00:00Z","index":"i","status":"SYNCING"}"#, .missingTimestamp),
+            (#"{"@timestamp":"yesterday","index":"i","status":"SYNCING"}"#, .invalidTimestamp),
+            (#"{"@timestamp":"1700000000","index":"i","status":"SYNCING"}"#, .invalidTimestamp),
+            (#"{"@timestamp":true,"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
+            (#"{"@timestamp":{},"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
+            (#"{"@timestamp":[1],"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
+            (#"{"@timestamp":1e300,"index":"i","status":"SYNCING"}"#, .invalidTimestamp),
+            (#"{"# + ts + #","response":"SYNCING","index":"i"}"#, .invalidField),
+            (#"{"# + ts + #","response":[],"index":"i"}"#, .invalidField),
+            (#"{"# + ts + #","index":"","status":"SYNCING"}"#, .invalidField),
+            (#"{"# + ts + #","index":7,"status":"SYNCING"}"#, .invalidField),
+            (#"{"# + ts + #","index":["i"],"status":"SYNCING"}"#, .invalidField),
+            (#"{"# + ts + #","response":{"status":"SYNCING"}}"#, .missingIndex),
+            (#"{"# + ts + #","response":{"status":"SYNCING","follower_index":""}}"#, .missingIndex),
+            (#"{"# + ts + #","response":{"status":"SYNCING","follower_index":7}}"#, .missingIndex),
+            (#"{"# + ts + #","follower_index":"f","response":{"status":"SYNCING"}}"#, .missingIndex),
+            (#"{"# + ts + #","index":"i","response":{"error":{"type":"x"},"status":500}}"#, .error),
+            (#"{"# + ts + #","index":"i","response":{"error":"boom"}}"#, .error),
+            (#"{"# + ts + #","index":"i","response":{}}"#, .missingStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":null}}"#, .missingStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":500}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":["SYNCING"]}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"SYNCING","reason":5}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","leader_alias":{}}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","leader_index":false}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","follower_index":1}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"SYNCING","syncing_details":"x"}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"SYNCING","syncing_details":[]}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"status":"syncing"}}"#, .unknownStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":"SYNCING "}}"#, .unknownStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":""}}"#, .unknownStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":"REPLICATION_NOT_IN_PROGRESS"}}"#, .unknownStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":"SYNCING"}}"#, .status),
+        ] as [(String, Outcome)])
     func outcomeOfMinimalLine(text: String, expected: Outcome) {
         #expect(outcome(text) == expected)
     }
@@ -113,24 +114,27 @@ private func syncing(_ details: String) -> String {
     }
 
     /// Lines that qualify for several outcomes get the first in SPEC.md's order.
-    @Test(arguments: [
-        (#"{"response":"x","index":""}"#, Outcome.missingTimestamp),
-        (#"{"@timestamp":"x","response":"x"}"#, .invalidTimestamp),
-        (#"{"@timestamp":"x","index":"","response":{"status":"BOGUS"}}"#, .invalidTimestamp),
-        (#"{"# + ts + #","response":5}"#, .invalidField),
-        (#"{"# + ts + #","index":"","response":{"status":"BOGUS"}}"#, .invalidField),
-        (#"{"# + ts + #","response":{"status":"BOGUS"}}"#, .missingIndex),
-        (#"{"# + ts + #","response":{"status":5,"error":{}}}"#, .missingIndex),
-        (#"{"# + ts + #","index":"i","response":{"error":{},"status":"BOGUS","reason":5}}"#, .error),
-        (#"{"# + ts + #","index":"i","response":{"error":{},"syncing_details":"x","leader_alias":1}}"#, .error),
-        (#"{"# + ts + #","index":"i","response":{"error":{},"status":500}}"#, .error),
-        (#"{"# + ts + #","index":"i","response":{"error":null,"status":500}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"reason":5}}"#, .missingStatus),
-        (#"{"# + ts + #","index":"i","response":{"status":"BOGUS","reason":5}}"#, .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"BOGUS","syncing_details":{"leader_checkpoint":1}}}"#,
-         .invalidField),
-        (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","syncing_details":{}}}"#, .invalidField),
-    ] as [(String, Outcome)])
+    @Test(
+        arguments: [
+            (#"{"response":"x","index":""}"#, Outcome.missingTimestamp),
+            (#"{"@timestamp":"x","response":"x"}"#, .invalidTimestamp),
+            (#"{"@timestamp":"x","index":"","response":{"status":"BOGUS"}}"#, .invalidTimestamp),
+            (#"{"# + ts + #","response":5}"#, .invalidField),
+            (#"{"# + ts + #","index":"","response":{"status":"BOGUS"}}"#, .invalidField),
+            (#"{"# + ts + #","response":{"status":"BOGUS"}}"#, .missingIndex),
+            (#"{"# + ts + #","response":{"status":5,"error":{}}}"#, .missingIndex),
+            (#"{"# + ts + #","index":"i","response":{"error":{},"status":"BOGUS","reason":5}}"#, .error),
+            (#"{"# + ts + #","index":"i","response":{"error":{},"syncing_details":"x","leader_alias":1}}"#, .error),
+            (#"{"# + ts + #","index":"i","response":{"error":{},"status":500}}"#, .error),
+            (#"{"# + ts + #","index":"i","response":{"error":null,"status":500}}"#, .invalidField),
+            (#"{"# + ts + #","index":"i","response":{"reason":5}}"#, .missingStatus),
+            (#"{"# + ts + #","index":"i","response":{"status":"BOGUS","reason":5}}"#, .invalidField),
+            (
+                #"{"# + ts + #","index":"i","response":{"status":"BOGUS","syncing_details":{"leader_checkpoint":1}}}"#,
+                .invalidField
+            ),
+            (#"{"# + ts + #","index":"i","response":{"status":"PAUSED","syncing_details":{}}}"#, .invalidField),
+        ] as [(String, Outcome)])
     func orderOfChecks(text: String, expected: Outcome) {
         #expect(outcome(text) == expected)
     }
@@ -150,12 +154,15 @@ private func syncing(_ details: String) -> String {
     }
 
     @Test func statusSampleFields() {
-        let line = #"{"# + ts + #","index":"follower-01","response":{"status":"SYNCING","reason":"User initiated","#
+        let line =
+            #"{"# + ts + #","index":"follower-01","response":{"status":"SYNCING","reason":"User initiated","#
             + #""leader_alias":"leader-cluster","leader_index":"leader-01","follower_index":"other","#
             + #""syncing_details":{"leader_checkpoint":-5,"follower_checkpoint":-7,"seq_no":3}}}"#
-        #expect(sample(line) == Sample(
-            timestamp: t0, index: "follower-01", status: .syncing, reason: "User initiated",
-            leaderAlias: "leader-cluster", leaderIndex: "leader-01", checkpoints: [-5, -7]))
+        #expect(
+            sample(line)
+                == Sample(
+                    timestamp: t0, index: "follower-01", status: .syncing, reason: "User initiated",
+                    leaderAlias: "leader-cluster", leaderIndex: "leader-01", checkpoints: [-5, -7]))
     }
 
     @Test func everyStatusOfTheTable() {
@@ -169,7 +176,8 @@ private func syncing(_ details: String) -> String {
     }
 
     @Test func flatLayout() {
-        let line = #"{"# + ts + #","index":"i","status":"RUNNING","reason":"","#
+        let line =
+            #"{"# + ts + #","index":"i","status":"RUNNING","reason":"","#
             + #""syncing_details":{"leader_checkpoint":10,"follower_checkpoint":4}}"#
         #expect(sample(line) == Sample(timestamp: t0, index: "i", status: .running, reason: "", checkpoints: [10, 4]))
         #expect(sample(#"{"# + ts + #","follower_index":"f","status":"PAUSED"}"#)?.index == "f")
@@ -187,13 +195,15 @@ private func syncing(_ details: String) -> String {
         #expect(sample(#"{"# + ts + #","index":"e",\#(body)"#)?.index == "e")
         #expect(sample(#"{"# + ts + #","index":null,\#(body)"#)?.index == "f")
         #expect(sample(#"{"# + ts + #","index":"a\u0062",\#(body)"#)?.index == "ab")
-        #expect(sample(#"{"# + ts + #","response":{"status":"STOPPED","follower_index":"f\u00e9"}}"#)?.index
-            == "f\u{e9}")
+        #expect(
+            sample(#"{"# + ts + #","response":{"status":"STOPPED","follower_index":"f\u00e9"}}"#)?.index
+                == "f\u{e9}")
     }
 
     @Test func errorSamplesCarryTheirIndex() {
         var decoder = RecordDecoder()
-        let line = #"{"# + ts + #","response":{"follower_index":"f","#
+        let line =
+            #"{"# + ts + #","response":{"follower_index":"f","#
             + #""error":{"type":"security_exception"},"status":403}}"#
         guard case .error(let index) = decode(line, decoder: &decoder) else {
             Issue.record("not an error sample")
@@ -212,10 +222,11 @@ private func syncing(_ details: String) -> String {
         #expect(ids == [0, 1, 0, 2, 1])
     }
 
-    @Test(arguments: [
-        ("-9223372036854775808", Int64.min), ("9223372036854775807", .max), ("-0", 0), ("0", 0), ("-5", -5),
-        ("1234567890123", 1_234_567_890_123),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("-9223372036854775808", Int64.min), ("9223372036854775807", .max), ("-0", 0), ("0", 0), ("-5", -5),
+            ("1234567890123", 1_234_567_890_123),
+        ] as [(String, Int64)])
     func checkpointIntegers(text: String, expected: Int64) {
         let leader = syncing(#"{"leader_checkpoint":\#(text),"follower_checkpoint":1}"#)
         #expect(sample(leader)?.checkpoints == [expected, 1])
@@ -232,8 +243,9 @@ private func syncing(_ details: String) -> String {
     func checkpointNotAnInt64(text: String) {
         #expect(outcome(syncing(#"{"leader_checkpoint":\#(text),"follower_checkpoint":1}"#)) == .invalidField)
         #expect(outcome(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":\#(text)}"#)) == .invalidField)
-        #expect(outcome(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":1,"seq_no":\#(text)}"#))
-            == .invalidField)
+        #expect(
+            outcome(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":1,"seq_no":\#(text)}"#))
+                == .invalidField)
     }
 
     @Test func checkpointsRequiredSeqNoOptional() {
@@ -241,30 +253,36 @@ private func syncing(_ details: String) -> String {
         #expect(outcome(syncing(#"{"follower_checkpoint":1}"#)) == .invalidField)
         #expect(outcome(syncing(#"{}"#)) == .invalidField)
         #expect(outcome(syncing(#"{"leader_checkpoint":null,"follower_checkpoint":1}"#)) == .invalidField)
-        #expect(sample(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":2,"seq_no":null}"#))?.checkpoints
-            == [1, 2])
-        #expect(sample(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":2,"extra":[1.5]}"#))?.checkpoints
-            == [1, 2])
+        #expect(
+            sample(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":2,"seq_no":null}"#))?.checkpoints
+                == [1, 2])
+        #expect(
+            sample(syncing(#"{"leader_checkpoint":1,"follower_checkpoint":2,"extra":[1.5]}"#))?.checkpoints
+                == [1, 2])
         // Checkpoints elsewhere in the body do not count.
-        let outside = #"{"# + ts + #","index":"i","response":{"status":"SYNCING","leader_checkpoint":1,"#
+        let outside =
+            #"{"# + ts + #","index":"i","response":{"status":"SYNCING","leader_checkpoint":1,"#
             + #""follower_checkpoint":2}}"#
         #expect(sample(outside)?.checkpoints == nil)
         // The last syncing_details counts, with nothing of the earlier one.
-        let twice = #"{"# + ts + #","index":"i","response":{"status":"SYNCING","#
+        let twice =
+            #"{"# + ts + #","index":"i","response":{"status":"SYNCING","#
             + #""syncing_details":{"leader_checkpoint":1,"follower_checkpoint":2},"#
             + #""syncing_details":{"leader_checkpoint":3}}}"#
         #expect(outcome(twice) == .invalidField)
     }
 
     @Test func nullFieldsCountAsAbsent() {
-        let line = #"{"# + ts + #","index":"i","response":{"status":"PAUSED","reason":null,"leader_alias":null,"#
+        let line =
+            #"{"# + ts + #","index":"i","response":{"status":"PAUSED","reason":null,"leader_alias":null,"#
             + #""leader_index":null,"follower_index":null,"syncing_details":null,"error":null}}"#
         #expect(sample(line) == Sample(timestamp: t0, index: "i", status: .paused))
     }
 
     @Test func checkpointsOnAnyStatus() {
         // syncing_details is validated and kept whatever the status; lag uses it only for SYNCING and RUNNING.
-        let line = #"{"# + ts + #","index":"i","response":{"status":"BOOTSTRAPPING","#
+        let line =
+            #"{"# + ts + #","index":"i","response":{"status":"BOOTSTRAPPING","#
             + #""syncing_details":{"leader_checkpoint":9,"follower_checkpoint":3}}}"#
         #expect(sample(line)?.checkpoints == [9, 3])
         var decoder = RecordDecoder()
@@ -279,12 +297,16 @@ private func syncing(_ details: String) -> String {
     }
 
     @Test func textFieldsAreDecoded() {
-        let line = #"{"# + ts + #","index":"i","response":{"status":"PAUSED","#
+        let line =
+            #"{"# + ts + #","index":"i","response":{"status":"PAUSED","#
             + #""reason":"AutoPaused: [i][0] \"x\"\n\u00e9","#
             + #""leader_alias":"","leader_index":"l\/1"}}"#
-        #expect(sample(line) == Sample(
-            timestamp: t0, index: "i", status: .paused, reason: "AutoPaused: [i][0] \"x\"\n\u{e9}", leaderAlias: "",
-            leaderIndex: "l/1"))
+        #expect(
+            sample(line)
+                == Sample(
+                    timestamp: t0, index: "i", status: .paused, reason: "AutoPaused: [i][0] \"x\"\n\u{e9}",
+                    leaderAlias: "",
+                    leaderIndex: "l/1"))
     }
 
     @Test func stringTableKeepsIdsThroughGrowth() {

@@ -183,9 +183,10 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         #expect(between.bytes == first)
     }
 
-    @Test(arguments: [
-        Array("garbage\n".utf8), [0x00], [0x00, 0x00, 0x00, 0x00], [0x1F, 0x00, 0x41], [0x8B, 0x1F],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            Array("garbage\n".utf8), [0x00], [0x00, 0x00, 0x00, 0x00], [0x1F, 0x00, 0x41], [0x8B, 0x1F],
+        ] as [[UInt8]])
     func trailingGarbageAfterMember(garbage: [UInt8]) throws {
         let original = sampleLines(30)
         let member = try gzip(original)

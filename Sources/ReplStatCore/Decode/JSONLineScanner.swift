@@ -197,7 +197,8 @@ public struct JSONLineScanner {
     @inline(__always)
     private mutating func record(_ slot: Int, _ kind: JSONKind, _ start: Int, _ end: Int) {
         if slot >= 0 {
-            slots[slot] = FieldSlot(kind: kind, hasEscapes: false, isInteger: false, start: Int32(start), end: Int32(end))
+            slots[slot] = FieldSlot(
+                kind: kind, hasEscapes: false, isInteger: false, start: Int32(start), end: Int32(end))
         }
     }
 
@@ -230,7 +231,8 @@ public struct JSONLineScanner {
                 }
                 return (envelopeField.rawValue, .other)
             }
-            return bodyField(key, base: Field.flatBodyBase, syncingRole: .flatSyncing, syncingBase: Field.flatSyncingBase)
+            return bodyField(
+                key, base: Field.flatBodyBase, syncingRole: .flatSyncing, syncingBase: Field.flatSyncingBase)
         case .response:
             return bodyField(key, base: Field.bodyBase, syncingRole: .syncing, syncingBase: Field.syncingBase)
         case .flatSyncing:

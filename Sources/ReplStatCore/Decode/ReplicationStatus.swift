@@ -27,9 +27,11 @@ public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
     public var carriesLag: Bool { self == .syncing || self == .running }
 
     init?(bytes: UnsafeBufferPointer<UInt8>) {
-        guard let match = Self.allCases.first(where: { status in
-            status.apiName.utf8.elementsEqual(bytes)
-        }) else { return nil }
+        guard
+            let match = Self.allCases.first(where: { status in
+                status.apiName.utf8.elementsEqual(bytes)
+            })
+        else { return nil }
         self = match
     }
 }

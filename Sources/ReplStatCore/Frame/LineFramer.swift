@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One line of a source: its bytes without the LF (a trailing CR is still there).
@@ -147,8 +147,10 @@ public struct LineFramer {
                 let tooLong = isTooLong(piece.count, lastByte: piece.last)
                 if tooLong {
                     let blank = Self.isBlank(piece)
-                    emit(FramedLine(bytes: keepLongLines ? piece : UnsafeRawBufferPointer(start: nil, count: 0),
-                                    isTooLong: true, isBlank: blank))
+                    emit(
+                        FramedLine(
+                            bytes: keepLongLines ? piece : UnsafeRawBufferPointer(start: nil, count: 0),
+                            isTooLong: true, isBlank: blank))
                 } else {
                     emit(FramedLine(bytes: piece))
                 }

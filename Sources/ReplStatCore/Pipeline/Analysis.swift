@@ -129,7 +129,8 @@ public final class Analysis {
     private func ensureIndex(_ index: Int32) {
         while derivations.count <= Int(index) {
             derivations.append(
-                IndexDerivation(index: Int32(derivations.count), maxGap: options.maxGap, stallAfter: options.stallAfter))
+                IndexDerivation(index: Int32(derivations.count), maxGap: options.maxGap, stallAfter: options.stallAfter)
+            )
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
     }

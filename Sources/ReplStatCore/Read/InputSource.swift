@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One input named on the command line: a file path, or `-` for standard input.
@@ -57,7 +57,8 @@ public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .corruptGzip:
             return "\(source): corrupt gzip data\(at) (\(detail)); lines before it were analyzed"
         case .trailingGarbage:
-            return "\(source): bytes after the last gzip member\(at) are not gzip (\(detail)); lines before it were analyzed"
+            return
+                "\(source): bytes after the last gzip member\(at) are not gzip (\(detail)); lines before it were analyzed"
         }
     }
 }

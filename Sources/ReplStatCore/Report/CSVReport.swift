@@ -1,12 +1,13 @@
 /// The four CSV files of SPEC.md section 4.
 public enum CSVReport {
-    public static let summaryHeader = [
-        "index", "leader_alias", "leader_index", "samples", "error_samples", "first_seen", "last_seen",
-        "first_status", "last_status", "transitions",
-    ] + ReplicationStatus.allCases.map { "seconds_" + $0.columnName } + [
-        "seconds_unknown", "gaps", "lag_samples", "lag_min", "lag_mean", "lag_p50", "lag_p90", "lag_p99",
-        "lag_max", "lag_last", "ahead_samples", "leader_rate", "follower_rate", "stalls", "stall_seconds",
-    ]
+    public static let summaryHeader =
+        [
+            "index", "leader_alias", "leader_index", "samples", "error_samples", "first_seen", "last_seen",
+            "first_status", "last_status", "transitions",
+        ] + ReplicationStatus.allCases.map { "seconds_" + $0.columnName } + [
+            "seconds_unknown", "gaps", "lag_samples", "lag_min", "lag_mean", "lag_p50", "lag_p90", "lag_p99",
+            "lag_max", "lag_last", "ahead_samples", "leader_rate", "follower_rate", "stalls", "stall_seconds",
+        ]
     public static let transitionsHeader = [
         "timestamp", "index", "from_status", "to_status", "reason", "seconds_in_previous",
         "leader_checkpoint", "follower_checkpoint",

@@ -10,7 +10,9 @@ public struct CSVTable {
         for (position, field) in fields.enumerated() {
             if position > 0 { bytes.append(UInt8(ascii: ",")) }
             let utf8 = field.utf8
-            let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }
+            let needsQuotes = utf8.contains {
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
+            }
             if needsQuotes {
                 bytes.append(UInt8(ascii: "\""))
                 for byte in utf8 {

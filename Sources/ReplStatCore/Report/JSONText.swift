@@ -3,7 +3,8 @@ public enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Appends `bytes` (valid UTF-8) as a quoted JSON string.
-    public static func appendString<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8]) where Bytes.Element == UInt8 {
+    public static func appendString<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8])
+    where Bytes.Element == UInt8 {
         out.append(UInt8(ascii: "\""))
         for byte in bytes {
             switch byte {

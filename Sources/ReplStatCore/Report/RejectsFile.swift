@@ -61,5 +61,5 @@ public final class RejectsFile: RejectSink {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
