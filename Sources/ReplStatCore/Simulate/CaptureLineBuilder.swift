@@ -246,7 +246,7 @@ struct CaptureLineBuilder {
         let day = millis / 86_400_000
         if day != cachedDay {
             cachedDay = day
-            let (year, month, dayOfMonth) = Self.civilDate(daysSinceEpoch: day)
+            let (year, month, dayOfMonth) = Timestamp.civilFromDays(Int(day))
             let saved = bytes.count
             appendDigits(UInt64(year), minimumWidth: 4)
             bytes.append(UInt8(ascii: "-"))
@@ -266,18 +266,5 @@ struct CaptureLineBuilder {
         appendDigits(UInt64(ofDay / 1000 % 60), minimumWidth: 2)
         bytes.append(UInt8(ascii: "."))
         appendDigits(UInt64(ofDay % 1000), minimumWidth: 3)
-    }
-
-    /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
-    static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
