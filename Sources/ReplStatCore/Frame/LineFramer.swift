@@ -20,11 +20,22 @@ public struct FramedLine {
     }
 }
 
-/// Splits a source's decompressed byte stream into lines at LF, whatever the chunk boundaries.
+/// A piece of a source's byte stream that holds only whole lines, so that it can be split
+/// into lines on its own (on another thread) without looking at its neighbours.
+public enum FramedPiece {
+    /// One or more whole lines, each ended by LF, except that the last line of the stream
+    /// may lack it. Valid only during the callback.
+    case lines(UnsafeRawBufferPointer)
+    /// A line over the limit that was not buffered: only whether it was blank is known.
+    case droppedLongLine(isBlank: Bool)
+}
+
+/// Cuts a source's decompressed byte stream into pieces of whole lines, whatever the chunk
+/// boundaries: a line that straddles two chunks is carried over (and copied) once.
 ///
 /// A UTF-8 byte-order mark at the very start of the stream is skipped; a final line without
-/// LF counts. A line over the limit is not buffered (unless `keepLongLines`, for the rejects
-/// file): only its length is tracked until its LF.
+/// LF counts. A line over the limit that straddles chunks is not buffered (unless
+/// `keepLongLines`, for the rejects file): only its length is tracked until its LF.
 public struct LineFramer {
     public let maxLineBytes: Int
     public let keepLongLines: Bool
@@ -45,8 +56,10 @@ public struct LineFramer {
         self.keepLongLines = keepLongLines
     }
 
-    /// Frames the lines that `chunk` completes, calling `emit` for each in order.
-    public mutating func feed(_ chunk: UnsafeRawBufferPointer, emit: (FramedLine) -> Void) {
+    // MARK: Pieces
+
+    /// Cuts what `chunk` completes into pieces, in order.
+    public mutating func cut(_ chunk: UnsafeRawBufferPointer, emit: (FramedPiece) -> Void) {
         var chunk = chunk
         if checkingForBOM {
             var index = 0
@@ -61,55 +74,64 @@ public struct LineFramer {
             if bomBytesMatched < 3 {
                 // Not a BOM after all: the bytes held back are ordinary data.
                 let held = Array(Self.byteOrderMark[0..<bomBytesMatched])
-                held.withUnsafeBytes { feedData($0, emit: emit) }
+                held.withUnsafeBytes { cutData($0, emit: emit) }
             }
             chunk = UnsafeRawBufferPointer(rebasing: chunk[index...])
         }
-        feedData(chunk, emit: emit)
+        cutData(chunk, emit: emit)
     }
 
-    /// Emits the last line when the stream did not end with LF.
-    public mutating func finish(emit: (FramedLine) -> Void) {
+    /// Emits what is left at the end of the stream: a last line without LF.
+    public mutating func finishPieces(emit: (FramedPiece) -> Void) {
         if checkingForBOM {
             checkingForBOM = false
             let held = Array(Self.byteOrderMark[0..<bomBytesMatched])
-            held.withUnsafeBytes { feedData($0, emit: emit) }
+            held.withUnsafeBytes { cutData($0, emit: emit) }
         }
-        if !carry.isEmpty || carryIsTooLong {
-            emitCarry(emit: emit)
+        if carryIsTooLong && !keepLongLines {
+            emitDroppedLine(emit: emit)
+        } else if !carry.isEmpty {
+            carry.withUnsafeBytes { emit(.lines($0)) }
+            resetCarry()
         }
     }
 
-    private func isTooLong(_ count: Int, lastByte: UInt8?) -> Bool {
-        let contentCount = lastByte == UInt8(ascii: "\r") ? count - 1 : count
-        return contentCount > maxLineBytes
-    }
-
-    private mutating func emitCarry(emit: (FramedLine) -> Void) {
-        let tooLong = carryIsTooLong || isTooLong(carry.count, lastByte: carry.last)
-        if tooLong && !keepLongLines {
-            if !carry.isEmpty { carry.withUnsafeBytes { noteDropped($0) } }
-            let blank = droppedNonBlank == 0 || (droppedNonBlank == 1 && droppedEndsWithCR)
-            emit(FramedLine(bytes: UnsafeRawBufferPointer(start: nil, count: 0), isTooLong: true, isBlank: blank))
-        } else {
-            carry.withUnsafeBytes { bytes in
-                emit(FramedLine(bytes: bytes, isTooLong: tooLong, isBlank: tooLong && Self.isBlank(bytes)))
+    private mutating func cutData(_ chunk: UnsafeRawBufferPointer, emit: (FramedPiece) -> Void) {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+        var lastNewline = chunk.count - 1
+        while lastNewline >= 0 && chunk[lastNewline] != 0x0A { lastNewline -= 1 }
+        guard lastNewline >= 0 else {
+            appendToCarry(chunk)
+            return
+        }
+        let end = lastNewline + 1
+        let whole = UnsafeRawBufferPointer(rebasing: chunk[0..<end])
+        if carryIsTooLong && !keepLongLines {
+            // The dropped line ends at the first LF; what follows it is whole lines.
+            let firstNewline = base.distance(to: UnsafeRawPointer(memchr(base, 0x0A, end)!))
+            noteDropped(UnsafeRawBufferPointer(rebasing: chunk[0..<firstNewline]))
+            emitDroppedLine(emit: emit)
+            if firstNewline + 1 < end {
+                emit(.lines(UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end])))
             }
+        } else if carry.isEmpty {
+            emit(.lines(whole))
+        } else {
+            carry.append(contentsOf: whole)
+            carry.withUnsafeBytes { emit(.lines($0)) }
+            resetCarry()
         }
-        carry.removeAll(keepingCapacity: carry.capacity <= 4 * 1024 * 1024)
-        carryIsTooLong = false
-        droppedNonBlank = 0
-        droppedEndsWithCR = false
+        appendToCarry(UnsafeRawBufferPointer(rebasing: chunk[end...]))
     }
 
     private mutating func appendToCarry(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
         if carryIsTooLong && !keepLongLines {
             noteDropped(bytes)
             return
         }
         carry.append(contentsOf: bytes)
-        // One byte of slack: a trailing CR does not count towards the limit. (Subtracting, as
-        // `maxLineBytes + 1` overflows for a limit of Int.max.)
+        // One byte of slack: a trailing CR does not count towards the limit.
         if carry.count - 1 > maxLineBytes {
             carryIsTooLong = true
             if !keepLongLines {
@@ -119,10 +141,69 @@ public struct LineFramer {
         }
     }
 
+    private mutating func emitDroppedLine(emit: (FramedPiece) -> Void) {
+        emit(.droppedLongLine(isBlank: droppedNonBlank == 0 || (droppedNonBlank == 1 && droppedEndsWithCR)))
+        resetCarry()
+    }
+
+    private mutating func resetCarry() {
+        carry.removeAll(keepingCapacity: carry.capacity <= 4 * 1024 * 1024)
+        carryIsTooLong = false
+        droppedNonBlank = 0
+        droppedEndsWithCR = false
+    }
+
     private mutating func noteDropped(_ bytes: UnsafeRawBufferPointer) {
         guard let last = bytes.last else { return }
         for byte in bytes where byte != 0x20 && byte != 0x09 { droppedNonBlank += 1 }
         droppedEndsWithCR = last == UInt8(ascii: "\r")
+    }
+
+    // MARK: Lines
+
+    /// Frames the lines that `chunk` completes, calling `emit` for each in order.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, emit: (FramedLine) -> Void) {
+        let limit = maxLineBytes
+        let keep = keepLongLines
+        cut(chunk) { Self.forEachLine(in: $0, maxLineBytes: limit, keepLongLines: keep, emit) }
+    }
+
+    /// Emits the last line when the stream did not end with LF.
+    public mutating func finish(emit: (FramedLine) -> Void) {
+        let limit = maxLineBytes
+        let keep = keepLongLines
+        finishPieces { Self.forEachLine(in: $0, maxLineBytes: limit, keepLongLines: keep, emit) }
+    }
+
+    /// Splits a piece into its lines, marking those over the limit.
+    public static func forEachLine(
+        in piece: FramedPiece, maxLineBytes: Int, keepLongLines: Bool, _ emit: (FramedLine) -> Void
+    ) {
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        guard case .lines(let bytes) = piece else {
+            if case .droppedLongLine(let isBlank) = piece {
+                emit(FramedLine(bytes: empty, isTooLong: true, isBlank: isBlank))
+            }
+            return
+        }
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count {
+            let end: Int
+            if let found = memchr(base + start, 0x0A, bytes.count - start) {
+                end = base.distance(to: UnsafeRawPointer(found))
+            } else {
+                end = bytes.count
+            }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            let contentCount = line.last == UInt8(ascii: "\r") ? line.count - 1 : line.count
+            if contentCount > maxLineBytes {
+                emit(FramedLine(bytes: keepLongLines ? line : empty, isTooLong: true, isBlank: isBlank(line)))
+            } else {
+                emit(FramedLine(bytes: line))
+            }
+            start = end + 1
+        }
     }
 
     /// Only spaces and tabs, once one trailing CR is set aside.
@@ -130,35 +211,5 @@ public struct LineFramer {
         var content = bytes
         if content.last == UInt8(ascii: "\r") { content = UnsafeRawBufferPointer(rebasing: content.dropLast()) }
         return content.allSatisfy { $0 == 0x20 || $0 == 0x09 }
-    }
-
-    private mutating func feedData(_ chunk: UnsafeRawBufferPointer, emit: (FramedLine) -> Void) {
-        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
-        var start = 0
-        while start < chunk.count {
-            let remaining = chunk.count - start
-            guard let found = memchr(base + start, 0x0A, remaining) else {
-                appendToCarry(UnsafeRawBufferPointer(rebasing: chunk[start...]))
-                return
-            }
-            let newline = base.distance(to: UnsafeRawPointer(found))
-            let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<newline])
-            if carry.isEmpty && !carryIsTooLong {
-                let tooLong = isTooLong(piece.count, lastByte: piece.last)
-                if tooLong {
-                    let blank = Self.isBlank(piece)
-                    emit(
-                        FramedLine(
-                            bytes: keepLongLines ? piece : UnsafeRawBufferPointer(start: nil, count: 0),
-                            isTooLong: true, isBlank: blank))
-                } else {
-                    emit(FramedLine(bytes: piece))
-                }
-            } else {
-                appendToCarry(piece)
-                emitCarry(emit: emit)
-            }
-            start = newline + 1
-        }
     }
 }
