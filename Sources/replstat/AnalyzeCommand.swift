@@ -85,12 +85,11 @@ struct Analyze: ParsableCommand {
         options.maxGap = analysis.maxGap.millis
         options.stallAfter = analysis.stallAfter.millis
         options.maxLineBytes = analysis.maxLineBytes
+        options.jobs = analysis.jobs
         let run = Analysis(options: options, rejects: rejects)
         let progress = ProgressLine()
         run.onChunk = progress.update
-        for source in sources.isEmpty ? ["-"] : sources {
-            run.consume(InputSource(source))
-        }
+        run.consume((sources.isEmpty ? ["-"] : sources).map(InputSource.init))
         let result = run.finish()
         progress.finish()
 

@@ -384,6 +384,19 @@ private func scanString(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) ->
     var i = start
     var escaped = false
     while i < n {
+        // Skip 8 plain ASCII bytes at a time; any word that might hold a quote, a backslash, a
+        // control or a non-ASCII byte (the test has false positives) goes byte by byte below.
+        while i + 8 <= n {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let quote = word ^ 0x2222_2222_2222_2222
+            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let special =
+                ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                | (word &- 0x2020_2020_2020_2020) | word
+            if special & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        guard i < n else { break }
         let byte = base[i]
         if byte == UInt8(ascii: "\"") { return (i, escaped) }
         if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\\") {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The statuses the replication plugin reports (SPEC.md section 1).
 public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
     case bootstrapping, syncing, running, paused, failed, stopped, notInProgress
@@ -26,12 +30,18 @@ public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
     /// Statuses whose `syncing_details` give the follower's lag behind the leader.
     public var carriesLag: Bool { self == .syncing || self == .running }
 
+    private static let apiNames: [[UInt8]] = allCases.map { Array($0.apiName.utf8) }
+
     init?(bytes: UnsafeBufferPointer<UInt8>) {
-        guard
-            let match = Self.allCases.first(where: { status in
-                status.apiName.utf8.elementsEqual(bytes)
-            })
-        else { return nil }
-        self = match
+        for status in Self.allCases {
+            let name = Self.apiNames[Int(status.rawValue)]
+            if name.count == bytes.count
+                && name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, name.count) == 0 })
+            {
+                self = status
+                return
+            }
+        }
+        return nil
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Gives each distinct byte string (an index name, a reason) a small integer id, so that the
 /// hot path compares and stores integers instead of allocating a `String` per line.
 public struct StringTable: Sendable {
@@ -45,15 +49,11 @@ public struct StringTable: Sendable {
 
     private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = offsets[id]
-        let end = offsets[id + 1]
-        guard end - start == bytes.count else { return false }
+        let count = offsets[id + 1] - start
+        guard count == bytes.count else { return false }
+        guard count > 0 else { return true }
         return arena.withUnsafeBufferPointer { stored in
-            var index = 0
-            while index < bytes.count {
-                if stored[start + index] != bytes[index] { return false }
-                index += 1
-            }
-            return true
+            memcmp(stored.baseAddress! + start, bytes.baseAddress!, count) == 0
         }
     }
 
@@ -67,12 +67,26 @@ public struct StringTable: Sendable {
         }
     }
 
-    /// FNV-1a, 64-bit: short keys, no allocation.
+    /// A multiply-xorshift hash over 8 bytes at a time: index names and reasons are hashed for
+    /// every line, so this is on the hot path.
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return hash }
+        let count = bytes.count
+        var offset = 0
+        while offset + 8 <= count {
+            hash = (hash ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+            offset += 8
         }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < count {
+            tail |= UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) << shift
+            shift += 8
+            offset += 1
+        }
+        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return hash ^ (hash >> 29)
     }
 }

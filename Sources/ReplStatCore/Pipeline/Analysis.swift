@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Receives every rejected line with where it came from, e.g. to write the rejects file.
 public protocol RejectSink: AnyObject {
     func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer)
@@ -37,21 +39,34 @@ public struct AnalysisResult: Sendable {
     public func text(_ id: Int32) -> String? { id == StatusSample.none ? nil : texts.string(id) }
 }
 
-/// Runs the stages in data-flow order over each source: read and inflate, frame lines,
+/// Runs the stages in data-flow order over the sources: read and inflate, frame lines,
 /// decode and validate, order within the reorder window, derive per index.
+///
+/// With more than one job, a reader thread reads, inflates and cuts the input into pieces of
+/// whole lines; decoding lanes (one per job) decode pieces in parallel; and the calling thread
+/// merges their results in input order, so the outcome does not depend on the number of jobs
+/// or on how the input was cut. At most a fixed number of pieces is in flight.
 public final class Analysis {
     public let options: AnalysisOptions
     private let rejects: RejectSink?
 
-    private var decoder = RecordDecoder()
+    private var indexNames = StringTable()
+    private var texts = StringTable()
+    /// Per lane, the global id of each of the lane's own string ids.
+    private var laneIndexIds: [[Int32]] = []
+    private var laneTextIds: [[Int32]] = []
     private var windows: [ReorderWindow] = []
     private var derivations: [IndexDerivation] = []
     private var sourceReports: [SourceReport] = []
 
+    private var sourceName = ""
+    private var sourceCounts = OutcomeCounts()
+    private var lineNumber = 0
+
     /// Decompressed bytes and lines taken in so far, over all sources.
     public private(set) var bytesRead: Int64 = 0
     public private(set) var linesRead: Int64 = 0
-    /// Called after each chunk of input, e.g. to show progress at a terminal.
+    /// Called after each piece of input is taken in, e.g. to show progress at a terminal.
     public var onChunk: ((Analysis) -> Void)?
 
     public init(options: AnalysisOptions, rejects: RejectSink? = nil) {
@@ -61,32 +76,168 @@ public final class Analysis {
 
     /// Reads one source to its end (or to its damage) and takes in its lines.
     public func consume(_ source: InputSource) {
-        var counts = OutcomeCounts()
-        var framer = LineFramer(maxLineBytes: options.maxLineBytes, keepLongLines: rejects != nil)
-        var lineNumber = 0
-        let handle: (FramedLine) -> Void = { framed in
-            lineNumber += 1
-            self.linesRead += 1
-            let outcome = self.take(self.decoder.decode(framed))
-            counts.add(outcome)
-            if outcome.isReject, let rejects = self.rejects {
-                rejects.reject(source: source.name, line: lineNumber, outcome: outcome, bytes: framed.bytes)
+        consume([source])
+    }
+
+    /// Reads the sources in order, each to its end (or to its damage), and takes in their lines.
+    public func consume(_ sources: [InputSource]) {
+        let jobs = max(1, options.jobs)
+        let lanes = (0..<jobs).map(DecodeLane.init)
+        // New lanes start with empty string tables.
+        laneIndexIds = Array(repeating: [], count: jobs)
+        laneTextIds = Array(repeating: [], count: jobs)
+        if jobs == 1 {
+            consumeInline(sources, lane: lanes[0])
+        } else {
+            consumeInParallel(sources, lanes: lanes)
+        }
+    }
+
+    private func consumeInline(_ sources: [InputSource], lane: DecodeLane) {
+        let keepLines = rejects != nil
+        let maxLineBytes = options.maxLineBytes
+        for source in sources {
+            beginSource(source)
+            var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: keepLines)
+            let take: (FramedPiece) -> Void = { piece in
+                switch piece {
+                case .lines(let bytes):
+                    self.merge(lane.decode(bytes, maxLineBytes: maxLineBytes, keepLines: keepLines))
+                case .droppedLongLine(let isBlank):
+                    self.merge(lane.droppedLongLine(isBlank: isBlank))
+                }
+            }
+            let failure = Self.read(source, chunkSize: options.chunkSize) { framer.cut($0, emit: take) }
+            if failure?.kind != .unreadable { framer.finishPieces(emit: take) }
+            endSource(failure)
+        }
+    }
+
+    private func consumeInParallel(_ sources: [InputSource], lanes: [DecodeLane]) {
+        let handoff = OrderedHandoff(capacity: 4 * lanes.count + 4)
+        let queues = lanes.map { DispatchQueue(label: "replstat.decode.\($0.number)") }
+        let keepLines = rejects != nil
+        let maxLineBytes = options.maxLineBytes
+        let chunkSize = options.chunkSize
+        let readerDone = DispatchSemaphore(value: 0)
+
+        DispatchQueue.global(qos: .userInitiated).async {
+            var sequence = 0
+            func send(_ piece: FramedPiece) {
+                handoff.reserve()
+                let number = sequence
+                sequence += 1
+                let lane = lanes[number % lanes.count]
+                switch piece {
+                case .lines(let buffer):
+                    let bytes = Array(buffer)
+                    queues[lane.number].async {
+                        let decoded = bytes.withUnsafeBytes {
+                            lane.decode($0, maxLineBytes: maxLineBytes, keepLines: keepLines)
+                        }
+                        handoff.put(.piece(decoded), sequence: number)
+                    }
+                case .droppedLongLine(let isBlank):
+                    handoff.put(.piece(lane.droppedLongLine(isBlank: isBlank)), sequence: number)
+                }
+            }
+            for source in sources {
+                var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: keepLines)
+                let failure = Self.read(source, chunkSize: chunkSize) { framer.cut($0, emit: send) }
+                if failure?.kind != .unreadable { framer.finishPieces(emit: send) }
+                handoff.reserve()
+                handoff.put(.endOfSource(failure), sequence: sequence)
+                sequence += 1
+            }
+            readerDone.signal()
+        }
+
+        var sequence = 0
+        for source in sources {
+            beginSource(source)
+            reading: while true {
+                let item = handoff.take(sequence: sequence)
+                sequence += 1
+                switch item {
+                case .piece(let piece):
+                    merge(piece)
+                case .endOfSource(let failure):
+                    endSource(failure)
+                    break reading
+                }
             }
         }
-        var failure: SourceFailure?
+        readerDone.wait()
+    }
+
+    /// Reads a source through `consume`; returns why it stopped early, if it did.
+    private static func read(
+        _ source: InputSource, chunkSize: Int, consume: (UnsafeRawBufferPointer) -> Void
+    ) -> SourceFailure? {
         do {
-            try SourceReader(chunkSize: options.chunkSize).read(source) { chunk in
-                framer.feed(chunk, emit: handle)
-                self.bytesRead += Int64(chunk.count)
-                self.onChunk?(self)
-            }
+            try SourceReader(chunkSize: chunkSize).read(source, consume: consume)
+            return nil
         } catch {
-            failure = error
+            return error
         }
-        if failure?.kind != .unreadable {
-            framer.finish(emit: handle)
+    }
+
+    private func beginSource(_ source: InputSource) {
+        sourceName = source.name
+        sourceCounts = OutcomeCounts()
+        lineNumber = 0
+    }
+
+    private func endSource(_ failure: SourceFailure?) {
+        sourceReports.append(SourceReport(name: sourceName, counts: sourceCounts, failure: failure))
+    }
+
+    /// Takes in a decoded piece: its lines get their final outcome (late and duplicate are
+    /// decided here, in input order) and its samples go through the reorder windows.
+    private func merge(_ piece: DecodedPiece) {
+        for name in piece.newIndexNames {
+            laneIndexIds[piece.lane].append(name.withUnsafeBufferPointer { indexNames.intern($0) })
         }
-        sourceReports.append(SourceReport(name: source.name, counts: counts, failure: failure))
+        for text in piece.newTexts {
+            laneTextIds[piece.lane].append(text.withUnsafeBufferPointer { texts.intern($0) })
+        }
+        let indexIds = laneIndexIds[piece.lane]
+        let textIds = laneTextIds[piece.lane]
+        func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
+
+        for (position, record) in piece.records.enumerated() {
+            lineNumber += 1
+            let outcome: Outcome
+            switch record {
+            case .rejected(let rejected):
+                outcome = rejected
+            case .error(let index):
+                let id = Int(indexIds[Int(index)])
+                ensureIndex(id)
+                derivations[id].countError()
+                outcome = .error
+            case .status(var sample):
+                let id = Int(indexIds[Int(sample.index)])
+                sample.index = Int32(id)
+                sample.reason = text(sample.reason)
+                sample.leaderAlias = text(sample.leaderAlias)
+                sample.leaderIndex = text(sample.leaderIndex)
+                ensureIndex(id)
+                outcome = windows[id].offer(sample) { derivations[id].add($0) }
+            }
+            sourceCounts.add(outcome)
+            if outcome.isReject, let rejects {
+                let range = piece.lineRanges[position]
+                piece.bytes.withUnsafeBytes { bytes in
+                    rejects.reject(
+                        source: sourceName, line: lineNumber, outcome: outcome,
+                        bytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
+                }
+            }
+        }
+        linesRead += Int64(piece.records.count)
+        bytesRead += Int64(piece.byteCount)
+        onChunk?(self)
     }
 
     /// Flushes the reorder windows and collects the results.
@@ -95,7 +246,7 @@ public final class Analysis {
             windows[id].flush { derivations[id].add($0) }
             derivations[id].finish()
         }
-        let names = decoder.indexNames
+        let names = indexNames
         let active = derivations.filter { $0.summary.samples > 0 || $0.summary.errorSamples > 0 }
         let byName: (Int32, Int32) -> Bool = { names.bytes($0).lexicographicallyPrecedes(names.bytes($1)) }
         let indices = active.map(\.summary).sorted { byName($0.index, $1.index) }
@@ -107,27 +258,12 @@ public final class Analysis {
         }
         return AnalysisResult(
             sources: sourceReports, indices: indices, transitions: transitions, stalls: stalls, indexNames: names,
-            texts: decoder.texts)
-    }
-
-    private func take(_ decoded: DecodedLine) -> Outcome {
-        switch decoded {
-        case .rejected(let outcome):
-            return outcome
-        case .error(let index):
-            ensureIndex(index)
-            derivations[Int(index)].countError()
-            return .error
-        case .status(let sample):
-            let id = Int(sample.index)
-            ensureIndex(sample.index)
-            return windows[id].offer(sample) { derivations[id].add($0) }
-        }
+            texts: texts)
     }
 
     /// Index ids are dense (they come from the table of index names), so per-index state is an array.
-    private func ensureIndex(_ index: Int32) {
-        while derivations.count <= Int(index) {
+    private func ensureIndex(_ index: Int) {
+        while derivations.count <= index {
             derivations.append(
                 IndexDerivation(index: Int32(derivations.count), maxGap: options.maxGap, stallAfter: options.stallAfter)
             )

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Options of an analysis run; durations in milliseconds.
 public struct AnalysisOptions: Sendable {
     /// How far back in time, from the newest sample of an index, a sample is still put in order.
@@ -10,6 +14,13 @@ public struct AnalysisOptions: Sendable {
     public var maxLineBytes: Int = 1 << 20
     /// Bytes per read and per inflate buffer.
     public var chunkSize: Int = 256 * 1024
+    /// Decoding lanes working in parallel; 1 runs every stage on the calling thread.
+    public var jobs: Int = AnalysisOptions.processorCount
+
+    /// Cores this process may use.
+    public static var processorCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
 
     public init() {}
 }

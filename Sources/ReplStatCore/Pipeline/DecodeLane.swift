@@ -1,0 +1,57 @@
+/// The lines of one piece, decoded: one record per line, in order.
+struct DecodedPiece: Sendable {
+    /// The lane that decoded it: its string ids are that lane's own.
+    var lane: Int
+    var records: [DecodedLine]
+    /// The piece's bytes and each line's range in them, kept only for the rejects file.
+    var bytes: [UInt8]
+    var lineRanges: [Range<Int>]
+    /// Index names and texts this lane met for the first time in this piece, in the order of
+    /// the lane-local ids it gave them, so the merge can map them without touching the lane.
+    var newIndexNames: [[UInt8]]
+    var newTexts: [[UInt8]]
+    /// Decompressed bytes the piece stands for.
+    var byteCount: Int
+}
+
+/// One decoding worker: its own decoder and string tables, used only by the work items of
+/// its serial queue (hence `@unchecked Sendable`). Pieces go to lanes round-robin, so each
+/// lane sees its pieces in input order and its string ids grow in the order the merge reads them.
+final class DecodeLane: @unchecked Sendable {
+    let number: Int
+    private var decoder = RecordDecoder()
+
+    init(number: Int) {
+        self.number = number
+    }
+
+    /// Decodes the lines of a piece; `keepLines` keeps a copy of its bytes for the rejects file.
+    func decode(_ buffer: UnsafeRawBufferPointer, maxLineBytes: Int, keepLines: Bool) -> DecodedPiece {
+        let knownIndexNames = decoder.indexNames.count
+        let knownTexts = decoder.texts.count
+        var records: [DecodedLine] = []
+        records.reserveCapacity(buffer.count / 256 + 1)
+        var lineRanges: [Range<Int>] = []
+        LineFramer.forEachLine(in: .lines(buffer), maxLineBytes: maxLineBytes, keepLongLines: keepLines) { line in
+            records.append(decoder.decode(line))
+            if keepLines {
+                let offset = line.bytes.baseAddress.map { buffer.baseAddress!.distance(to: $0) } ?? 0
+                lineRanges.append(offset..<offset + line.bytes.count)
+            }
+        }
+        return DecodedPiece(
+            lane: number, records: records, bytes: keepLines ? Array(buffer) : [], lineRanges: lineRanges,
+            newIndexNames: (knownIndexNames..<decoder.indexNames.count).map {
+                Array(decoder.indexNames.bytes(Int32($0)))
+            },
+            newTexts: (knownTexts..<decoder.texts.count).map { Array(decoder.texts.bytes(Int32($0))) },
+            byteCount: buffer.count)
+    }
+
+    /// A line over the limit that the framer did not buffer.
+    func droppedLongLine(isBlank: Bool) -> DecodedPiece {
+        DecodedPiece(
+            lane: number, records: [.rejected(isBlank ? .blank : .lineTooLong)], bytes: [], lineRanges: [0..<0],
+            newIndexNames: [], newTexts: [], byteCount: 0)
+    }
+}
