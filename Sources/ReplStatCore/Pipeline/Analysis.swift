@@ -55,8 +55,11 @@ public final class Analysis {
     /// Per lane, the global id of each of the lane's own string ids.
     private var laneIndexIds: [[Int32]] = []
     private var laneTextIds: [[Int32]] = []
-    private var windows: [ReorderWindow] = []
-    private var derivations: [IndexDerivation] = []
+    /// Ordering and derivation, sharded by index id.
+    private let shards: [IndexShard]
+    private let shardQueues: [DispatchQueue]
+    private var shardBatches: [[ShardEntry]]
+    private var outcomes: [Outcome] = []
     private var sourceReports: [SourceReport] = []
 
     private var sourceName = ""
@@ -72,6 +75,10 @@ public final class Analysis {
     public init(options: AnalysisOptions, rejects: RejectSink? = nil) {
         self.options = options
         self.rejects = rejects
+        let shardCount = max(1, options.jobs)
+        shards = (0..<shardCount).map { IndexShard(number: $0, count: shardCount, options: options) }
+        shardQueues = shards.map { DispatchQueue(label: "replstat.shard.\($0.number)") }
+        shardBatches = Array(repeating: [], count: shardCount)
     }
 
     /// Reads one source to its end (or to its damage) and takes in its lines.
@@ -205,26 +212,31 @@ public final class Analysis {
         let textIds = laneTextIds[piece.lane]
         func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
 
+        // Decoding decided every outcome but those of samples, which their index's shard decides.
+        outcomes.removeAll(keepingCapacity: true)
         for (position, record) in piece.records.enumerated() {
-            lineNumber += 1
-            let outcome: Outcome
             switch record {
             case .rejected(let rejected):
-                outcome = rejected
+                outcomes.append(rejected)
             case .error(let index):
-                let id = Int(indexIds[Int(index)])
-                ensureIndex(id)
-                derivations[id].countError()
-                outcome = .error
+                let id = indexIds[Int(index)]
+                shardBatches[Int(id) % shards.count].append(.error(index: id))
+                outcomes.append(.error)
             case .status(var sample):
-                let id = Int(indexIds[Int(sample.index)])
-                sample.index = Int32(id)
+                sample.index = indexIds[Int(sample.index)]
                 sample.reason = text(sample.reason)
                 sample.leaderAlias = text(sample.leaderAlias)
                 sample.leaderIndex = text(sample.leaderIndex)
-                ensureIndex(id)
-                outcome = windows[id].offer(sample) { derivations[id].add($0) }
+                shardBatches[Int(sample.index) % shards.count].append(.status(sample, position: Int32(position)))
+                outcomes.append(.status)
             }
+        }
+        outcomes.withUnsafeMutableBufferPointer { buffer in
+            runShards(OutcomeSlots(base: buffer.baseAddress!))
+        }
+
+        for (position, outcome) in outcomes.enumerated() {
+            lineNumber += 1
             sourceCounts.add(outcome)
             if outcome.isReject, let rejects {
                 let range = piece.lineRanges[position]
@@ -240,14 +252,28 @@ public final class Analysis {
         onChunk?(self)
     }
 
+    /// Hands each shard its entries of the piece and waits until all are done, so that every
+    /// line's outcome is known, in input order, before the next piece.
+    private func runShards(_ slots: OutcomeSlots) {
+        if shards.count == 1 {
+            shards[0].take(shardBatches[0], outcomes: slots)
+        } else {
+            let group = DispatchGroup()
+            for (number, shard) in shards.enumerated() where !shardBatches[number].isEmpty {
+                let batch = shardBatches[number]
+                shardQueues[number].async(group: group) { shard.take(batch, outcomes: slots) }
+            }
+            group.wait()
+        }
+        for number in shardBatches.indices { shardBatches[number].removeAll(keepingCapacity: true) }
+    }
+
     /// Flushes the reorder windows and collects the results.
     public func finish() -> AnalysisResult {
-        for id in windows.indices {
-            windows[id].flush { derivations[id].add($0) }
-            derivations[id].finish()
-        }
+        let shards = self.shards
+        DispatchQueue.concurrentPerform(iterations: shards.count) { shards[$0].finish() }
         let names = indexNames
-        let active = derivations.filter { $0.summary.samples > 0 || $0.summary.errorSamples > 0 }
+        let active = shards.flatMap(\.derivations).filter { $0.summary.samples > 0 || $0.summary.errorSamples > 0 }
         let byName: (Int32, Int32) -> Bool = { names.bytes($0).lexicographicallyPrecedes(names.bytes($1)) }
         let indices = active.map(\.summary).sorted { byName($0.index, $1.index) }
         let transitions = active.flatMap(\.transitions).sorted {
@@ -261,13 +287,4 @@ public final class Analysis {
             texts: texts)
     }
 
-    /// Index ids are dense (they come from the table of index names), so per-index state is an array.
-    private func ensureIndex(_ index: Int) {
-        while derivations.count <= index {
-            derivations.append(
-                IndexDerivation(index: Int32(derivations.count), maxGap: options.maxGap, stallAfter: options.stallAfter)
-            )
-            windows.append(ReorderWindow(window: options.reorderWindow))
-        }
-    }
 }

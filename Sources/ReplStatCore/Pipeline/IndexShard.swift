@@ -1,0 +1,68 @@
+/// A sample or an error sample on its way to the shard that owns its index; a status sample
+/// comes with the place of its line in the piece, where the shard reports the line's outcome.
+enum ShardEntry: Sendable {
+    case status(StatusSample, position: Int32)
+    case error(index: Int32)
+
+    var index: Int32 {
+        switch self {
+        case .status(let sample, _): sample.index
+        case .error(let index): index
+        }
+    }
+}
+
+/// Where shards write the outcome of each line of a piece: every shard writes only the
+/// positions of its own entries, so they never touch the same element.
+struct OutcomeSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Outcome>
+
+    func set(_ position: Int32, _ outcome: Outcome) {
+        base[Int(position)] = outcome
+    }
+}
+
+/// The ordering and derivation stages for the indices whose id is `number` modulo the
+/// number of shards: their reorder windows and derivations, used only by one work item at a
+/// time (hence `@unchecked Sendable`). Sharding spreads the per-index state, whose cache
+/// misses dominate this stage with thousands of indices, across the cores.
+final class IndexShard: @unchecked Sendable {
+    let number: Int
+    let count: Int
+    private let options: AnalysisOptions
+    private var windows: [ReorderWindow] = []
+    private(set) var derivations: [IndexDerivation] = []
+
+    init(number: Int, count: Int, options: AnalysisOptions) {
+        self.number = number
+        self.count = count
+        self.options = options
+    }
+
+    /// Takes in a piece's entries for this shard, in input order.
+    func take(_ entries: [ShardEntry], outcomes: OutcomeSlots) {
+        for entry in entries {
+            let local = Int(entry.index) / count
+            while derivations.count <= local {
+                let index = Int32(derivations.count * count + number)
+                derivations.append(
+                    IndexDerivation(index: index, maxGap: options.maxGap, stallAfter: options.stallAfter))
+                windows.append(ReorderWindow(window: options.reorderWindow))
+            }
+            switch entry {
+            case .error:
+                derivations[local].countError()
+            case .status(let sample, let position):
+                outcomes.set(position, windows[local].offer(sample) { derivations[local].add($0) })
+            }
+        }
+    }
+
+    /// Releases what the windows still hold and completes the figures.
+    func finish() {
+        for local in windows.indices {
+            windows[local].flush { derivations[local].add($0) }
+            derivations[local].finish()
+        }
+    }
+}
