@@ -110,7 +110,7 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
         var samples: [StatusSample] = []
         var lags: [UInt64] = []
         for timestamp in Int64(0)..<501 {
-            let lag = Int64.random(in: 0..<2048, using: &random)
+            let lag = Int64.random(in: 0..<1024, using: &random)
             samples.append(lagSample(timestamp, 1_000 + lag, 1_000))
             lags.append(UInt64(lag))
         }

@@ -38,10 +38,10 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
     }
 
     @Test(arguments: 0..<10)
-    func exactBelow2048(seed: Int) {
+    func exactBelow1024(seed: Int) {
         var random = SplitMix64(seed: UInt64(seed) + 500)
         let values = (0..<Int.random(in: 1...3000, using: &random)).map { _ in
-            UInt64.random(in: 0..<2048, using: &random)
+            UInt64.random(in: 0..<1024, using: &random)
         }
         let sorted = values.sorted()
         let got = quantiles(values, Self.allPercents)
@@ -62,7 +62,7 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         for (percent, value) in zip(Self.allPercents, got) {
             let exact = nearestRank(sorted, percent: percent)
             #expect(relativeError(value, exact) <= 0.001, "p\(percent): \(value) vs \(exact)")
-            if exact < 2048 { #expect(value == exact, "p\(percent)") }
+            if exact < 1024 { #expect(value == exact, "p\(percent)") }
         }
     }
 
@@ -110,8 +110,8 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
             if let previousBucket { #expect(bucket >= previousBucket, "\(value)") }
             previousBucket = bucket
             let representative = LagHistogram.representative(of: bucket)
-            #expect(relativeError(representative, value) <= 1.0 / 2048 + 1e-12, "\(value)")
-            if value < 2048 { #expect(representative == value) }
+            #expect(relativeError(representative, value) <= 1.0 / 1024 + 1e-12, "\(value)")
+            if value < 1024 { #expect(representative == value) }
         }
     }
 
