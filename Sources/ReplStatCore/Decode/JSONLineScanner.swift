@@ -378,22 +378,29 @@ private func unicodeEscape(_ base: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> 
 @inline(__always)
 private func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
 
+/// 0x80 in each byte of `word` that is zero, and nothing else (no false positives).
+@inline(__always)
+private func zeroBytes(_ word: UInt64) -> UInt64 {
+    ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word | 0x7F7F_7F7F_7F7F_7F7F)
+}
+
 /// Scans string content from `start` (after the opening quote). Returns the index of the
 /// closing quote and whether escapes occur, or nil when the string is not valid JSON/UTF-8.
 private func scanString(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
     var i = start
     var escaped = false
     while i < n {
-        // Skip 8 plain ASCII bytes at a time; any word that might hold a quote, a backslash, a
-        // control or a non-ASCII byte (the test has false positives) goes byte by byte below.
+        // Skip plain ASCII 8 bytes at a time, straight to the first byte that needs a look: a
+        // quote, a backslash, a control or a non-ASCII byte (little-endian: the lowest set bit).
         while i + 8 <= n {
             let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let quote = word ^ 0x2222_2222_2222_2222
-            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
             let special =
-                ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                | (word &- 0x2020_2020_2020_2020) | word
-            if special & 0x8080_8080_8080_8080 != 0 { break }
+                zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+                | zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) | (word & 0x8080_8080_8080_8080)
+            if special != 0 {
+                i += special.trailingZeroBitCount >> 3
+                break
+            }
             i += 8
         }
         guard i < n else { break }
