@@ -83,6 +83,18 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         }
     }
 
+    /// A bucket holds 2^17 - 1 in one entry; more goes on in further entries, still counted.
+    @Test func aBucketCountsPastItsFirstEntry() {
+        var histogram = LagHistogram()
+        for _ in 0..<300_000 { histogram.record(700) }
+        for _ in 0..<100_000 { histogram.record(9_000_000) }
+        #expect(histogram.count == 400_000)
+        let got = histogram.quantiles(percent: [50, 75, 76, 99], minimum: 700, maximum: 9_000_000)
+        // Ranks 200,000 and 300,000 are 700 (exact below 1024); ranks 304,000 and 396,000 are 9,000,000 (within 0.1%).
+        #expect(got[0] == 700 && got[1] == 700)
+        #expect(relativeError(got[2], 9_000_000) <= 0.001 && relativeError(got[3], 9_000_000) <= 0.001)
+    }
+
     @Test func extremes() {
         let values: [UInt64] = [0, 2047, 2048, 2049, 1 << 32, UInt64.max - 1, UInt64.max]
         let sorted = values.sorted()

@@ -3,8 +3,8 @@
 /// The first `exactCapacity` values are kept as they are, so small indices get exact
 /// quantiles. Past that, values are counted in buckets: exact below 1024, then 512 buckets per
 /// power of two, so a quantile (the middle of its bucket) is within 1/1024 (0.098%) of the true
-/// value: inside the 0.1% that SPEC.md allows. Only the buckets in use are kept, as two sorted
-/// arrays (6 bytes a bucket), so memory follows the spread of the lag, not the number of
+/// value: inside the 0.1% that SPEC.md allows. Only the buckets in use are kept, in one sorted
+/// array of 4 bytes a bucket, so memory follows the spread of the lag, not the number of
 /// samples: a day of polls every 10 s typically touches a few hundred buckets. HdrHistogram
 /// offers the same precision but allocates the whole trackable range up front (hundreds of
 /// KiB at 64-bit range), and a hash map or blocks of counters cost 5 to 50 times more per
@@ -14,10 +14,14 @@ struct LagHistogram: Sendable {
     private static let subBucketBits = 9
     private static let subBuckets = 1 << subBucketBits
 
+    /// Bucket numbers are below 2^15, which leaves 17 bits of each entry for the count.
+    private static let countBits: UInt32 = 17
+    private static let countMask: UInt32 = (1 << countBits) - 1
+
     private var exact: [UInt64] = []
-    /// The buckets in use, ascending (see `bucket(of:)`; the largest is below 2^15), and their counts.
-    private var buckets: [UInt16] = []
-    private var counts: [UInt32] = []
+    /// The buckets in use, ascending, each as `bucket << 17 | count`. A bucket whose count
+    /// fills its 17 bits goes on in a second entry right after the first.
+    private var entries: [UInt32] = []
     private(set) var count: UInt64 = 0
 
     mutating func record(_ value: UInt64) {
@@ -34,19 +38,22 @@ struct LagHistogram: Sendable {
     }
 
     private mutating func countInBucket(_ value: UInt64) {
-        let bucket = UInt16(Self.bucket(of: value))
+        let bucket = UInt32(Self.bucket(of: value))
+        let key = bucket << Self.countBits
         var low = 0
-        var high = buckets.count
+        var high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if buckets[middle] < bucket { low = middle + 1 } else { high = middle }
+            if entries[middle] < key { low = middle + 1 } else { high = middle }
         }
-        if low < buckets.count && buckets[low] == bucket {
-            counts[low] &+= 1
-        } else {
-            buckets.insert(bucket, at: low)
-            counts.insert(1, at: low)
+        while low < entries.count && entries[low] >> Self.countBits == bucket {
+            if entries[low] & Self.countMask < Self.countMask {
+                entries[low] += 1
+                return
+            }
+            low += 1
         }
+        entries.insert(key | 1, at: low)
     }
 
     /// A bucket number that grows with the value: values below 512 are their own bucket; a
@@ -80,10 +87,11 @@ struct LagHistogram: Sendable {
         }
         return ranks.map { rank in
             var seen: UInt64 = 0
-            for (bucket, count) in zip(buckets, counts) {
-                seen += UInt64(count)
+            for entry in entries {
+                seen += UInt64(entry & Self.countMask)
                 if seen >= rank {
-                    return min(max(Self.representative(of: UInt64(bucket)), minimum), maximum)
+                    let bucket = UInt64(entry >> Self.countBits)
+                    return min(max(Self.representative(of: bucket), minimum), maximum)
                 }
             }
             return maximum

@@ -60,6 +60,9 @@ public final class Analysis {
     private let shardQueues: [DispatchQueue]
     private var shardBatches: [[ShardEntry]]
     private var outcomes: [Outcome] = []
+    /// Storage reused from piece to piece: the bytes of pieces and the decoded records.
+    private let pieceBuffers = ArrayPool<UInt8>()
+    private let recordArrays = ArrayPool<DecodedLine>()
     private var sourceReports: [SourceReport] = []
 
     private var sourceName = ""
@@ -89,7 +92,7 @@ public final class Analysis {
     /// Reads the sources in order, each to its end (or to its damage), and takes in their lines.
     public func consume(_ sources: [InputSource]) {
         let jobs = max(1, options.jobs)
-        let lanes = (0..<jobs).map(DecodeLane.init)
+        let lanes = (0..<jobs).map { DecodeLane(number: $0, recordArrays: recordArrays) }
         // New lanes start with empty string tables.
         laneIndexIds = Array(repeating: [], count: jobs)
         laneTextIds = Array(repeating: [], count: jobs)
@@ -127,6 +130,7 @@ public final class Analysis {
         let maxLineBytes = options.maxLineBytes
         let chunkSize = options.chunkSize
         let readerDone = DispatchSemaphore(value: 0)
+        let pieceBuffers = self.pieceBuffers
 
         DispatchQueue.global(qos: .userInitiated).async {
             var sequence = 0
@@ -137,11 +141,14 @@ public final class Analysis {
                 let lane = lanes[number % lanes.count]
                 switch piece {
                 case .lines(let buffer):
-                    let bytes = Array(buffer)
+                    var filling = pieceBuffers.take()
+                    filling.append(contentsOf: buffer)
+                    let bytes = filling
                     queues[lane.number].async {
                         let decoded = bytes.withUnsafeBytes {
                             lane.decode($0, maxLineBytes: maxLineBytes, keepLines: keepLines)
                         }
+                        pieceBuffers.give(bytes)
                         handoff.put(.piece(decoded), sequence: number)
                     }
                 case .droppedLongLine(let isBlank):
@@ -249,6 +256,7 @@ public final class Analysis {
         }
         linesRead += Int64(piece.records.count)
         bytesRead += Int64(piece.byteCount)
+        recordArrays.give(piece.records)
         onChunk?(self)
     }
 

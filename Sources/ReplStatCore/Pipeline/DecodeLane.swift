@@ -20,16 +20,19 @@ struct DecodedPiece: Sendable {
 final class DecodeLane: @unchecked Sendable {
     let number: Int
     private var decoder = RecordDecoder()
+    /// Where record arrays come from, and go back to once merged.
+    let recordArrays: ArrayPool<DecodedLine>
 
-    init(number: Int) {
+    init(number: Int, recordArrays: ArrayPool<DecodedLine>) {
         self.number = number
+        self.recordArrays = recordArrays
     }
 
     /// Decodes the lines of a piece; `keepLines` keeps a copy of its bytes for the rejects file.
     func decode(_ buffer: UnsafeRawBufferPointer, maxLineBytes: Int, keepLines: Bool) -> DecodedPiece {
         let knownIndexNames = decoder.indexNames.count
         let knownTexts = decoder.texts.count
-        var records: [DecodedLine] = []
+        var records = recordArrays.take()
         records.reserveCapacity(buffer.count / 256 + 1)
         var lineRanges: [Range<Int>] = []
         LineFramer.forEachLine(in: .lines(buffer), maxLineBytes: maxLineBytes, keepLongLines: keepLines) { line in

@@ -1,0 +1,5 @@
+#ifndef REPLSTAT_CMALLOC_SHIM_H
+#define REPLSTAT_CMALLOC_SHIM_H
+/// glibc's malloc tuning (mallopt), which the Glibc module does not bring in.
+#include <malloc.h>
+#endif
