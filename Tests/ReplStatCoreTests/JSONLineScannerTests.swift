@@ -3,7 +3,7 @@ import Testing
 @testable import ReplStatCore
 
 private func scan(_ bytes: [UInt8]) -> (JSONLineScanner.Result, JSONLineScanner) {
-    var scanner = JSONLineScanner()
+    let scanner = JSONLineScanner()
     let result = bytes.withUnsafeBytes { scanner.scan($0) }
     return (result, scanner)
 }
@@ -126,7 +126,7 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
     }
 
     @Test func scannerIsReusableAfterAnInvalidLine() {
-        var scanner = JSONLineScanner()
+        let scanner = JSONLineScanner()
         let bad = Array(#"{"@timestamp":"x","index":"a","response":{"status":"#.utf8)
         #expect(bad.withUnsafeBytes { scanner.scan($0) } == .invalid)
         let good = Array(#"{"ts":1}"#.utf8)

@@ -42,7 +42,10 @@ public enum Field: Int, CaseIterable, Sendable {
 
 /// Validates one line as JSON (RFC 8259, UTF-8, at most 64 levels of nesting) in a single pass
 /// without recursion and without allocating, and records where the fields of interest are.
-public struct JSONLineScanner {
+///
+/// A class over buffers allocated once: the scan writes its slots and stack for every byte of
+/// interest, and arrays in a struct would check their uniqueness on each of those writes.
+public final class JSONLineScanner {
     public enum Result: Equatable, Sendable {
         case invalid
         case notObject
@@ -56,24 +59,39 @@ public struct JSONLineScanner {
         case envelope, response, flatSyncing, syncing, other
     }
 
-    public private(set) var slots: [FieldSlot]
-    private var frameIsObject: [Bool]
-    private var frameRole: [Role]
-    private var frameSlot: [Int8]
+    private static let slotCount = Field.allCases.count
+    private let slots: UnsafeMutablePointer<FieldSlot>
+    private let frameIsObject: UnsafeMutablePointer<Bool>
+    private let frameRole: UnsafeMutablePointer<Role>
+    private let frameSlot: UnsafeMutablePointer<Int8>
 
     public init() {
-        slots = Array(repeating: FieldSlot(), count: Field.allCases.count)
-        frameIsObject = Array(repeating: false, count: Self.maxDepth + 1)
-        frameRole = Array(repeating: .other, count: Self.maxDepth + 1)
-        frameSlot = Array(repeating: -1, count: Self.maxDepth + 1)
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: FieldSlot(), count: Self.slotCount)
+        frameIsObject = .allocate(capacity: Self.maxDepth + 1)
+        frameIsObject.initialize(repeating: false, count: Self.maxDepth + 1)
+        frameRole = .allocate(capacity: Self.maxDepth + 1)
+        frameRole.initialize(repeating: .other, count: Self.maxDepth + 1)
+        frameSlot = .allocate(capacity: Self.maxDepth + 1)
+        frameSlot.initialize(repeating: -1, count: Self.maxDepth + 1)
+    }
+
+    deinit {
+        slots.deallocate()
+        frameIsObject.deallocate()
+        frameRole.deallocate()
+        frameSlot.deallocate()
     }
 
     public subscript(field: Field) -> FieldSlot { slots[field.rawValue] }
 
+    /// The slot of a field by its raw value, for callers that compute it.
+    public func slot(_ rawValue: Int) -> FieldSlot { slots[rawValue] }
+
     private enum State { case value, key, afterValue }
 
-    public mutating func scan(_ line: UnsafeRawBufferPointer) -> Result {
-        for index in slots.indices { slots[index] = FieldSlot() }
+    public func scan(_ line: UnsafeRawBufferPointer) -> Result {
+        slots.update(repeating: FieldSlot(), count: Self.slotCount)
         guard let raw = line.baseAddress, line.count > 0 else { return .invalid }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let n = line.count
@@ -195,7 +213,7 @@ public struct JSONLineScanner {
     }
 
     @inline(__always)
-    private mutating func record(_ slot: Int, _ kind: JSONKind, _ start: Int, _ end: Int) {
+    private func record(_ slot: Int, _ kind: JSONKind, _ start: Int, _ end: Int) {
         if slot >= 0 {
             slots[slot] = FieldSlot(
                 kind: kind, hasEscapes: false, isInteger: false, start: Int32(start), end: Int32(end))
@@ -203,14 +221,14 @@ public struct JSONLineScanner {
     }
 
     @inline(__always)
-    private mutating func closeContainer(at depth: Int, end: Int) {
+    private func closeContainer(at depth: Int, end: Int) {
         let slot = Int(frameSlot[depth])
         if slot >= 0 { slots[slot].end = Int32(end) }
     }
 
     /// Finds the field a key names in an object of the given role, and the role its value
     /// gets if it is an object. A repeated container key forgets what its earlier value held.
-    private mutating func matchKey(
+    private func matchKey(
         _ role: Role, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool
     ) -> (Int, Role) {
         let keyBytes = UnsafeBufferPointer(start: base + start, count: end - start)
@@ -220,7 +238,7 @@ public struct JSONLineScanner {
         return matchKeyBytes(role, keyBytes)
     }
 
-    private mutating func matchKeyBytes(_ role: Role, _ key: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
+    private func matchKeyBytes(_ role: Role, _ key: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
         switch role {
         case .envelope:
             if let envelopeField = Self.envelopeField(key) {
@@ -244,7 +262,7 @@ public struct JSONLineScanner {
         }
     }
 
-    private mutating func bodyField(
+    private func bodyField(
         _ key: UnsafeBufferPointer<UInt8>, base: Int, syncingRole: Role, syncingBase: Int
     ) -> (Int, Role) {
         guard let bodyKey = Self.bodyKey(key) else { return (-1, .other) }
@@ -255,7 +273,7 @@ public struct JSONLineScanner {
         return (base + bodyKey.rawValue, .other)
     }
 
-    private mutating func clear(_ range: Range<Int>) {
+    private func clear(_ range: Range<Int>) {
         for index in range { slots[index] = FieldSlot() }
     }
 

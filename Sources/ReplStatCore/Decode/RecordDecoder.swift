@@ -44,7 +44,7 @@ public enum DecodedLine: Sendable, Equatable {
 
 /// Turns one framed line into a decoded line: the checks of SPEC.md section 2 in their order.
 public struct RecordDecoder {
-    private var scanner = JSONLineScanner()
+    private let scanner = JSONLineScanner()
     /// Index names seen so far: their ids are dense, so per-index state can be an array.
     public var indexNames = StringTable()
     /// Reasons, leader aliases and leader index names seen so far.
@@ -90,8 +90,8 @@ public struct RecordDecoder {
         let nested = !response.isMissing
         let bodyBase = nested ? Field.bodyBase : Field.flatBodyBase
         let syncingBase = nested ? Field.syncingBase : Field.flatSyncingBase
-        func body(_ key: Field.BodyKey) -> FieldSlot { scanner.slots[bodyBase + key.rawValue] }
-        func syncing(_ key: Field.SyncingKey) -> FieldSlot { scanner.slots[syncingBase + key.rawValue] }
+        func body(_ key: Field.BodyKey) -> FieldSlot { scanner.slot(bodyBase + key.rawValue) }
+        func syncing(_ key: Field.SyncingKey) -> FieldSlot { scanner.slot(syncingBase + key.rawValue) }
 
         let indexSlot: FieldSlot
         if !envelopeIndex.isMissing {
