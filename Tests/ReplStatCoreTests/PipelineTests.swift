@@ -29,14 +29,16 @@ private final class CollectedRejects: RejectSink {
         return url
     }()
 
-    private func analyze(jobs: Int, chunkSize: Int) -> (reports: [[UInt8]], rejects: [String]) {
+    private func analyze(
+        jobs: Int, chunkSize: Int, withRejects: Bool = true
+    ) -> (reports: [[UInt8]], rejects: [String]) {
         var options = AnalysisOptions()
         options.jobs = jobs
         options.chunkSize = chunkSize
         // Low enough that the longest lines are over it.
         options.maxLineBytes = 400
         let rejects = CollectedRejects()
-        let run = Analysis(options: options, rejects: rejects)
+        let run = Analysis(options: options, rejects: withRejects ? rejects : nil)
         run.consume([InputSource(Self.capture.path), InputSource(Self.capture.path)])
         let result = run.finish()
         return (CSVReport.files(result).map(\.bytes) + [JSONReport.render(result)], rejects.records)
@@ -57,5 +59,15 @@ private final class CollectedRejects: RejectSink {
         let other = analyze(jobs: jobs, chunkSize: chunkSize)
         #expect(other.reports == reference.reports)
         #expect(other.rejects == reference.rejects)
+    }
+
+    /// Without a rejects file the shards decide late and duplicate lines in the background;
+    /// the reports must not change.
+    @Test(arguments: [1, 2, 8])
+    func sameReportsWithoutARejectsFile(jobs: Int) {
+        let reference = analyze(jobs: 1, chunkSize: 1 << 18)
+        let other = analyze(jobs: jobs, chunkSize: 4096, withRejects: false)
+        #expect(other.reports == reference.reports)
+        #expect(other.rejects.isEmpty)
     }
 }

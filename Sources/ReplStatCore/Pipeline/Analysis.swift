@@ -59,6 +59,8 @@ public final class Analysis {
     private let shards: [IndexShard]
     private let shardQueues: [DispatchQueue]
     private var shardBatches: [[ShardEntry]]
+    /// Batches a shard may still take before the merge waits for it.
+    private let shardRoom: [DispatchSemaphore]
     private var outcomes: [Outcome] = []
     /// Storage reused from piece to piece: the bytes of pieces and the decoded records.
     private let pieceBuffers = ArrayPool<UInt8>()
@@ -82,6 +84,7 @@ public final class Analysis {
         shards = (0..<shardCount).map { IndexShard(number: $0, count: shardCount, options: options) }
         shardQueues = shards.map { DispatchQueue(label: "replstat.shard.\($0.number)") }
         shardBatches = Array(repeating: [], count: shardCount)
+        shardRoom = shards.map { _ in DispatchSemaphore(value: 4) }
     }
 
     /// Reads one source to its end (or to its damage) and takes in its lines.
@@ -238,13 +241,19 @@ public final class Analysis {
                 outcomes.append(.status)
             }
         }
-        outcomes.withUnsafeMutableBufferPointer { buffer in
-            runShards(OutcomeSlots(base: buffer.baseAddress!))
+        let source = sourceReports.count
+        if rejects == nil {
+            runShardsInBackground(source: source)
+        } else {
+            outcomes.withUnsafeMutableBufferPointer { buffer in
+                runShards(source: source, slots: OutcomeSlots(base: buffer.baseAddress!))
+            }
         }
 
         for (position, outcome) in outcomes.enumerated() {
             lineNumber += 1
-            sourceCounts.add(outcome)
+            // The shards count the outcomes they decide.
+            if outcome != .status && outcome != .late && outcome != .duplicate { sourceCounts.add(outcome) }
             if outcome.isReject, let rejects {
                 let range = piece.lineRanges[position]
                 piece.bytes.withUnsafeBytes { bytes in
@@ -261,25 +270,50 @@ public final class Analysis {
     }
 
     /// Hands each shard its entries of the piece and waits until all are done, so that every
-    /// line's outcome is known, in input order, before the next piece.
-    private func runShards(_ slots: OutcomeSlots) {
+    /// line's outcome is known, in input order, before the next piece: the rejects file needs it.
+    private func runShards(source: Int, slots: OutcomeSlots) {
         if shards.count == 1 {
-            shards[0].take(shardBatches[0], outcomes: slots)
+            shards[0].take(shardBatches[0], source: source, outcomes: slots)
         } else {
             let group = DispatchGroup()
             for (number, shard) in shards.enumerated() where !shardBatches[number].isEmpty {
                 let batch = shardBatches[number]
-                shardQueues[number].async(group: group) { shard.take(batch, outcomes: slots) }
+                shardQueues[number].async(group: group) { shard.take(batch, source: source, outcomes: slots) }
             }
             group.wait()
         }
         for number in shardBatches.indices { shardBatches[number].removeAll(keepingCapacity: true) }
     }
 
+    /// Hands each shard its entries of the piece without waiting: without a rejects file,
+    /// nothing needs a sample's outcome before the end. A few batches per shard may be in
+    /// flight, so memory stays bounded.
+    private func runShardsInBackground(source: Int) {
+        if shards.count == 1 {
+            shards[0].take(shardBatches[0], source: source, outcomes: nil)
+            shardBatches[0].removeAll(keepingCapacity: true)
+            return
+        }
+        for (number, shard) in shards.enumerated() where !shardBatches[number].isEmpty {
+            let batch = shardBatches[number]
+            let room = shardRoom[number]
+            room.wait()
+            shardQueues[number].async {
+                shard.take(batch, source: source, outcomes: nil)
+                room.signal()
+            }
+            shardBatches[number] = []
+        }
+    }
+
     /// Flushes the reorder windows and collects the results.
     public func finish() -> AnalysisResult {
         let shards = self.shards
+        for queue in shardQueues { queue.sync {} }
         DispatchQueue.concurrentPerform(iterations: shards.count) { shards[$0].finish() }
+        for shard in shards {
+            for (source, counts) in shard.counts.enumerated() { sourceReports[source].counts.add(counts) }
+        }
         let names = indexNames
         let active = shards.flatMap(\.derivations).filter { $0.summary.samples > 0 || $0.summary.errorSamples > 0 }
         let byName: (Int32, Int32) -> Bool = { names.bytes($0).lexicographicallyPrecedes(names.bytes($1)) }

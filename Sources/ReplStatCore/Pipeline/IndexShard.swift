@@ -32,6 +32,9 @@ final class IndexShard: @unchecked Sendable {
     private let options: AnalysisOptions
     private var windows: [ReorderWindow] = []
     private(set) var derivations: [IndexDerivation] = []
+    /// Per source (by its place in the run), how many of this shard's samples were accepted,
+    /// late or duplicate: the shard decides these outcomes, so it counts them.
+    private(set) var counts: [OutcomeCounts] = []
 
     init(number: Int, count: Int, options: AnalysisOptions) {
         self.number = number
@@ -39,8 +42,10 @@ final class IndexShard: @unchecked Sendable {
         self.options = options
     }
 
-    /// Takes in a piece's entries for this shard, in input order.
-    func take(_ entries: [ShardEntry], outcomes: OutcomeSlots) {
+    /// Takes in a piece's entries for this shard, in input order; with `outcomes`, also writes
+    /// each status sample's outcome at its line's place, for the rejects file.
+    func take(_ entries: [ShardEntry], source: Int, outcomes: OutcomeSlots?) {
+        while counts.count <= source { counts.append(OutcomeCounts()) }
         for entry in entries {
             let local = Int(entry.index) / count
             while derivations.count <= local {
@@ -53,7 +58,9 @@ final class IndexShard: @unchecked Sendable {
             case .error:
                 derivations[local].countError()
             case .status(let sample, let position):
-                outcomes.set(position, windows[local].offer(sample) { derivations[local].add($0) })
+                let outcome = windows[local].offer(sample) { derivations[local].add($0) }
+                counts[source].add(outcome)
+                outcomes?.set(position, outcome)
             }
         }
     }
