@@ -13,7 +13,7 @@ public struct AnalysisOptions: Sendable {
     /// Lines with more bytes (not counting LF and a trailing CR) are `line_too_long`.
     public var maxLineBytes: Int = 1 << 20
     /// Bytes per read and per inflate buffer.
-    public var chunkSize: Int = 1024 * 1024
+    public var chunkSize: Int = 512 * 1024
     /// Decoding lanes working in parallel; 1 runs every stage on the calling thread.
     public var jobs: Int = AnalysisOptions.processorCount
 
