@@ -67,25 +67,30 @@ private struct Harness {
     @Test func releasesOldestFirstOnlyWhenNothingCanPrecedeThem() {
         var harness = Harness(window: 10)
         for timestamp: Int64 in [100, 98, 105, 103, 110] { #expect(harness.offer(timestamp) == .status) }
-        // Newest 110: anything from 100 on may still come, so only 98 is out.
-        #expect(harness.releasedTimestamps == [98])
+        // Newest 110: anything after 100 may still come (100 itself would be a duplicate), so 98
+        // and 100 are out.
+        #expect(harness.releasedTimestamps == [98, 100])
         #expect(harness.offer(100) == .duplicate)
+        // Newest 111: 101 may still come; it does, and goes out at once.
         #expect(harness.offer(111) == .status)
         #expect(harness.releasedTimestamps == [98, 100])
+        #expect(harness.offer(101) == .status)
+        #expect(harness.releasedTimestamps == [98, 100, 101])
         harness.flush()
-        #expect(harness.releasedTimestamps == [98, 100, 103, 105, 110, 111])
+        #expect(harness.releasedTimestamps == [98, 100, 101, 103, 105, 110, 111])
         // After a flush, the window keeps its newest: older samples are still late.
         #expect(harness.offer(100) == .late)
     }
 
     @Test func windowZero() {
         var harness = Harness(window: 0)
+        // Nothing can precede the newest sample: it is released at once, and still found a duplicate.
         #expect(harness.offer(10) == .status)
+        #expect(harness.releasedTimestamps == [10])
         #expect(harness.offer(10) == .duplicate)
         #expect(harness.offer(9) == .late)
-        #expect(harness.releasedTimestamps == [])
         #expect(harness.offer(11) == .status)
-        #expect(harness.releasedTimestamps == [10])
+        #expect(harness.releasedTimestamps == [10, 11])
         harness.flush()
         #expect(harness.releasedTimestamps == [10, 11])
     }
@@ -114,7 +119,7 @@ private struct Harness {
             }
             #expect(harness.offer(timestamp, tag: tag) == expected)
             // Released samples can no longer be preceded by an acceptable one.
-            if let last = harness.released.last, let newest { #expect(last.timestamp < newest - window) }
+            if let last = harness.released.last, let newest { #expect(last.timestamp <= newest - window) }
         }
         harness.flush()
         let ordered = accepted.sorted { ($0.timestamp, $0.tag) < ($1.timestamp, $1.tag) }

@@ -1,5 +1,6 @@
 /// Restores timestamp order within one index, holding back only the samples that a later
-/// line could still precede: those within `window` milliseconds of the newest accepted one.
+/// line could still precede: those less than `window` milliseconds older than the newest
+/// accepted one. With a window of 0 every sample is released at once.
 ///
 /// A sample more than `window` older than the newest accepted is `late`; one with the
 /// timestamp of an accepted sample is a `duplicate`. Released samples come out in timestamp
@@ -12,6 +13,9 @@ struct ReorderWindow {
     /// The timestamp of `pending[head]`, or `Int64.max` when nothing is pending: kept here so
     /// that most lines decide without touching the buffer.
     private var oldestPending = Int64.max
+    /// The timestamp of the last sample released: a later sample can only tie with it, as
+    /// everything released before is older still.
+    private var lastReleased = Int64.min
 
     init(window: Int64) {
         self.window = window
@@ -21,7 +25,8 @@ struct ReorderWindow {
     /// every sample that can no longer be preceded to `release`, oldest first.
     mutating func offer(_ sample: StatusSample, release: (StatusSample) -> Void) -> Outcome {
         if let newest, sample.timestamp < newest - window { return .late }
-        // Samples already released are older than newest - window, so only `pending` can match.
+        // Samples released are at most newest - window old: only the last of them can tie.
+        if sample.timestamp == lastReleased { return .duplicate }
         let position = insertionPoint(sample.timestamp)
         if position < pending.count && pending[position].timestamp == sample.timestamp { return .duplicate }
         if position == pending.count {
@@ -32,8 +37,9 @@ struct ReorderWindow {
         if position == head { oldestPending = sample.timestamp }
         if newest == nil || sample.timestamp > newest! { newest = sample.timestamp }
         let horizon = newest! - window
-        if oldestPending < horizon {
-            while head < pending.count && pending[head].timestamp < horizon {
+        if oldestPending <= horizon {
+            while head < pending.count && pending[head].timestamp <= horizon {
+                lastReleased = pending[head].timestamp
                 release(pending[head])
                 head += 1
             }
@@ -49,6 +55,7 @@ struct ReorderWindow {
     /// Releases everything still held, at the end of input.
     mutating func flush(release: (StatusSample) -> Void) {
         while head < pending.count {
+            lastReleased = pending[head].timestamp
             release(pending[head])
             head += 1
         }
