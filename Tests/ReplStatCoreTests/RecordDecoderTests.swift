@@ -205,7 +205,7 @@ private func syncing(_ details: String) -> String {
         let line =
             #"{"# + ts + #","response":{"follower_index":"f","#
             + #""error":{"type":"security_exception"},"status":403}}"#
-        guard case .error(let index) = decode(line, decoder: &decoder) else {
+        guard case .error(let index, _) = decode(line, decoder: &decoder) else {
             Issue.record("not an error sample")
             return
         }

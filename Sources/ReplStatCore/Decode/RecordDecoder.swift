@@ -38,7 +38,7 @@ public struct StatusSample: Sendable, Equatable {
 public enum DecodedLine: Sendable, Equatable {
     /// Blank, or rejected with the given outcome.
     case rejected(Outcome)
-    case error(index: Int32)
+    case error(index: Int32, timestamp: Int64)
     case status(StatusSample)
 }
 
@@ -103,7 +103,7 @@ public struct RecordDecoder {
         }
         let index = intern(indexSlot, line, into: &indexNames)
 
-        if !body(.error).isMissing { return .error(index: index) }
+        if !body(.error).isMissing { return .error(index: index, timestamp: timestamp) }
 
         let status = body(.status)
         if status.isMissing { return .rejected(.missingStatus) }

@@ -4,6 +4,9 @@
 struct IndexDerivation {
     let maxGap: Int64
     let stallAfter: Int64
+    /// Where live events go, if anywhere, and the lag alert they include.
+    let events: LiveEventSink?
+    let lagAlert: LagAlert?
 
     private(set) var summary: IndexSummary
     private(set) var transitions: [TransitionRow] = []
@@ -23,10 +26,17 @@ struct IndexDerivation {
     private var ratePairs = 0
 
     private var openStall: StallRow?
+    private var openStallAnnounced = false
+    /// A run of lag samples above the alert threshold: from, to, the largest lag, announced.
+    private var breach: (start: Int64, end: Int64, maxLag: UInt64, announced: Bool)?
 
-    init(index: Int32, maxGap: Int64, stallAfter: Int64) {
+    init(
+        index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil
+    ) {
         self.maxGap = maxGap
         self.stallAfter = stallAfter
+        self.events = events
+        self.lagAlert = lagAlert
         summary = IndexSummary(index: index)
     }
 
@@ -53,17 +63,19 @@ struct IndexDerivation {
             if isGap {
                 summary.gaps += 1
                 summary.millisUnknown += elapsed
+                events?.emit(.gap(index: summary.index, from: previous.timestamp, to: sample.timestamp))
             } else {
                 summary.millisInStatus[Int(previous.status.rawValue)] += elapsed
             }
             if previous.status != sample.status {
                 summary.transitions += 1
-                transitions.append(
-                    TransitionRow(
-                        timestamp: sample.timestamp, index: summary.index, from: previous.status, to: sample.status,
-                        reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
-                        checkpoints: sample.hasCheckpoints
-                            ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil))
+                let transition = TransitionRow(
+                    timestamp: sample.timestamp, index: summary.index, from: previous.status, to: sample.status,
+                    reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
+                    checkpoints: sample.hasCheckpoints
+                        ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil)
+                transitions.append(transition)
+                events?.emit(.transition(transition))
                 runStart = sample.timestamp
             }
             if previous.isLagSample && sample.isLagSample && elapsed > 0 && !isGap {
@@ -73,8 +85,10 @@ struct IndexDerivation {
                 rateSums.followerIncrease += increase(previous.followerCheckpoint, sample.followerCheckpoint)
             }
             trackStall(sample, lag: lag, afterGap: isGap)
+            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: isGap) }
         } else {
             trackStall(sample, lag: lag, afterGap: false)
+            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: false) }
         }
         previous = sample
     }
@@ -82,6 +96,7 @@ struct IndexDerivation {
     /// Closes what is still open and fills in the lag and rate figures.
     mutating func finish() {
         closeStall()
+        closeBreach(at: summary.lastSeen ?? 0)
         if lagCount > 0 {
             let quantiles = histogram.quantiles(percent: [50, 90, 99], minimum: lagMin, maximum: lagMax)
             summary.lag = LagSummary(
@@ -122,23 +137,60 @@ struct IndexDerivation {
             stall.end = sample.timestamp
             stall.maxLag = max(stall.maxLag, lag!)
             openStall = stall
-            return
-        }
-        closeStall()
-        if behind, let lag {
+        } else {
+            closeStall()
+            guard behind, let lag else { return }
             openStall = StallRow(
                 index: summary.index, start: sample.timestamp, end: sample.timestamp,
                 followerCheckpoint: sample.followerCheckpoint, maxLag: lag)
+        }
+        if let stall = openStall, !openStallAnnounced, stall.millis >= stallAfter {
+            openStallAnnounced = true
+            events?.emit(
+                .stallStart(
+                    index: summary.index, time: sample.timestamp, start: stall.start,
+                    followerCheckpoint: stall.followerCheckpoint, lag: lag ?? 0))
         }
     }
 
     private mutating func closeStall() {
         guard let stall = openStall else { return }
         openStall = nil
+        openStallAnnounced = false
         if stall.millis >= stallAfter {
             stalls.append(stall)
             summary.stalls += 1
             summary.millisStalled += stall.millis
+            events?.emit(.stallEnd(stall))
+        }
+    }
+
+    /// The lag alert: consecutive lag samples above the threshold, no gap inside, announced
+    /// once they have lasted the alert's duration and closed by the first sample that is not.
+    private mutating func trackBreach(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
+        guard let lagAlert else { return }
+        let above = lag.map { $0 > lagAlert.threshold } ?? false
+        if var run = breach, above, !afterGap {
+            run.end = sample.timestamp
+            run.maxLag = max(run.maxLag, lag!)
+            breach = run
+        } else {
+            closeBreach(at: sample.timestamp)
+            guard above, let lag else { return }
+            breach = (sample.timestamp, sample.timestamp, lag, false)
+        }
+        if let run = breach, !run.announced, run.end - run.start >= lagAlert.millis {
+            breach?.announced = true
+            events?.emit(.lagBreachStart(index: summary.index, time: sample.timestamp, start: run.start, lag: lag!))
+        }
+    }
+
+    private mutating func closeBreach(at time: Int64) {
+        guard let run = breach else { return }
+        breach = nil
+        if run.announced {
+            events?.emit(
+                .lagBreachEnd(index: summary.index, time: time, start: run.start, end: run.end, maxLag: run.maxLag))
         }
     }
 }

@@ -49,6 +49,9 @@ public struct AnalysisResult: Sendable {
 public final class Analysis {
     public let options: AnalysisOptions
     private let rejects: RejectSink?
+    private let events: LiveEventSink?
+    /// Indices whose last line was an error sample: the next one is not announced again.
+    private var errorRuns = Set<Int32>()
 
     private var indexNames = StringTable()
     private var texts = StringTable()
@@ -71,17 +74,30 @@ public final class Analysis {
     private var sourceCounts = OutcomeCounts()
     private var lineNumber = 0
 
+    /// The name of an index id, as the run knows it so far (for live events).
+    public func indexName(_ id: Int32) -> String { indexNames.string(id) }
+
+    /// The text of an id of a reason, alias or leader index, or nil for `StatusSample.none`.
+    public func text(_ id: Int32) -> String? { id == StatusSample.none ? nil : texts.string(id) }
+
     /// Decompressed bytes and lines taken in so far, over all sources.
     public private(set) var bytesRead: Int64 = 0
     public private(set) var linesRead: Int64 = 0
     /// Called after each piece of input is taken in, e.g. to show progress at a terminal.
     public var onChunk: ((Analysis) -> Void)?
 
-    public init(options: AnalysisOptions, rejects: RejectSink? = nil) {
+    /// - Parameters:
+    ///   - rejects: receives every rejected line, in input order.
+    ///   - events: receives live events as they become final; the run then uses one thread,
+    ///     so that they come in the order of the lines.
+    public init(options: AnalysisOptions, rejects: RejectSink? = nil, events: LiveEventSink? = nil) {
         self.options = options
         self.rejects = rejects
-        let shardCount = max(1, options.jobs)
-        shards = (0..<shardCount).map { IndexShard(number: $0, count: shardCount, options: options) }
+        self.events = events
+        let shardCount = events == nil ? max(1, options.jobs) : 1
+        shards = (0..<shardCount).map {
+            IndexShard(number: $0, count: shardCount, options: options, events: events)
+        }
         shardQueues = shards.map { DispatchQueue(label: "replstat.shard.\($0.number)") }
         shardBatches = Array(repeating: [], count: shardCount)
         shardRoom = shards.map { _ in DispatchSemaphore(value: 4) }
@@ -94,7 +110,7 @@ public final class Analysis {
 
     /// Reads the sources in order, each to its end (or to its damage), and takes in their lines.
     public func consume(_ sources: [InputSource]) {
-        let jobs = max(1, options.jobs)
+        let jobs = events == nil ? max(1, options.jobs) : 1
         let lanes = (0..<jobs).map { DecodeLane(number: $0, recordArrays: recordArrays) }
         // New lanes start with empty string tables.
         laneIndexIds = Array(repeating: [], count: jobs)
@@ -218,26 +234,43 @@ public final class Analysis {
         for text in piece.newTexts {
             laneTextIds[piece.lane].append(text.withUnsafeBufferPointer { texts.intern($0) })
         }
-        let indexIds = laneIndexIds[piece.lane]
-        let textIds = laneTextIds[piece.lane]
-        func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
+        if events == nil {
+            mergeInBatches(piece)
+        } else {
+            mergeLineByLine(piece)
+        }
+        linesRead += Int64(piece.records.count)
+        bytesRead += Int64(piece.byteCount)
+        recordArrays.give(piece.records)
+        onChunk?(self)
+    }
 
+    /// A lane's sample with the ids of the whole run.
+    private func globalSample(_ sample: StatusSample, lane: Int) -> StatusSample {
+        var sample = sample
+        let textIds = laneTextIds[lane]
+        func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
+        sample.index = laneIndexIds[lane][Int(sample.index)]
+        sample.reason = text(sample.reason)
+        sample.leaderAlias = text(sample.leaderAlias)
+        sample.leaderIndex = text(sample.leaderIndex)
+        return sample
+    }
+
+    private func mergeInBatches(_ piece: DecodedPiece) {
         // Decoding decided every outcome but those of samples, which their index's shard decides.
         outcomes.removeAll(keepingCapacity: true)
         for (position, record) in piece.records.enumerated() {
             switch record {
             case .rejected(let rejected):
                 outcomes.append(rejected)
-            case .error(let index):
-                let id = indexIds[Int(index)]
+            case .error(let index, _):
+                let id = laneIndexIds[piece.lane][Int(index)]
                 shardBatches[Int(id) % shards.count].append(.error(index: id))
                 outcomes.append(.error)
-            case .status(var sample):
-                sample.index = indexIds[Int(sample.index)]
-                sample.reason = text(sample.reason)
-                sample.leaderAlias = text(sample.leaderAlias)
-                sample.leaderIndex = text(sample.leaderIndex)
-                shardBatches[Int(sample.index) % shards.count].append(.status(sample, position: Int32(position)))
+            case .status(let sample):
+                let global = globalSample(sample, lane: piece.lane)
+                shardBatches[Int(global.index) % shards.count].append(.status(global, position: Int32(position)))
                 outcomes.append(.status)
             }
         }
@@ -249,24 +282,49 @@ public final class Analysis {
                 runShards(source: source, slots: OutcomeSlots(base: buffer.baseAddress!))
             }
         }
-
         for (position, outcome) in outcomes.enumerated() {
             lineNumber += 1
-            // The shards count the outcomes they decide.
-            if outcome != .status && outcome != .late && outcome != .duplicate { sourceCounts.add(outcome) }
-            if outcome.isReject, let rejects {
-                let range = piece.lineRanges[position]
-                piece.bytes.withUnsafeBytes { bytes in
-                    rejects.reject(
-                        source: sourceName, line: lineNumber, outcome: outcome,
-                        bytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
-                }
+            take(outcome, line: lineNumber, in: piece, at: position)
+        }
+    }
+
+    /// Live events must come in the order of the lines, however the input was cut: one line at
+    /// a time, on this thread, through the single shard.
+    private func mergeLineByLine(_ piece: DecodedPiece) {
+        let source = sourceReports.count
+        for (position, record) in piece.records.enumerated() {
+            lineNumber += 1
+            let outcome: Outcome
+            switch record {
+            case .rejected(let rejected):
+                outcome = rejected
+            case .error(let index, let timestamp):
+                let id = laneIndexIds[piece.lane][Int(index)]
+                shards[0].take(.error(index: id), source: source)
+                if errorRuns.insert(id).inserted { events?.emit(.error(index: id, time: timestamp)) }
+                outcome = .error
+            case .status(let sample):
+                let global = globalSample(sample, lane: piece.lane)
+                outcome = shards[0].take(.status(global, position: 0), source: source) ?? .status
+                if outcome == .status { errorRuns.remove(global.index) }
+            }
+            take(outcome, line: lineNumber, in: piece, at: position)
+            if outcome.isReject { events?.emit(.reject(source: sourceName, line: lineNumber, outcome: outcome)) }
+        }
+    }
+
+    /// Counts a line's outcome (those the shards decide they count themselves) and writes
+    /// a rejected line to the rejects file.
+    private func take(_ outcome: Outcome, line: Int, in piece: DecodedPiece, at position: Int) {
+        if outcome != .status && outcome != .late && outcome != .duplicate { sourceCounts.add(outcome) }
+        if outcome.isReject, let rejects {
+            let range = piece.lineRanges[position]
+            piece.bytes.withUnsafeBytes { bytes in
+                rejects.reject(
+                    source: sourceName, line: line, outcome: outcome,
+                    bytes: UnsafeRawBufferPointer(rebasing: bytes[range]))
             }
         }
-        linesRead += Int64(piece.records.count)
-        bytesRead += Int64(piece.byteCount)
-        recordArrays.give(piece.records)
-        onChunk?(self)
     }
 
     /// Hands each shard its entries of the piece and waits until all are done, so that every
@@ -310,7 +368,12 @@ public final class Analysis {
     public func finish() -> AnalysisResult {
         let shards = self.shards
         for queue in shardQueues { queue.sync {} }
-        DispatchQueue.concurrentPerform(iterations: shards.count) { shards[$0].finish() }
+        if shards.count == 1 {
+            // On this thread: live events at the end come from here.
+            shards[0].finish()
+        } else {
+            DispatchQueue.concurrentPerform(iterations: shards.count) { shards[$0].finish() }
+        }
         for shard in shards {
             for (source, counts) in shard.counts.enumerated() { sourceReports[source].counts.add(counts) }
         }

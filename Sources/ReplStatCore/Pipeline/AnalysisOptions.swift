@@ -14,6 +14,8 @@ public struct AnalysisOptions: Sendable {
     public var maxLineBytes: Int = 1 << 20
     /// Bytes per read and per inflate buffer.
     public var chunkSize: Int = 512 * 1024
+    /// Live lag alert (`replstat watch --lag-above N --for SECONDS`), if any.
+    public var lagAlert: LagAlert?
     /// Decoding lanes working in parallel; 1 runs every stage on the calling thread.
     public var jobs: Int = AnalysisOptions.processorCount
 

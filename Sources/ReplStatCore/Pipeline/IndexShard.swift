@@ -36,32 +36,46 @@ final class IndexShard: @unchecked Sendable {
     /// late or duplicate: the shard decides these outcomes, so it counts them.
     private(set) var counts: [OutcomeCounts] = []
 
-    init(number: Int, count: Int, options: AnalysisOptions) {
+    private let events: LiveEventSink?
+
+    init(number: Int, count: Int, options: AnalysisOptions, events: LiveEventSink? = nil) {
         self.number = number
         self.count = count
         self.options = options
+        self.events = events
     }
 
     /// Takes in a piece's entries for this shard, in input order; with `outcomes`, also writes
     /// each status sample's outcome at its line's place, for the rejects file.
     func take(_ entries: [ShardEntry], source: Int, outcomes: OutcomeSlots?) {
-        while counts.count <= source { counts.append(OutcomeCounts()) }
         for entry in entries {
-            let local = Int(entry.index) / count
-            while derivations.count <= local {
-                let index = Int32(derivations.count * count + number)
-                derivations.append(
-                    IndexDerivation(index: index, maxGap: options.maxGap, stallAfter: options.stallAfter))
-                windows.append(ReorderWindow(window: options.reorderWindow))
-            }
-            switch entry {
-            case .error:
-                derivations[local].countError()
-            case .status(let sample, let position):
-                let outcome = windows[local].offer(sample) { derivations[local].add($0) }
-                counts[source].add(outcome)
+            if let outcome = take(entry, source: source), case .status(_, let position) = entry {
                 outcomes?.set(position, outcome)
             }
+        }
+    }
+
+    /// Takes in one entry; returns a status sample's outcome.
+    @discardableResult
+    func take(_ entry: ShardEntry, source: Int) -> Outcome? {
+        while counts.count <= source { counts.append(OutcomeCounts()) }
+        let local = Int(entry.index) / count
+        while derivations.count <= local {
+            let index = Int32(derivations.count * count + number)
+            derivations.append(
+                IndexDerivation(
+                    index: index, maxGap: options.maxGap, stallAfter: options.stallAfter, events: events,
+                    lagAlert: options.lagAlert))
+            windows.append(ReorderWindow(window: options.reorderWindow))
+        }
+        switch entry {
+        case .error:
+            derivations[local].countError()
+            return nil
+        case .status(let sample, _):
+            let outcome = windows[local].offer(sample) { derivations[local].add($0) }
+            counts[source].add(outcome)
+            return outcome
         }
     }
 

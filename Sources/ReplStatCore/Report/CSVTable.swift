@@ -2,6 +2,8 @@
 public struct CSVTable {
     public private(set) var bytes: [UInt8] = []
 
+    public init() {}
+
     public init(header: [String]) {
         append(header)
     }

@@ -1,0 +1,102 @@
+/// Live events as text: one JSON object per line, or one CSV row per line under a fixed
+/// header. Field names and number formats are those of the CSV reports.
+public enum EventFormat {
+    public static let csvHeader = [
+        "event", "time", "index", "from_status", "to_status", "reason", "seconds", "start", "end",
+        "leader_checkpoint", "follower_checkpoint", "lag", "max_lag", "source", "line",
+    ]
+
+    /// The event's name and fields, in order, with nil for a value that does not apply.
+    /// `name` and `text` resolve index ids and text ids.
+    public static func fields(
+        _ event: LiveEvent, name: (Int32) -> String, text: (Int32) -> String?
+    ) -> [(String, Value)] {
+        let seconds = { (millis: Int64) in Value.number(Decimal3.seconds(millis)) }
+        let time = { (instant: Int64) in Value.string(Timestamp.format(instant)) }
+        switch event {
+        case .transition(let row):
+            return [
+                ("event", .string("transition")), ("time", time(row.timestamp)), ("index", .string(name(row.index))),
+                ("from_status", .string(row.from.apiName)), ("to_status", .string(row.to.apiName)),
+                ("reason", text(row.reason).map(Value.string) ?? .null),
+                ("seconds", seconds(row.millisInPrevious)),
+                ("leader_checkpoint", row.checkpoints.map { .number(String($0.leader)) } ?? .null),
+                ("follower_checkpoint", row.checkpoints.map { .number(String($0.follower)) } ?? .null),
+            ]
+        case .stallStart(let index, let at, let start, let checkpoint, let lag):
+            return [
+                ("event", .string("stall_start")), ("time", time(at)), ("index", .string(name(index))),
+                ("seconds", seconds(at - start)), ("start", time(start)),
+                ("follower_checkpoint", .number(String(checkpoint))), ("lag", .number(String(lag))),
+            ]
+        case .stallEnd(let stall):
+            return [
+                ("event", .string("stall_end")), ("time", time(stall.end)), ("index", .string(name(stall.index))),
+                ("seconds", seconds(stall.millis)), ("start", time(stall.start)), ("end", time(stall.end)),
+                ("follower_checkpoint", .number(String(stall.followerCheckpoint))),
+                ("max_lag", .number(String(stall.maxLag))),
+            ]
+        case .gap(let index, let from, let to):
+            return [
+                ("event", .string("gap")), ("time", time(to)), ("index", .string(name(index))),
+                ("seconds", seconds(to - from)), ("start", time(from)), ("end", time(to)),
+            ]
+        case .lagBreachStart(let index, let at, let start, let lag):
+            return [
+                ("event", .string("lag_breach_start")), ("time", time(at)), ("index", .string(name(index))),
+                ("seconds", seconds(at - start)), ("start", time(start)), ("lag", .number(String(lag))),
+            ]
+        case .lagBreachEnd(let index, let at, let start, let end, let maxLag):
+            return [
+                ("event", .string("lag_breach_end")), ("time", time(at)), ("index", .string(name(index))),
+                ("seconds", seconds(end - start)), ("start", time(start)), ("end", time(end)),
+                ("max_lag", .number(String(maxLag))),
+            ]
+        case .error(let index, let at):
+            return [("event", .string("error")), ("time", time(at)), ("index", .string(name(index)))]
+        case .reject(let source, let line, let outcome):
+            return [
+                ("event", .string("reject")), ("source", .string(source)), ("line", .number(String(line))),
+                ("reason", .string(outcome.name)),
+            ]
+        }
+    }
+
+    public enum Value: Equatable, Sendable {
+        case string(String)
+        case number(String)
+        case null
+    }
+
+    /// One JSON object, ending with a newline.
+    public static func jsonLine(_ fields: [(String, Value)]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (position, (key, value)) in fields.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendString(key.utf8, to: &out)
+            out.append(UInt8(ascii: ":"))
+            switch value {
+            case .string(let text): JSONText.appendString(text.utf8, to: &out)
+            case .number(let text): out.append(contentsOf: text.utf8)
+            case .null: out.append(contentsOf: "null".utf8)
+            }
+        }
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+
+    /// One CSV row under `csvHeader`, ending with a newline.
+    public static func csvLine(_ fields: [(String, Value)]) -> [UInt8] {
+        var row = [String](repeating: "", count: csvHeader.count)
+        for (key, value) in fields {
+            guard let column = csvHeader.firstIndex(of: key) else { continue }
+            switch value {
+            case .string(let text), .number(let text): row[column] = text
+            case .null: row[column] = ""
+            }
+        }
+        var table = CSVTable()
+        table.append(row)
+        return table.bytes
+    }
+}
