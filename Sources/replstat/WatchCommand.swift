@@ -85,9 +85,12 @@ struct Watch: ParsableCommand {
         }
         if summary || isatty(2) == 1 {
             let totals = result.totals
+            func count(_ number: Int, _ one: String, _ many: String) -> String {
+                "\(number) \(number == 1 ? one : many)"
+            }
             FileOutput.standardError(
-                "replstat watch: \(totals.lines) lines, \(printer.printed) events, \(totals.rejected) rejected, "
-                    + "\(result.indices.count) indices\n")
+                "replstat watch: \(count(totals.lines, "line", "lines")), \(count(printer.printed, "event", "events")), "
+                    + "\(totals.rejected) rejected, \(count(result.indices.count, "index", "indices"))\n")
         }
         if !result.failures.isEmpty { throw ExitCode(ExitStatus.sourceFailed) }
         if strict && result.totals.rejected > 0 { throw ExitCode(ExitStatus.strictRejects) }

@@ -82,6 +82,14 @@ import Testing
         #expect(got[0]["seconds"] as? Double == 10)
     }
 
+    @Test func summaryOnRequest() throws {
+        let input = Data(([Self.line(0), "x", Self.line(10, status: "PAUSED")].joined(separator: "\n") + "\n").utf8)
+        let run = try Replstat.run(["watch", "--summary", "--reorder-window", "0"], stdin: input)
+        #expect(run.status == 0)
+        #expect(run.stderr == "replstat watch: 3 lines, 1 event, 1 rejected, 1 index\n")
+        #expect(try Replstat.run(["watch"], stdin: input).stderr.isEmpty)
+    }
+
     @Test func usageErrors() throws {
         #expect(try Replstat.run(["watch", "--lag-above", "5"], stdin: Data()).status == 2)
         #expect(try Replstat.run(["watch", "--format", "xml"], stdin: Data()).status == 2)

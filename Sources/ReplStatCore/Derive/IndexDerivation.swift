@@ -74,8 +74,8 @@ struct IndexDerivation {
                     reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
                     checkpoints: sample.hasCheckpoints
                         ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil)
-                transitions.append(transition)
-                events?.emit(.transition(transition))
+                // A live run reports rows as events and keeps none: its memory must not grow for days.
+                if let events { events.emit(.transition(transition)) } else { transitions.append(transition) }
                 runStart = sample.timestamp
             }
             if previous.isLagSample && sample.isLagSample && elapsed > 0 && !isGap {
@@ -158,10 +158,9 @@ struct IndexDerivation {
         openStall = nil
         openStallAnnounced = false
         if stall.millis >= stallAfter {
-            stalls.append(stall)
             summary.stalls += 1
             summary.millisStalled += stall.millis
-            events?.emit(.stallEnd(stall))
+            if let events { events.emit(.stallEnd(stall)) } else { stalls.append(stall) }
         }
     }
 
