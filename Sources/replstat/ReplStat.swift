@@ -26,6 +26,7 @@ struct ReplStat: ParsableCommand {
         // another, and per-thread arenas then only fragment. Measured on 2,000 indices: peak
         // RSS 61 -> 55 MB, and it no longer creeps up with the length of the capture.
         _ = mallopt(M_ARENA_MAX, 1)
+        TemporaryFiles.removeOnInterrupt()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The command as a user meets it: exit statuses, messages, standard input, the rejects file.
-@Suite struct CommandLineTests {
+@Suite(.timeLimit(.minutes(2))) struct CommandLineTests {
     static let outcomesCase = Conformance.casesDirectory.appendingPathComponent("outcomes")
     static let lifecycleCapture = Conformance.casesDirectory.appendingPathComponent("lifecycle/capture.jsonl")
     static let truncatedGzip = Conformance.casesDirectory.appendingPathComponent("truncated-gzip/cut.jsonl.gz")
@@ -214,5 +214,40 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: out.url.path).sorted()
         #expect(names == ["quality.csv", "stalls.csv", "summary.csv", "transitions.csv"])
         #expect(try String(contentsOf: out.file("summary.csv"), encoding: .utf8).hasPrefix("index,leader_alias"))
+    }
+}
+
+/// An interrupted run leaves the previous reports, or the new complete ones, and no debris.
+@Suite(.timeLimit(.minutes(1))) struct InterruptTests {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anInterruptedRunLeavesThePreviousReportsAndNoTemporaryFiles(signal: Int32) throws {
+        let out = try TemporaryDirectory()
+        try Data("previous\n".utf8).write(to: out.file("summary.csv"))
+        let process = Process()
+        process.executableURL = Replstat.binary
+        process.arguments = [
+            "analyze", "--format", "csv", "--out", out.url.path, "--rejects", out.file("rejects.jsonl").path, "-",
+        ]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Some input, a rejected line among it, and the pipe left open: the run is mid-way.
+        input.fileHandleForWriting.write(Data("not json\n".utf8))
+        var temporaryExists = false
+        for _ in 0..<200 where !temporaryExists {
+            Thread.sleep(forTimeInterval: 0.02)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: out.url.path)) ?? []
+            temporaryExists = names.contains { $0.hasPrefix("rejects.jsonl.tmp-") }
+        }
+        #expect(temporaryExists)
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 128 + signal)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.url.path)
+        #expect(names == ["summary.csv"])
+        #expect(try String(contentsOf: out.file("summary.csv"), encoding: .utf8) == "previous\n")
     }
 }

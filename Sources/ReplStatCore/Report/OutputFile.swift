@@ -30,22 +30,14 @@ public enum OutputFile {
 
     /// Replaces the file at `path` with `bytes` in one step.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(OutputError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw OutputError(path: path, detail: errnoText()) }
+        let file = try TemporaryFile(replacing: path)
         do {
-            try writeAll(fd, bytes, path: path)
+            try writeAll(file.descriptor, bytes, path: path)
         } catch {
-            close(fd)
-            unlink(temporary)
+            file.abandon()
             throw error
         }
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            let detail = errnoText()
-            unlink(temporary)
-            throw OutputError(path: path, detail: detail)
-        }
+        try file.commit()
     }
 
     /// Writes every byte to a descriptor, retrying short writes.
@@ -63,5 +55,39 @@ public enum OutputFile {
             return nil
         }
         if let failure { throw failure }
+    }
+}
+
+/// A file written under a temporary name in the folder of its final path, then renamed over it.
+struct TemporaryFile {
+    let path: String
+    let temporaryPath: String
+    let descriptor: Int32
+    private let slot: Int?
+
+    init(replacing path: String) throws(OutputError) {
+        self.path = path
+        temporaryPath = path + ".tmp-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw OutputError(path: path, detail: errnoText()) }
+        slot = TemporaryFiles.remember(temporaryPath)
+    }
+
+    /// Closes the file and moves it into place.
+    func commit() throws(OutputError) {
+        close(descriptor)
+        defer { TemporaryFiles.forget(slot) }
+        guard rename(temporaryPath, path) == 0 else {
+            let detail = errnoText()
+            unlink(temporaryPath)
+            throw OutputError(path: path, detail: detail)
+        }
+    }
+
+    /// Closes and removes the file; whatever was at `path` stays.
+    func abandon() {
+        close(descriptor)
+        unlink(temporaryPath)
+        TemporaryFiles.forget(slot)
     }
 }

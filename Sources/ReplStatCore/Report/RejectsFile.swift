@@ -4,16 +4,11 @@
 public final class RejectsFile: RejectSink {
     private var buffer: [UInt8] = []
     private var failure: OutputError?
-    private let path: String
-    private let temporary: String
-    private let fd: Int32
+    private let file: TemporaryFile
 
     /// Opens the file under a temporary name; `close()` moves it into place.
     public init(path: String) throws(OutputError) {
-        self.path = path
-        temporary = path + ".tmp-\(getpid())"
-        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw OutputError(path: path, detail: errnoText()) }
+        file = try TemporaryFile(replacing: path)
     }
 
     public func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer) {
@@ -38,12 +33,11 @@ public final class RejectsFile: RejectSink {
     /// Writes what is buffered and renames the file into place.
     public func close() throws(OutputError) {
         flush()
-        Glibc.close(fd)
         if let failure {
-            unlink(temporary)
+            file.abandon()
             throw failure
         }
-        guard rename(temporary, path) == 0 else { throw OutputError(path: path, detail: errnoText()) }
+        try file.commit()
     }
 
     private func flush() {
@@ -52,7 +46,7 @@ public final class RejectsFile: RejectSink {
             return
         }
         do {
-            try OutputFile.writeAll(fd, buffer, path: path)
+            try OutputFile.writeAll(file.descriptor, buffer, path: file.path)
         } catch {
             failure = error
         }

@@ -1,0 +1,381 @@
+// libFuzzer target: a whole source through the read, frame and pipeline stages.
+//
+// Built by scripts/fuzz together with the sources of ReplStatCore, as one module. The input is
+// the raw bytes of one source file (plain, or gzip when it starts with 1f 8b). It is written to
+// a scratch file and read back through SourceReader, LineFramer and the whole Analysis, with
+// chunk sizes, line limits, options and job counts chosen from a hash of the input, and checked
+// against references written here:
+//
+// - gzip: a one-shot inflate of the whole buffer with zlib (gzip-only window bits, one member
+//   after another) says which bytes the source holds and whether and where it is damaged; the
+//   reader must deliver exactly those bytes for every chunk size, fail exactly when it is
+//   damaged, with the kind of damage and (except inside corrupt deflate data) the byte offset;
+//   plain input is delivered unchanged and never fails;
+// - framing: the lines (BOM skipped, split at LF, a last line without LF) with their length
+//   verdict, blankness and bytes are those of a plain split, whatever the chunking;
+// - the pipeline: lines = blank + status + error + rejects equals the number of lines, blank and
+//   line_too_long match the reference lines, every rejected line comes with its own bytes and
+//   the outcome the decoder gives it, the failure is the reader's, and the reports are the same
+//   bytes for 1 and 2 jobs; the live-event run (replstat watch) counts the same and emits the
+//   batch run's transitions and stalls.
+//
+// Decompressed sizes over 4 MiB (a small gzip bomb) are only read, with large chunks.
+
+import CZlib
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+// MARK: - Failure reporting
+
+func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if condition { return }
+    let report = Array("INVARIANT FAILED: \(message())\n".utf8)
+    _ = report.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    abort()
+}
+
+// MARK: - Parameters from the input
+
+/// SplitMix64, seeded with a hash of the input: the same input always runs the same way.
+struct Random {
+    var state: UInt64
+
+    init(_ bytes: [UInt8]) {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        state = hash
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
+}
+
+// MARK: - Reference: what the source holds
+
+enum Damage: Equatable {
+    case none
+    /// The input ends inside a member.
+    case truncated
+    /// zlib rejects the member (header, deflate data, CRC, length).
+    case corrupt
+    /// A member ended at this offset and what follows does not start another.
+    case garbage(offset: Int)
+}
+
+/// Inflates the whole gzip buffer at once, member after member.
+func referenceGunzip(_ data: [UInt8]) -> (bytes: [UInt8], damage: Damage) {
+    var out: [UInt8] = []
+    let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    stream.initialize(to: z_stream())
+    // 15 + 16: gzip only.
+    let status = inflateInit2_(stream, 31, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+    check(status == Z_OK, "inflateInit2 failed")
+    defer {
+        inflateEnd(stream)
+        stream.deallocate()
+    }
+    let output = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+    defer { output.deallocate() }
+    return data.withUnsafeBufferPointer { input -> ([UInt8], Damage) in
+        var memberStart = 0
+        while true {
+            if memberStart > 0 {
+                if memberStart == data.count { return (out, .none) }
+                if data[memberStart] != 0x1F || (memberStart + 1 < data.count && data[memberStart + 1] != 0x8B) {
+                    return (out, .garbage(offset: memberStart))
+                }
+                inflateReset(stream)
+            }
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + memberStart)
+            stream.pointee.avail_in = uInt(data.count - memberStart)
+            while true {
+                stream.pointee.next_out = output
+                stream.pointee.avail_out = 1 << 16
+                let status = inflate(stream, Z_NO_FLUSH)
+                out.append(contentsOf: UnsafeBufferPointer(start: output, count: (1 << 16) - Int(stream.pointee.avail_out)))
+                if status == Z_STREAM_END {
+                    memberStart = data.count - Int(stream.pointee.avail_in)
+                    break
+                }
+                if status == Z_OK { continue }
+                if status == Z_BUF_ERROR { return (out, .truncated) }
+                return (out, .corrupt)
+            }
+        }
+    }
+}
+
+/// The lines of a decompressed stream as SPEC.md section 2 defines them.
+struct ReferenceLine {
+    /// Without the LF, a trailing CR kept.
+    var raw: ArraySlice<UInt8>
+    var content: ArraySlice<UInt8> { raw.last == 0x0D ? raw.dropLast() : raw }
+    var isBlank: Bool { content.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+}
+
+func referenceLines(_ stream: [UInt8]) -> [ReferenceLine] {
+    var bytes = stream[...]
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+    var parts = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+    if parts.last?.isEmpty == true { parts.removeLast() }
+    return parts.map { ReferenceLine(raw: $0) }
+}
+
+// MARK: - Scratch file
+
+let scratchPath = "/tmp/replstat-fuzz-read-and-frame-\(getpid()).bin"
+
+func writeScratch(_ bytes: [UInt8]) {
+    let fd = open(scratchPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    check(fd >= 0, "cannot create \(scratchPath)")
+    var written = 0
+    bytes.withUnsafeBytes { buffer in
+        while written < buffer.count {
+            let count = write(fd, buffer.baseAddress! + written, buffer.count - written)
+            check(count > 0, "cannot write \(scratchPath)")
+            written += count
+        }
+    }
+    close(fd)
+}
+
+// MARK: - Stages
+
+struct ReadResult {
+    var chunks: [[UInt8]] = []
+    var bytes: [UInt8] { chunks.flatMap { $0 } }
+    var failure: SourceFailure?
+}
+
+func readScratch(chunkSize: Int) -> ReadResult {
+    var result = ReadResult()
+    do {
+        try SourceReader(chunkSize: chunkSize).read(InputSource(scratchPath)) { result.chunks.append(Array($0)) }
+    } catch {
+        result.failure = error
+    }
+    return result
+}
+
+/// Checks the reader's result against the reference, for one chunk size.
+func checkRead(_ read: ReadResult, chunkSize: Int, input: [UInt8], expected: [UInt8], damage: Damage) {
+    let context = "chunk size \(chunkSize)"
+    check(read.bytes == expected, "\(context): delivered \(read.bytes.count) bytes, expected \(expected.count)")
+    switch damage {
+    case .none:
+        check(read.failure == nil, "\(context): unexpected failure \(String(describing: read.failure))")
+    case .truncated:
+        check(read.failure?.kind == .truncatedGzip, "\(context): \(String(describing: read.failure)), expected truncated")
+        check(read.failure?.byteOffset == Int64(input.count), "\(context): truncated at \(String(describing: read.failure?.byteOffset))")
+    case .corrupt:
+        check(read.failure?.kind == .corruptGzip, "\(context): \(String(describing: read.failure)), expected corrupt")
+        let offset = read.failure?.byteOffset ?? -1
+        check(offset >= 0 && offset <= Int64(input.count), "\(context): corrupt at \(offset)")
+    case .garbage(let offset):
+        check(read.failure?.kind == .trailingGarbage, "\(context): \(String(describing: read.failure)), expected garbage")
+        check(read.failure?.byteOffset == Int64(offset), "\(context): garbage at \(String(describing: read.failure?.byteOffset)), expected \(offset)")
+    }
+}
+
+/// Frames `chunks` and checks every line against the reference lines.
+func checkFraming(_ chunks: [[UInt8]], lines: [ReferenceLine], maxLineBytes: Int, keep: Bool, usePieces: Bool) {
+    let context = "max \(maxLineBytes), keep \(keep), pieces \(usePieces), \(chunks.count) chunks"
+    var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: keep)
+    var framed: [(bytes: [UInt8], tooLong: Bool, blank: Bool)] = []
+    let take: (FramedLine) -> Void = { framed.append((Array($0.bytes), $0.isTooLong, $0.isBlank)) }
+    var finished = false
+    let takePiece: (FramedPiece) -> Void = { piece in
+        if case .lines(let bytes) = piece {
+            // Only whole lines, each ended by LF, but for the very last one of the stream.
+            check(!bytes.isEmpty, "\(context): empty piece")
+            check(finished || bytes.last == 0x0A, "\(context): piece without its LF")
+        }
+        LineFramer.forEachLine(in: piece, maxLineBytes: maxLineBytes, keepLongLines: keep, take)
+    }
+    for chunk in chunks {
+        chunk.withUnsafeBytes { buffer in
+            if usePieces { framer.cut(buffer, emit: takePiece) } else { framer.feed(buffer, emit: take) }
+        }
+    }
+    finished = true
+    if usePieces { framer.finishPieces(emit: takePiece) } else { framer.finish(emit: take) }
+
+    check(framed.count == lines.count, "\(context): \(framed.count) lines framed, \(lines.count) expected")
+    for (number, (line, reference)) in zip(framed, lines).enumerated() {
+        let tooLong = reference.content.count > maxLineBytes
+        check(line.tooLong == tooLong, "\(context): line \(number + 1) too long \(line.tooLong), expected \(tooLong)")
+        if tooLong {
+            check(line.blank == reference.isBlank, "\(context): line \(number + 1) blank \(line.blank)")
+            check(line.bytes == (keep ? Array(reference.raw) : []), "\(context): line \(number + 1) bytes")
+        } else {
+            check(line.bytes == Array(reference.raw), "\(context): line \(number + 1) bytes differ")
+        }
+    }
+}
+
+/// Collects the rejects file's records.
+final class Rejects: RejectSink {
+    var records: [(line: Int, outcome: Outcome, bytes: [UInt8])] = []
+
+    func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer) {
+        records.append((line, outcome, Array(bytes)))
+    }
+}
+
+/// Collects live events.
+final class Events: LiveEventSink {
+    var events: [LiveEvent] = []
+
+    func emit(_ event: LiveEvent) { events.append(event) }
+}
+
+func analyze(_ options: AnalysisOptions, rejects: Rejects? = nil, events: Events? = nil) -> AnalysisResult {
+    let run = Analysis(options: options, rejects: rejects, events: events)
+    run.consume(InputSource(scratchPath))
+    return run.finish()
+}
+
+func reports(_ result: AnalysisResult) -> [[UInt8]] {
+    CSVReport.files(result).map(\.bytes) + [JSONReport.render(result), Array(MarkdownReport.render(result).utf8)]
+}
+
+func checkPipeline(
+    options: AnalysisOptions, lines: [ReferenceLine], failure: SourceFailure?, damage: Damage, random: inout Random
+) {
+    let context = "chunk size \(options.chunkSize), max \(options.maxLineBytes)"
+    var options = options
+    options.jobs = 1
+    let rejects = Rejects()
+    let single = analyze(options, rejects: rejects)
+    check(single.sources.count == 1, "\(context): \(single.sources.count) source reports")
+    let counts = single.sources[0].counts
+    check(counts.lines == lines.count, "\(context): \(counts.lines) lines counted, \(lines.count) expected")
+    check(Outcome.allCases.allSatisfy { counts[$0] >= 0 }, "\(context): negative count")
+    check(
+        counts[.blank] + counts[.status] + counts[.error] + counts.rejected == counts.lines,
+        "\(context): lines != blank + status + error + rejects")
+    let blank = lines.filter(\.isBlank).count
+    let tooLong = lines.filter { !$0.isBlank && $0.content.count > options.maxLineBytes }.count
+    check(counts[.blank] == blank, "\(context): \(counts[.blank]) blank, expected \(blank)")
+    check(counts[.lineTooLong] == tooLong, "\(context): \(counts[.lineTooLong]) too long, expected \(tooLong)")
+    // The failure is the reader's (same chunk size).
+    check(
+        single.sources[0].failure?.kind == failure?.kind && single.sources[0].failure?.byteOffset == failure?.byteOffset,
+        "\(context): analysis failure \(String(describing: single.sources[0].failure)), reader \(String(describing: failure))")
+
+    // Every rejected line, once, in order, with its own bytes and the decoder's outcome.
+    check(rejects.records.count == counts.rejected, "\(context): \(rejects.records.count) rejects written of \(counts.rejected)")
+    var previous = 0
+    var decoder = RecordDecoder()
+    for record in rejects.records {
+        check(record.line > previous && record.line <= lines.count, "\(context): reject line \(record.line)")
+        previous = record.line
+        let reference = lines[record.line - 1]
+        check(record.bytes == Array(reference.raw), "\(context): bytes of rejected line \(record.line)")
+        let decoded = record.bytes.withUnsafeBytes {
+            decoder.decode(FramedLine(bytes: $0, isTooLong: reference.content.count > options.maxLineBytes))
+        }
+        switch decoded {
+        case .rejected(let outcome):
+            check(outcome == record.outcome, "\(context): line \(record.line) is \(record.outcome.name), decoder says \(outcome.name)")
+        case .status:
+            check(record.outcome == .late || record.outcome == .duplicate, "\(context): line \(record.line) is \(record.outcome.name), decoder accepts it")
+        case .error:
+            check(false, "\(context): line \(record.line) is \(record.outcome.name), decoder says error")
+        }
+    }
+
+    // Two jobs, without a rejects file: the same reports.
+    options.jobs = 2
+    let parallel = analyze(options)
+    check(reports(parallel) == reports(single), "\(context): reports differ between 1 and 2 jobs")
+
+    // Live events: the same counts, and as events the batch run's transitions and stalls.
+    if random.below(2) == 0 {
+        options.lagAlert = LagAlert(threshold: UInt64(random.below(100)), millis: Int64(random.below(600_000)))
+    }
+    let events = Events()
+    let live = analyze(options, events: events)
+    check(live.sources[0].counts == counts, "\(context): live counts differ")
+    var transitions: [TransitionRow] = []
+    var stalls: [StallRow] = []
+    for event in events.events {
+        switch event {
+        case .transition(let row): transitions.append(row)
+        case .stallEnd(let row): stalls.append(row)
+        default: break
+        }
+    }
+    let byTime: (TransitionRow, TransitionRow) -> Bool = { ($0.timestamp, $0.index) < ($1.timestamp, $1.index) }
+    let byStart: (StallRow, StallRow) -> Bool = { ($0.start, $0.index) < ($1.start, $1.index) }
+    check(
+        transitions.sorted(by: byTime) == single.transitions.sorted(by: byTime),
+        "\(context): live transitions differ (\(transitions.count) vs \(single.transitions.count))")
+    check(
+        stalls.sorted(by: byStart) == single.stalls.sorted(by: byStart),
+        "\(context): live stalls differ (\(stalls.count) vs \(single.stalls.count))")
+    let rejectEvents = events.events.filter { if case .reject = $0 { true } else { false } }.count
+    check(rejectEvents == counts.rejected, "\(context): \(rejectEvents) reject events of \(counts.rejected)")
+}
+
+// MARK: - Entry point
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let input = Array(UnsafeBufferPointer(start: size > 0 ? data : nil, count: size))
+    var random = Random(input)
+    writeScratch(input)
+
+    let isGzip = input.count >= 2 && input[0] == 0x1F && input[1] == 0x8B
+    let (expected, damage) = isGzip ? referenceGunzip(input) : (input, Damage.none)
+
+    if expected.count > 4 << 20 {
+        checkRead(readScratch(chunkSize: 1 << 16), chunkSize: 1 << 16, input: input, expected: expected, damage: damage)
+        return 0
+    }
+    // Chunk sizes: odd, large, and tiny (only for small inputs: one byte at a time is slow).
+    var chunkSizes = [random.below(4096) + 1, 1 << 16]
+    if input.count <= 16 << 10 && expected.count <= 16 << 10 { chunkSizes.append(random.below(8) + 1) }
+    var reads: [Int: ReadResult] = [:]
+    for chunkSize in chunkSizes {
+        let read = readScratch(chunkSize: chunkSize)
+        checkRead(read, chunkSize: chunkSize, input: input, expected: expected, damage: damage)
+        reads[chunkSize] = read
+    }
+
+    let lines = referenceLines(expected)
+    let limits = [0, 1, 2, 3, 8, 64, 1 << 20]
+    // The reader's own chunks, then random cuts of the stream.
+    checkFraming(
+        reads[chunkSizes.last!]!.chunks, lines: lines, maxLineBytes: random.pick(limits), keep: random.below(2) == 0,
+        usePieces: false)
+    var cuts: [[UInt8]] = []
+    var start = 0
+    while start < expected.count {
+        let length = min(expected.count - start, random.pick([1, 2, 3, 5, 17, 100, 4096]))
+        cuts.append(Array(expected[start..<start + length]))
+        start += length
+    }
+    checkFraming(cuts, lines: lines, maxLineBytes: random.pick(limits), keep: random.below(2) == 0, usePieces: true)
+
+    var options = AnalysisOptions()
+    options.chunkSize = random.pick(chunkSizes)
+    options.maxLineBytes = random.pick(limits)
+    options.reorderWindow = Int64(random.pick([0, 1, 1000, 300_000]))
+    options.maxGap = Int64(random.pick([0, 1000, 300_000]))
+    options.stallAfter = Int64(random.pick([0, 1000, 60_000]))
+    checkPipeline(
+        options: options, lines: lines, failure: reads[options.chunkSize]!.failure, damage: damage, random: &random)
+    return 0
+}
