@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// Damaged and odd input through the command: never a crash, the exit status of SPEC.md, the
+/// lines before the damage reported, and a message that names the source and the byte offset.
+@Suite(.timeLimit(.minutes(3))) struct DamagedInputTests {
+    /// A small gzip capture of two members, and the plain bytes it holds.
+    static let capture: (gzip: Data, plain: Data) = {
+        let plain = try! Data(contentsOf: Conformance.casesDirectory.appendingPathComponent("lifecycle/capture.jsonl"))
+        let half = plain.count / 2
+        return (gzip(plain.prefix(half)) + gzip(plain.suffix(from: half)), plain)
+    }()
+
+    static func gzip(_ data: Data) -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-c", "-n"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try! process.run()
+        input.fileHandleForWriting.write(data)
+        try! input.fileHandleForWriting.close()
+        let compressed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return compressed
+    }
+
+    private func analyze(_ bytes: Data, name: String = "damaged.jsonl.gz") throws -> (Replstat.Run, [[String]]) {
+        let dir = try TemporaryDirectory()
+        let source = dir.file(name)
+        try bytes.write(to: source)
+        let run = try Replstat.run(["analyze", "--format", "csv", "--out", dir.url.path, source.path])
+        let quality = CSV.parse((try? String(contentsOf: dir.file("quality.csv"), encoding: .utf8)) ?? "")
+        return (run, quality)
+    }
+
+    private func count(_ quality: [[String]], _ outcome: String) -> Int {
+        Int(quality.first { $0.count == 3 && $0[0] == "*" && $0[1] == outcome }?[2] ?? "") ?? -1
+    }
+
+    @Test func truncatedAtManyOffsets() throws {
+        let (gzip, plain) = Self.capture
+        let wholeLines = plain.split(separator: 0x0A).count
+        var offsets = Array(stride(from: 1, to: gzip.count, by: max(1, gzip.count / 40)))
+        offsets.append(gzip.count - 1)
+        for offset in offsets {
+            let (run, quality) = try analyze(gzip.prefix(offset))
+            // Cut inside a member: damage (exit 1) with the offset; cut right after the first member:
+            // a complete file of one member.
+            #expect(run.status == 1 || run.status == 0, "offset \(offset): \(run.status)")
+            if run.status == 1 {
+                #expect(run.stderr.contains("damaged.jsonl.gz"), "offset \(offset)")
+                #expect(run.stderr.contains("at byte"), "offset \(offset)")
+            }
+            let lines = count(quality, "lines")
+            #expect(lines >= 0 && lines <= wholeLines, "offset \(offset): \(lines) lines")
+        }
+    }
+
+    @Test(arguments: 0..<30)
+    func bitFlipsNeverCrash(seed: Int) throws {
+        var gzip = Self.capture.gzip
+        var generator = SeededRandom(seed: UInt64(seed))
+        for _ in 0..<(1 + seed % 3) {
+            let at = Int.random(in: 0..<gzip.count, using: &generator)
+            gzip[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &generator))
+        }
+        let (run, quality) = try analyze(gzip)
+        #expect((0...1).contains(run.status), "seed \(seed): status \(run.status), \(run.stderr)")
+        // Whatever happened, every line read is counted once.
+        let lines = count(quality, "lines")
+        let parts = [
+            "blank", "status", "error", "line_too_long", "invalid_json", "not_object", "missing_timestamp",
+            "invalid_timestamp", "invalid_field", "missing_index", "missing_status", "unknown_status", "late",
+            "duplicate",
+        ].map { count(quality, $0) }
+        #expect(lines == parts.reduce(0, +))
+    }
+
+    @Test func trailingGarbageAfterTheLastMember() throws {
+        let (run, quality) = try analyze(Self.capture.gzip + Data("garbage".utf8))
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("at byte \(Self.capture.gzip.count)"))
+        #expect(count(quality, "lines") == Self.capture.plain.split(separator: 0x0A).count)
+    }
+
+    @Test func anEmptyFileIsNoLines() throws {
+        let (run, quality) = try analyze(Data(), name: "empty.jsonl")
+        #expect(run.status == 0)
+        #expect(count(quality, "lines") == 0)
+    }
+
+    @Test func aBinaryFileIsRejectedLineByLine() throws {
+        var generator = SeededRandom(seed: 7)
+        let binary = Data((0..<20_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let (run, quality) = try analyze(binary, name: "binary.bin")
+        #expect(run.status == 0)
+        let lines = count(quality, "lines")
+        #expect(lines == binary.split(separator: 0x0A, omittingEmptySubsequences: false).count)
+        #expect(count(quality, "status") == 0)
+    }
+
+    /// 100,000 distinct indices, two samples each.
+    @Test func aHundredThousandIndices() throws {
+        let dir = try TemporaryDirectory()
+        var text = ""
+        text.reserveCapacity(100_000 * 2 * 100)
+        for second in ["00", "10"] {
+            for index in 0..<100_000 {
+                text +=
+                    #"{"@timestamp":"2026-11-28T00:00:\#(second).000Z","index":"f-\#(index)","response":{"status":"PAUSED"}}"#
+                text += "\n"
+            }
+        }
+        let source = try dir.write("many.jsonl", text)
+        let run = try Replstat.run(["analyze", "--format", "csv", "--out", dir.url.path, source.path])
+        #expect(run.status == 0)
+        let summary = try String(contentsOf: dir.file("summary.csv"), encoding: .utf8)
+        #expect(summary.split(separator: "\n").count == 100_001)
+        #expect(summary.contains("\nf-99999,,,2,0,2026-11-28T00:00:00.000Z,2026-11-28T00:00:10.000Z,PAUSED,PAUSED,0,"))
+    }
+
+    /// `analyze ... | head -1` ends with no message on standard error.
+    @Test func aReaderThatGoesAwayEndsTheReportQuietly() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../samples/fleet-day.jsonl.gz").standardized
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"\(Replstat.binary.path)\" analyze \"\(sample.path)\" | head -1"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaints = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(String(decoding: printed, as: UTF8.self) == "# Replication report\n")
+        #expect(complaints.isEmpty, "\(String(decoding: complaints, as: UTF8.self))")
+    }
+}
+
+/// SplitMix64, so that the random damage is the same on every run.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
