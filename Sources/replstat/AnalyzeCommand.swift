@@ -80,13 +80,7 @@ struct Analyze: ParsableCommand {
             }
         }
 
-        var options = AnalysisOptions()
-        options.reorderWindow = analysis.reorderWindow.millis
-        options.maxGap = analysis.maxGap.millis
-        options.stallAfter = analysis.stallAfter.millis
-        options.maxLineBytes = analysis.maxLineBytes
-        options.jobs = analysis.jobs
-        let run = Analysis(options: options, rejects: rejects)
+        let run = Analysis(options: analysis.options, rejects: rejects)
         let progress = ProgressLine()
         run.onChunk = progress.update
         run.consume((sources.isEmpty ? ["-"] : sources).map(InputSource.init))

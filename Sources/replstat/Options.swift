@@ -64,6 +64,17 @@ struct AnalysisFlags: ParsableArguments {
             valueName: "n"))
     var jobs = AnalysisOptions.processorCount
 
+    /// The analysis options these flags set.
+    var options: AnalysisOptions {
+        var options = AnalysisOptions()
+        options.reorderWindow = reorderWindow.millis
+        options.maxGap = maxGap.millis
+        options.stallAfter = stallAfter.millis
+        options.maxLineBytes = maxLineBytes
+        options.jobs = jobs
+        return options
+    }
+
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256.") }
         // Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.

@@ -64,11 +64,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        var options = AnalysisOptions()
-        options.reorderWindow = analysis.reorderWindow.millis
-        options.maxGap = analysis.maxGap.millis
-        options.stallAfter = analysis.stallAfter.millis
-        options.maxLineBytes = analysis.maxLineBytes
+        var options = analysis.options
         if let lagAbove, let lagFor { options.lagAlert = LagAlert(threshold: lagAbove, millis: lagFor.millis) }
         // Live input arrives a line at a time: small reads, so nothing waits for a full buffer.
         options.chunkSize = 64 * 1024

@@ -126,19 +126,9 @@ import Testing
     @Test func aReaderThatGoesAwayEndsTheReportQuietly() throws {
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../samples/fleet-day.jsonl.gz").standardized
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\"\(Replstat.binary.path)\" analyze \"\(sample.path)\" | head -1"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaints = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(String(decoding: printed, as: UTF8.self) == "# Replication report\n")
-        #expect(complaints.isEmpty, "\(String(decoding: complaints, as: UTF8.self))")
+        let run = try Replstat.shell("\"\(Replstat.binary.path)\" analyze \"\(sample.path)\" | head -1")
+        #expect(run.stdoutText == "# Replication report\n")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
     }
 }
 

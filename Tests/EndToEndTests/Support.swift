@@ -20,8 +20,18 @@ enum Replstat {
     }
 
     static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Run {
+        try launch(binary, arguments, in: directory, stdin: stdin)
+    }
+
+    /// Runs a shell command line, for pipelines such as `replstat ... | head -1`.
+    static func shell(_ script: String) throws -> Run {
+        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script], in: nil, stdin: nil)
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String], in directory: URL?, stdin: Data?) throws -> Run
+    {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()

@@ -179,18 +179,8 @@ import Testing
             "\(Replstat.binary.path)" simulate --indices 50 --polls 2000 --output "\(dir.file("c.jsonl").path)" &&
             "\(Replstat.binary.path)" watch --reorder-window 0 "\(dir.file("c.jsonl").path)" | head -3
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaints = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(printed.split(separator: 0x0A).count == 3)
-        #expect(complaints.isEmpty, "\(String(decoding: complaints, as: UTF8.self))")
+        let run = try Replstat.shell(script)
+        #expect(run.stdout.split(separator: 0x0A).count == 3)
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
     }
 }
