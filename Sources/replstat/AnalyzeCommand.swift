@@ -51,6 +51,12 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Exit with status 3 when any line is rejected.")
     var strict = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Threads that decode in parallel (default: the number of cores); 1 runs everything on one thread.",
+            valueName: "n"))
+    var jobs = AnalysisOptions.processorCount
+
     @OptionGroup(title: "Analysis")
     var analysis: AnalysisFlags
 
@@ -58,6 +64,7 @@ struct Analyze: ParsableCommand {
     var sources: [String] = []
 
     func validate() throws {
+        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256.") }
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes four files: give a folder with --out DIR.")
         }
@@ -80,10 +87,14 @@ struct Analyze: ParsableCommand {
             }
         }
 
-        let run = Analysis(options: analysis.options, rejects: rejects)
+        var options = analysis.options
+        options.jobs = jobs
+        let run = Analysis(options: options, rejects: rejects)
         let progress = ProgressLine()
         run.onChunk = progress.update
-        run.consume((sources.isEmpty ? ["-"] : sources).map(InputSource.init))
+        let names = sources.isEmpty ? ["-"] : sources
+        FileOutput.hintWhenReadingATerminal(names)
+        run.consume(names.map(InputSource.init))
         let result = run.finish()
         progress.finish()
 

@@ -10,6 +10,13 @@ enum FileOutput {
         try? OutputFile.writeAll(2, Array(text.utf8), path: "standard error")
     }
 
+    /// Someone who typed the command without a file would otherwise wait at a silent prompt.
+    static func hintWhenReadingATerminal(_ sources: [String]) {
+        if sources.contains("-") && isatty(0) == 1 {
+            standardError("replstat: reading standard input (end it with Ctrl-D); name a capture file to read that\n")
+        }
+    }
+
     static func standardOutput(_ bytes: [UInt8]) throws(OutputError) {
         try OutputFile.writeAll(1, bytes, path: "standard output")
     }

@@ -58,12 +58,6 @@ struct AnalysisFlags: ParsableArguments {
             "Longer lines are rejected as 'line_too_long' without being held in memory.", valueName: "bytes"))
     var maxLineBytes = 1 << 20
 
-    @Option(
-        help: ArgumentHelp(
-            "Threads that decode in parallel (default: the number of cores); 1 runs everything on one thread.",
-            valueName: "n"))
-    var jobs = AnalysisOptions.processorCount
-
     /// The analysis options these flags set.
     var options: AnalysisOptions {
         var options = AnalysisOptions()
@@ -71,12 +65,10 @@ struct AnalysisFlags: ParsableArguments {
         options.maxGap = maxGap.millis
         options.stallAfter = stallAfter.millis
         options.maxLineBytes = maxLineBytes
-        options.jobs = jobs
         return options
     }
 
     func validate() throws {
-        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256.") }
         // Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.
         guard maxLineBytes >= 0 && maxLineBytes <= 1 << 30 else {
             throw ValidationError("--max-line-bytes must be between 0 and 1073741824 (1 GiB).")

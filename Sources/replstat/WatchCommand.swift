@@ -9,10 +9,10 @@ struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print replication events as they happen, one line each.",
         discussion: """
-            Reads a capture as it grows (standard input by default; plain or gzip) and writes an \\
-            event as soon as it is final: transition, stall_start, stall_end, gap, \\
-            lag_breach_start and lag_breach_end (with --lag-above and --for), error (the first \\
-            error sample of a run of them), and reject (with --show-rejects). Samples wait in the \\
+            Reads a capture as it grows (standard input by default; plain or gzip) and writes an \
+            event as soon as it is final: transition, stall_start, stall_end, gap, \
+            lag_breach_start and lag_breach_end (with --lag-above and --for), error (the first \
+            error sample of a run of them), and reject (with --show-rejects). Samples wait in the \
             reorder window before they count: with --reorder-window 0 events come at once.
 
             Examples:
@@ -20,7 +20,7 @@ struct Watch: ParsableCommand {
               replstat watch --lag-above 100000 --for 300 capture.jsonl.gz
               tail -F capture.jsonl | replstat watch --format csv | tee events.csv
 
-            Exit status: as for analyze (0 done; 1 the source could not be read or is damaged; \\
+            Exit status: as for analyze (0 done; 1 the source could not be read or is damaged; \
             2 usage error; 3 --strict and a line was rejected).
             """
     )
@@ -73,6 +73,7 @@ struct Watch: ParsableCommand {
         let run = Analysis(options: options, events: printer)
         printer.analysis = run
         printer.start()
+        FileOutput.hintWhenReadingATerminal([source])
         run.consume(InputSource(source))
         let result = run.finish()
 

@@ -70,6 +70,9 @@ final class RawByteReader {
     private let buffer: UnsafeMutableRawBufferPointer
     /// Raw bytes consumed so far: the offset of the next byte `read` returns.
     private(set) var offset: Int64 = 0
+    /// A read returned no bytes. A terminal can deliver more after Ctrl-D, but the input has
+    /// ended for us: reading again would wait at the prompt.
+    private var atEnd = false
 
     init(source: InputSource, chunkSize: Int) throws(SourceFailure) {
         if source.isStandardInput {
@@ -98,9 +101,11 @@ final class RawByteReader {
 
     /// The next chunk of bytes, or an empty buffer at end of input. The buffer is valid until the next call.
     func read(sourceName: String) throws(SourceFailure) -> UnsafeRawBufferPointer {
+        if atEnd { return UnsafeRawBufferPointer(start: nil, count: 0) }
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 {
+                if count == 0 { atEnd = true }
                 offset += Int64(count)
                 return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             }
