@@ -146,3 +146,32 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// A line far over the limit is skipped as it streams, not held in memory.
+@Suite(.timeLimit(.minutes(2))) struct LongLineTests {
+    @Test func aQuarterGigabyteLineOnStandardInputCostsNoMemory() throws {
+        let time = "/usr/bin/time"
+        try #require(FileManager.default.isExecutableFile(atPath: time), "GNU time is needed (apt-get install time)")
+        let dir = try TemporaryDirectory()
+        let capture = Conformance.casesDirectory.appendingPathComponent("lifecycle/capture.jsonl").path
+        func peakKilobytes(_ input: String) throws -> (Int, [[String]]) {
+            let script = """
+                (\(input)) | \(time) -f %M -o "\(dir.file("rss").path)" \
+                "\(Replstat.binary.path)" analyze --format csv --out "\(dir.url.path)" -
+                """
+            let run = try Replstat.shell(script)
+            #expect(run.status == 0, "\(run.stderr)")
+            let rss = try String(contentsOf: dir.file("rss"), encoding: .utf8)
+            let quality = CSV.parse(try String(contentsOf: dir.file("quality.csv"), encoding: .utf8))
+            return (Int(rss.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1, quality)
+        }
+        let (normal, _) = try peakKilobytes("cat \"\(capture)\"")
+        let (withLine, quality) = try peakKilobytes(
+            "cat \"\(capture)\"; head -c 268435456 /dev/zero; echo; cat \"\(capture)\"")
+        #expect(quality.contains(["-", "line_too_long", "1"]))
+        #expect(quality.contains(["-", "lines", "31"]))
+        #expect(
+            normal > 0 && withLine - normal < 64 * 1024,
+            "peak RSS \(normal) KB without the line, \(withLine) KB with it")
+    }
+}

@@ -98,12 +98,13 @@ public struct LineFramer {
 
     private mutating func cutData(_ chunk: UnsafeRawBufferPointer, emit: (FramedPiece) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
-        var lastNewline = chunk.count - 1
-        while lastNewline >= 0 && chunk[lastNewline] != 0x0A { lastNewline -= 1 }
-        guard lastNewline >= 0 else {
+        // memchr first: a chunk inside a long line has no LF at all, and is skipped at its speed.
+        guard memchr(base, 0x0A, chunk.count) != nil else {
             appendToCarry(chunk)
             return
         }
+        var lastNewline = chunk.count - 1
+        while chunk[lastNewline] != 0x0A { lastNewline -= 1 }
         let end = lastNewline + 1
         let whole = UnsafeRawBufferPointer(rebasing: chunk[0..<end])
         if carryIsTooLong && !keepLongLines {
@@ -155,7 +156,13 @@ public struct LineFramer {
 
     private mutating func noteDropped(_ bytes: UnsafeRawBufferPointer) {
         guard let last = bytes.last else { return }
-        for byte in bytes where byte != 0x20 && byte != 0x09 { droppedNonBlank += 1 }
+        // Two bytes other than space and tab make the line non-blank for good: stop counting.
+        if droppedNonBlank < 2 {
+            for byte in bytes where byte != 0x20 && byte != 0x09 {
+                droppedNonBlank += 1
+                if droppedNonBlank == 2 { break }
+            }
+        }
         droppedEndsWithCR = last == UInt8(ascii: "\r")
     }
 
