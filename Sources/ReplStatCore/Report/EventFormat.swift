@@ -70,19 +70,15 @@ public enum EventFormat {
 
     /// One JSON object, ending with a newline.
     public static func jsonLine(_ fields: [(String, Value)]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        for (position, (key, value)) in fields.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendString(key.utf8, to: &out)
-            out.append(UInt8(ascii: ":"))
+        var object = JSONObject()
+        for (key, value) in fields {
             switch value {
-            case .string(let text): JSONText.appendString(text.utf8, to: &out)
-            case .number(let text): out.append(contentsOf: text.utf8)
-            case .null: out.append(contentsOf: "null".utf8)
+            case .string(let text): object.string(key, text)
+            case .number(let text): object.number(key, text)
+            case .null: object.null(key)
             }
         }
-        out.append(contentsOf: "}\n".utf8)
-        return out
+        return object.finish() + [0x0A]
     }
 
     /// One CSV row under `csvHeader`, ending with a newline.
