@@ -25,7 +25,9 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String, _ input: Uns
     if condition { return }
     let escaped = input.map { byte -> String in
         switch byte {
-        case 0x20...0x7E where byte != 0x22 && byte != 0x5C: String(UnicodeScalar(byte))
+        case 0x22: "\\\""
+        case 0x5C: "\\\\"
+        case 0x20...0x7E: String(UnicodeScalar(byte))
         default: "\\u{\(String(byte, radix: 16))}"
         }
     }.joined()
@@ -500,26 +502,33 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // Every recorded slot lies inside the line.
         for field in Field.allCases where !scanner[field].isMissing {
             let slot = scanner[field]
-            check(0 <= slot.start && slot.start <= slot.end && Int(slot.end) <= size, "slot \(field) out of line", input)
+            check(
+                0 <= slot.start && slot.start <= slot.end && Int(slot.end) <= size, "slot \(field) out of line", input)
         }
     }
 
     // Timestamps straight from the raw bytes: any bytes at all for RFC 3339.
     let rfc = bytes.withUnsafeBufferPointer { Timestamp.parseRFC3339($0) }
     let rfcExpected = RefTime.rfc3339(bytes)
-    check(rfc == rfcExpected, "parseRFC3339 gives \(String(describing: rfc)), reference \(String(describing: rfcExpected))", input)
+    check(
+        rfc == rfcExpected,
+        "parseRFC3339 gives \(String(describing: rfc)), reference \(String(describing: rfcExpected))", input)
     // A valid JSON number only, as parseEpochNumber requires.
     if case .number(let text) = parsed {
         let epoch = text.withUnsafeBufferPointer { Timestamp.parseEpochNumber($0) }
         let epochExpected = RefTime.epoch(text)
         check(
             epoch == epochExpected,
-            "parseEpochNumber gives \(String(describing: epoch)), reference \(String(describing: epochExpected))", input)
+            "parseEpochNumber gives \(String(describing: epoch)), reference \(String(describing: epochExpected))", input
+        )
     }
     for instant in [rfc, first.timestamp].compactMap({ $0 }) {
         let text = Array(Timestamp.format(instant).utf8)
         let back = text.withUnsafeBufferPointer { Timestamp.parseRFC3339($0) }
-        check(back == instant, "format(\(instant)) = \(String(decoding: text, as: UTF8.self)) parses back as \(String(describing: back))", input)
+        check(
+            back == instant,
+            "format(\(instant)) = \(String(decoding: text, as: UTF8.self)) parses back as \(String(describing: back))",
+            input)
     }
     return 0
 }
