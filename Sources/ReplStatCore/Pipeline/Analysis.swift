@@ -246,12 +246,12 @@ public final class Analysis {
         onChunk?(self)
     }
 
-    /// A lane's sample with the ids of the whole run.
-    private func globalSample(_ sample: StatusSample, lane: Int) -> StatusSample {
+    /// A lane's sample with the ids of the whole run, given the lane's id maps (looked up once
+    /// per piece by the caller, not once per sample).
+    private func globalSample(_ sample: StatusSample, indexIds: [Int32], textIds: [Int32]) -> StatusSample {
         var sample = sample
-        let textIds = laneTextIds[lane]
         func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
-        sample.index = laneIndexIds[lane][Int(sample.index)]
+        sample.index = indexIds[Int(sample.index)]
         sample.reason = text(sample.reason)
         sample.leaderAlias = text(sample.leaderAlias)
         sample.leaderIndex = text(sample.leaderIndex)
@@ -259,6 +259,8 @@ public final class Analysis {
     }
 
     private func mergeInBatches(_ piece: DecodedPiece) {
+        let indexIds = laneIndexIds[piece.lane]
+        let textIds = laneTextIds[piece.lane]
         // Decoding decided every outcome but those of samples, which their index's shard decides.
         outcomes.removeAll(keepingCapacity: true)
         for (position, record) in piece.records.enumerated() {
@@ -266,11 +268,11 @@ public final class Analysis {
             case .rejected(let rejected):
                 outcomes.append(rejected)
             case .error(let index, _):
-                let id = laneIndexIds[piece.lane][Int(index)]
+                let id = indexIds[Int(index)]
                 shardBatches[Int(id) % shards.count].append(.error(index: id))
                 outcomes.append(.error)
             case .status(let sample):
-                let global = globalSample(sample, lane: piece.lane)
+                let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
                 shardBatches[Int(global.index) % shards.count].append(.status(global, position: Int32(position)))
                 outcomes.append(.status)
             }
@@ -293,6 +295,8 @@ public final class Analysis {
     /// a time, on this thread, through the single shard.
     private func mergeLineByLine(_ piece: DecodedPiece) {
         let source = sourceReports.count
+        let indexIds = laneIndexIds[piece.lane]
+        let textIds = laneTextIds[piece.lane]
         for (position, record) in piece.records.enumerated() {
             lineNumber += 1
             let outcome: Outcome
@@ -300,12 +304,12 @@ public final class Analysis {
             case .rejected(let rejected):
                 outcome = rejected
             case .error(let index, let timestamp):
-                let id = laneIndexIds[piece.lane][Int(index)]
+                let id = indexIds[Int(index)]
                 shards[0].take(.error(index: id), source: source)
                 if errorRuns.insert(id).inserted { events?.emit(.error(index: id, time: timestamp)) }
                 outcome = .error
             case .status(let sample):
-                let global = globalSample(sample, lane: piece.lane)
+                let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
                 outcome = shards[0].take(.status(global, position: 0), source: source) ?? .status
                 if outcome == .status { errorRuns.remove(global.index) }
             }

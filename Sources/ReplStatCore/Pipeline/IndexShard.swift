@@ -48,8 +48,9 @@ final class IndexShard: @unchecked Sendable {
     /// Takes in a piece's entries for this shard, in input order; with `outcomes`, also writes
     /// each status sample's outcome at its line's place, for the rejects file.
     func take(_ entries: [ShardEntry], source: Int, outcomes: OutcomeSlots?) {
+        makeRoom(source: source)
         for entry in entries {
-            if let outcome = take(entry, source: source), case .status(_, let position) = entry {
+            if let outcome = takeCounted(entry, source: source), case .status(_, let position) = entry {
                 outcomes?.set(position, outcome)
             }
         }
@@ -58,7 +59,16 @@ final class IndexShard: @unchecked Sendable {
     /// Takes in one entry; returns a status sample's outcome.
     @discardableResult
     func take(_ entry: ShardEntry, source: Int) -> Outcome? {
+        makeRoom(source: source)
+        return takeCounted(entry, source: source)
+    }
+
+    private func makeRoom(source: Int) {
         while counts.count <= source { counts.append(OutcomeCounts()) }
+    }
+
+    @inline(__always)
+    private func takeCounted(_ entry: ShardEntry, source: Int) -> Outcome? {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
