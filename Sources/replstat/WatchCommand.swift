@@ -123,9 +123,13 @@ final class EventPrinter: LiveEventSink {
     private func write(_ bytes: [UInt8]) {
         do {
             try FileOutput.standardOutput(bytes)
-        } catch {
+        } catch  where error.code == EPIPE {
             // The reader went away (`| head`): nothing more can be shown, and nothing is wrong.
             Glibc.exit(ExitStatus.done)
+        } catch {
+            // Anything else (a full disk) loses events: say so and fail.
+            FileOutput.standardError("replstat: \(error)\n")
+            Glibc.exit(ExitStatus.sourceFailed)
         }
     }
 }

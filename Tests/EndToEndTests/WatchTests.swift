@@ -172,6 +172,14 @@ import Testing
         #expect(Set(lines).count == lines.count)
     }
 
+    /// Events that cannot be written (a full disk) are not lost silently.
+    @Test func aFullDiskFailsLoudly() throws {
+        let capture = Conformance.casesDirectory.appendingPathComponent("lifecycle/capture.jsonl").path
+        let run = try Replstat.shell("\"\(Replstat.binary.path)\" watch --reorder-window 0 \"\(capture)\" > /dev/full")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("No space left on device"))
+    }
+
     /// A reader that goes away ends `watch` at once and quietly.
     @Test func aReaderThatGoesAwayEndsItQuietly() throws {
         let dir = try TemporaryDirectory()

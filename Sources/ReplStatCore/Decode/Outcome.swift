@@ -51,10 +51,4 @@ public struct OutcomeCounts: Sendable, Equatable {
     public mutating func add(_ other: OutcomeCounts) {
         for index in counts.indices { counts[index] += other.counts[index] }
     }
-
-    /// Moves one line from one outcome to another (a status sample found late or duplicate).
-    mutating func move(from: Outcome, to: Outcome) {
-        counts[from.rawValue] -= 1
-        counts[to.rawValue] += 1
-    }
 }

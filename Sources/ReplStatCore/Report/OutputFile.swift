@@ -6,6 +6,8 @@
 public struct OutputError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let detail: String
+    /// The system's error number, when a system call failed (EPIPE: the reader went away).
+    public var code: Int32 = 0
 
     public var description: String { "\(path): cannot write: \(detail)" }
 }
@@ -48,7 +50,10 @@ public enum OutputFile {
                 let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return OutputError(path: path, detail: errnoText())
+                    let code = errno
+                    var failure = OutputError(path: path, detail: errnoText())
+                    failure.code = code
+                    return failure
                 }
                 offset += written
             }
