@@ -8,7 +8,10 @@ let package = Package(
         .library(name: "ReplStatCore", targets: ["ReplStatCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CMalloc"),
@@ -25,10 +28,21 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]
         ),
+        .target(
+            name: "ReplStatCapture",
+            dependencies: [
+                "ReplStatCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "replstat",
             dependencies: [
                 "ReplStatCore",
+                "ReplStatCapture",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -38,9 +52,13 @@ let package = Package(
             dependencies: ["ReplStatCore"]
         ),
         .testTarget(
+            name: "ReplStatCaptureTests",
+            dependencies: ["ReplStatCapture", "ReplStatCore"]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["replstat"],
-            exclude: ["Conformance"]
+            exclude: ["Conformance", "CaptureFixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -19,20 +19,25 @@ enum Replstat {
         var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Run {
-        try launch(binary, arguments, in: directory, stdin: stdin)
+    /// `environment`, when given, is the whole environment of the run (nothing is inherited).
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String]? = nil
+    ) throws -> Run {
+        try launch(binary, arguments, in: directory, stdin: stdin, environment: environment)
     }
 
     /// Runs a shell command line, for pipelines such as `replstat ... | head -1`.
     static func shell(_ script: String) throws -> Run {
-        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script], in: nil, stdin: nil)
+        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script], in: nil, stdin: nil, environment: nil)
     }
 
-    private static func launch(_ executable: URL, _ arguments: [String], in directory: URL?, stdin: Data?) throws -> Run
-    {
+    private static func launch(
+        _ executable: URL, _ arguments: [String], in directory: URL?, stdin: Data?, environment: [String: String]?
+    ) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()
         let errors = Pipe()

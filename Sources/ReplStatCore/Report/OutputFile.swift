@@ -10,6 +10,18 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     public var code: Int32 = 0
 
     public var description: String { "\(path): cannot write: \(detail)" }
+
+    public init(path: String, detail: String, code: Int32 = 0) {
+        self.path = path
+        self.detail = detail
+        self.code = code
+    }
+
+    /// The failure of the system call that just set `errno`.
+    public static func system(path: String) -> OutputError {
+        let code = errno
+        return OutputError(path: path, detail: errnoText(), code: code)
+    }
 }
 
 /// Writes report files so that a reader never sees a half-written one: the bytes go to a
@@ -45,21 +57,26 @@ public enum OutputFile {
     /// Writes every byte to a descriptor, retrying short writes.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(OutputError) {
         let failure: OutputError? = bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    let code = errno
-                    var failure = OutputError(path: path, detail: errnoText())
-                    failure.code = code
-                    return failure
-                }
-                offset += written
+            do throws(OutputError) {
+                try writeAll(fd, buffer, path: path)
+                return nil
+            } catch {
+                return error
             }
-            return nil
         }
         if let failure { throw failure }
+    }
+
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(OutputError) {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw OutputError.system(path: path)
+            }
+            offset += written
+        }
     }
 }
 

@@ -64,15 +64,7 @@ public final class FileSink: ByteSink {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw OutputError(path: path, detail: errnoText())
-            }
-            offset += written
-        }
+        try OutputFile.writeAll(descriptor, bytes, path: path)
     }
 
     public func finish() throws(OutputError) {

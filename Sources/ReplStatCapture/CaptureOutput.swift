@@ -1,0 +1,209 @@
+import ReplStatCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where capture lines go.
+public protocol CaptureOutput: AnyObject {
+    /// Writes one line (given without its LF) polled at `timestamp`.
+    func write(_ line: [UInt8], timestamp: Int64) throws(OutputError)
+    /// Called between rounds of polls: a moment to make what was written readable.
+    func checkpoint(now: Int64) throws(OutputError)
+    /// The last line was written.
+    func close() throws(OutputError)
+}
+
+/// Plain lines on standard output, each written at once so that `| replstat watch` sees it live.
+public final class StandardOutputLines: CaptureOutput {
+    public init() {}
+
+    public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
+        try OutputFile.writeAll(1, line + [0x0A], path: "standard output")
+    }
+
+    public func checkpoint(now: Int64) throws(OutputError) {}
+    public func close() throws(OutputError) {}
+}
+
+/// When a gzip capture moves on to a new file.
+public struct Rotation: Sendable, Equatable {
+    /// Start a new file once this many compressed bytes were written to the current one.
+    public var maxBytes: Int64?
+    /// Start a new file when the UTC date of the polls changes.
+    public var daily = false
+
+    public init(maxBytes: Int64? = nil, daily: Bool = false) {
+        self.maxBytes = maxBytes
+        self.daily = daily
+    }
+
+    public var isEnabled: Bool { maxBytes != nil || daily }
+}
+
+/// Gzip capture files. Lines are compressed into a gzip member that is closed every
+/// `flushEveryMillis` (at the end of a round of polls), at rotation and at the end: the file is
+/// then a complete multi-member gzip that analyze reads without damage, and a crash loses at
+/// most the open member.
+///
+/// Without rotation the members are appended to `path`, so a restarted capture continues the
+/// same file. With rotation each file is named after its first poll:
+/// `captures/ccr.jsonl.gz` becomes `captures/ccr-20261130T120000Z.jsonl.gz`, ... (sorted by name =
+/// sorted by time).
+public final class GzipCaptureFiles: CaptureOutput {
+    private let path: String
+    private let rotation: Rotation
+    private let flushEveryMillis: Int64
+    private var file: AppendingFile?
+    private var member: GzipWriter?
+    private var memberOpened: Int64 = 0
+    private var fileDay: Int64 = 0
+    /// Every file written to, in order.
+    public private(set) var paths: [String] = []
+
+    public init(path: String, rotation: Rotation = Rotation(), flushEveryMillis: Int64 = 60_000) {
+        self.path = path
+        self.rotation = rotation
+        self.flushEveryMillis = flushEveryMillis
+    }
+
+    public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
+        if file != nil, rotation.daily, Self.day(of: timestamp) != fileDay {
+            try closeFile()
+        }
+        if file == nil { try openFile(firstPoll: timestamp) }
+        if member == nil {
+            member = GzipWriter(downstream: file!)
+            memberOpened = timestamp
+        }
+        var bytes = line
+        bytes.append(0x0A)
+        let open = member!
+        let failure: OutputError? = bytes.withUnsafeBytes { buffer in
+            do throws(OutputError) {
+                try open.write(buffer)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        if let maxBytes = rotation.maxBytes, file!.bytesWritten >= maxBytes { try closeFile() }
+    }
+
+    public func checkpoint(now: Int64) throws(OutputError) {
+        if member != nil && now - memberOpened >= flushEveryMillis { try closeMember() }
+    }
+
+    public func close() throws(OutputError) {
+        try closeFile()
+    }
+
+    private func closeMember() throws(OutputError) {
+        guard let open = member else { return }
+        member = nil
+        try open.finish()
+    }
+
+    private func closeFile() throws(OutputError) {
+        try closeMember()
+        guard let open = file else { return }
+        file = nil
+        try open.close()
+    }
+
+    private func openFile(firstPoll: Int64) throws(OutputError) {
+        let opened: AppendingFile
+        if rotation.isEnabled {
+            opened = try AppendingFile.createNew(candidates: Self.rotatedNames(path, firstPoll: firstPoll))
+        } else {
+            try Self.checkAppendable(path)
+            opened = try AppendingFile.append(to: path)
+        }
+        file = opened
+        fileDay = Self.day(of: firstPoll)
+        paths.append(opened.path)
+    }
+
+    static func day(of instant: Int64) -> Int64 {
+        let millisPerDay: Int64 = 86_400_000
+        return instant >= 0 ? instant / millisPerDay : (instant - millisPerDay + 1) / millisPerDay
+    }
+
+    /// Members appended after a damaged one (a capture that was killed mid-member) could never be
+    /// read: reading stops at damage. So an existing file must be intact gzip to be continued.
+    static func checkAppendable(_ path: String) throws(OutputError) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_size > 0 else { return }
+        var magic: [UInt8] = [0, 0]
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            _ = read(descriptor, &magic, 2)
+            Glibc.close(descriptor)
+        }
+        guard magic == [0x1f, 0x8b] else {
+            throw OutputError(
+                path: path, detail: "it is not a gzip file: appending gzip to it would mix formats; give another --out")
+        }
+        do {
+            try SourceReader().read(InputSource(path)) { _ in }
+        } catch  where error.kind == .unreadable || error.kind == .readError {
+            throw OutputError(path: path, detail: error.detail)
+        } catch {
+            throw OutputError(
+                path: path,
+                detail: "it ends in damage (\(error.kind.rawValue)), so lines appended to it could not be read; "
+                    + "move it away, or give another --out")
+        }
+    }
+
+    /// `dir/name-20261130T120000Z.jsonl.gz`, then `-2`, `-3`, ... should that name be taken.
+    static func rotatedNames(_ path: String, firstPoll: Int64) -> some Sequence<String> {
+        let suffix = [".jsonl.gz", ".json.gz", ".gz"].first { path.hasSuffix($0) && path.count > $0.count } ?? ""
+        let stem = String(path.dropLast(suffix.count))
+        // 2026-11-30T12:00:00.000Z -> 20261130T120000Z: no colons, which some tools take for a host.
+        let stamp = Timestamp.format(firstPoll).filter { $0 != "-" && $0 != ":" }.prefix(15) + "Z"
+        let base = stem + "-" + stamp
+        return (1...).lazy.map { $0 == 1 ? base + suffix : base + "-\($0)" + suffix }
+    }
+}
+
+/// A file written only at its end, counting the bytes it took.
+final class AppendingFile: ByteSink {
+    let path: String
+    private let descriptor: Int32
+    private(set) var bytesWritten: Int64 = 0
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    static func append(to path: String) throws(OutputError) -> AppendingFile {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw OutputError.system(path: path) }
+        return AppendingFile(path: path, descriptor: descriptor)
+    }
+
+    /// Creates the first of `candidates` that does not exist yet.
+    static func createNew(candidates: some Sequence<String>) throws(OutputError) -> AppendingFile {
+        for path in candidates {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o666)
+            if descriptor >= 0 { return AppendingFile(path: path, descriptor: descriptor) }
+            guard errno == EEXIST else { throw OutputError.system(path: path) }
+        }
+        preconditionFailure("an unbounded sequence of names ran out")
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+        try OutputFile.writeAll(descriptor, bytes, path: path)
+        bytesWritten += Int64(bytes.count)
+    }
+
+    /// The end of one gzip member: the file stays open for the next.
+    func finish() throws(OutputError) {}
+
+    func close() throws(OutputError) {
+        if Glibc.close(descriptor) != 0 { throw OutputError.system(path: path) }
+    }
+}

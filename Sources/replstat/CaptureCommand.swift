@@ -1,0 +1,180 @@
+import ArgumentParser
+import ReplStatCapture
+import ReplStatCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Capture: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Poll the replication status of follower indices and write a capture.",
+        discussion: """
+            Every --interval seconds, asks GET {url}/_plugins/_replication/{index}/_status for each \
+            index and writes one JSON line per answer: \
+            {"@timestamp":"<when it arrived>","index":"<name>","response":<the body as returned>}. \
+            OpenSearch's error answers are kept as they are; a poll that gets no usable answer (timeout, \
+            refused connection, TLS failure, a body that is not JSON) becomes an error line whose \
+            error.type starts with capture_, so the capture shows when the cluster could not be seen.
+
+            Lines go to standard output (plain, one at a time: pipe them into replstat watch), or with \
+            --out to a gzip file, whose member is closed every --flush-every seconds and at the end: \
+            the file is always readable up to the last closed member. Ctrl-C (or SIGTERM) stops \
+            cleanly.
+
+            Sign in through the environment, never on the command line:
+              REPLSTAT_USER and REPLSTAT_PASSWORD   basic authentication
+              REPLSTAT_API_KEY                      Authorization: ApiKey <value>
+
+            Examples:
+              replstat capture --url https://dr-cluster:9200 --index follower-01 --interval 30 --out ccr.jsonl.gz
+              replstat capture --url https://dr:9200 --index-file followers.txt --ca-file ca.pem \\
+                  --out captures/ccr.jsonl.gz --rotate-daily
+              replstat capture --url http://localhost:9200 --index follower-01 | replstat watch --reorder-window 0
+
+            Exit status: 0 stopped by its --polls or by a signal; 1 the output could not be written; \
+            2 usage error (bad option, unreadable --index-file or --ca-file, credentials half set).
+            """
+    )
+
+    @Option(help: ArgumentHelp("The follower cluster, e.g. https://dr-cluster:9200.", valueName: "url"))
+    var url: String
+
+    @Option(
+        name: .customLong("index"), help: ArgumentHelp("A follower index to poll (repeat for more).", valueName: "name")
+    )
+    var indices: [String] = []
+
+    @Option(
+        name: .customLong("index-file"),
+        help: ArgumentHelp("A file of index names, one per line ('#' starts a comment).", valueName: "file"))
+    var indexFile: String?
+
+    @Option(help: ArgumentHelp("Seconds from one round of polls to the next.", valueName: "seconds"))
+    var interval = Seconds(millis: 30_000)
+
+    @Option(help: ArgumentHelp("Give up on an answer after this many seconds.", valueName: "seconds"))
+    var timeout = Seconds(millis: 10_000)
+
+    @Option(help: ArgumentHelp("Stop after this many rounds (default: run until stopped).", valueName: "n"))
+    var polls: Int?
+
+    @Option(help: ArgumentHelp("Polls in flight at once.", valueName: "n"))
+    var parallel = 8
+
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp("Trust the CA certificates in this PEM file (instead of the system's).", valueName: "file"))
+    var caFile: String?
+
+    @Option(
+        name: .customLong("out"),
+        help: ArgumentHelp(
+            "Write gzip to this file (appended to when it exists) instead of standard output.",
+            valueName: "file"))
+    var outputPath: String?
+
+    @Option(
+        name: .customLong("rotate-size"),
+        help: ArgumentHelp(
+            "Start a new file once this much was written (bytes, or with K, M, G); files are named after their first poll.",
+            valueName: "size"))
+    var rotateSize: ByteSize?
+
+    @Flag(name: .customLong("rotate-daily"), help: "Start a new file when the UTC date changes.")
+    var rotateDaily = false
+
+    @Option(
+        name: .customLong("flush-every"),
+        help: ArgumentHelp("Close the gzip member this often, making its lines readable.", valueName: "seconds"))
+    var flushEvery = Seconds(millis: 60_000)
+
+    func validate() throws {
+        guard interval.millis >= 100 else { throw ValidationError("--interval must be at least 0.1 seconds.") }
+        guard timeout.millis >= 1 else { throw ValidationError("--timeout must be more than 0 seconds.") }
+        if let polls, polls < 1 { throw ValidationError("--polls must be at least 1.") }
+        guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 256.") }
+        if outputPath == nil && (rotateSize != nil || rotateDaily) {
+            throw ValidationError("--rotate-size and --rotate-daily rotate files: give the file with --out.")
+        }
+        if indices.isEmpty && indexFile == nil {
+            throw ValidationError("Name the follower indices to poll: --index NAME (repeatable) or --index-file FILE.")
+        }
+    }
+
+    func run() throws {
+        let poller: StatusPoller
+        var schedule: CaptureSchedule
+        do {
+            schedule = CaptureSchedule(indices: try IndexList.combine(named: indices, file: indexFile))
+            let credentials = try Credentials.fromEnvironment()
+            poller = try StatusPoller(
+                baseURL: url, timeoutMillis: timeout.millis, caFile: caFile, credentials: credentials)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        schedule.intervalMillis = interval.millis
+        schedule.rounds = polls
+        schedule.parallel = parallel
+        // A reader that goes away (`| head`) must show up as EPIPE, to stop quietly.
+        signal(SIGPIPE, SIG_IGN)
+        let output: any CaptureOutput =
+            outputPath.map {
+                GzipCaptureFiles(
+                    path: $0, rotation: Rotation(maxBytes: rotateSize?.bytes, daily: rotateDaily),
+                    flushEveryMillis: flushEvery.millis)
+            } ?? StandardOutputLines()
+        let progress = CaptureProgress(destination: outputPath ?? "standard output")
+        let outcome = CaptureRun.untilStopped(
+            poller: poller, schedule: schedule, output: output, onRound: progress.update)
+        progress.finish(outcome.stats)
+        if let failure = outcome.failure {
+            if failure.code == EPIPE { return }
+            FileOutput.standardError("replstat: \(failure)\n")
+            throw ExitCode(ExitStatus.sourceFailed)
+        }
+    }
+}
+
+/// A size in bytes: `1048576`, `512K`, `100M`, `2G` (powers of 1024).
+struct ByteSize: ExpressibleByArgument {
+    let bytes: Int64
+
+    init?(argument: String) {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(argument)
+        var unit: Int64 = 1
+        if let last = digits.last, let multiplier = units[Character(last.uppercased())] {
+            unit = multiplier
+            digits = digits.dropLast()
+        }
+        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let value = Int64(digits), value > 0
+        else { return nil }
+        bytes = value * unit
+    }
+}
+
+/// At a terminal, one line on standard error that follows the capture; nothing when piped.
+final class CaptureProgress: Sendable {
+    private let enabled = isatty(2) == 1
+    private let destination: String
+
+    init(destination: String) { self.destination = destination }
+
+    @Sendable func update(_ stats: CaptureStats) {
+        guard enabled else { return }
+        FileOutput.standardError("\r\u{1B}[K" + summary(stats))
+    }
+
+    func finish(_ stats: CaptureStats) {
+        guard enabled else { return }
+        FileOutput.standardError("\r\u{1B}[K" + summary(stats) + "\n")
+    }
+
+    private func summary(_ stats: CaptureStats) -> String {
+        let last = stats.lastPoll.map { ", last at " + Timestamp.format($0) } ?? ""
+        return "replstat capture: \(stats.rounds) rounds, \(stats.lines) lines (\(stats.errors) errors, "
+            + "\(stats.failedPolls) without answer) to \(destination)\(last)"
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+import Testing
+
+/// `replstat capture` against a local server that replays recorded OpenSearch answers.
+@Suite(.timeLimit(.minutes(2))) struct CaptureTests {
+    static let statusIndices = [
+        "follower-syncing", "follower-bootstrapping", "follower-running", "follower-paused", "follower-failed",
+        "follower-stopped", "follower-gone",
+    ]
+    static let errorIndices = [
+        "follower-broken", "follower-forbidden", "follower-missing", "follower-proxy", "follower-slow",
+        "follower-dropped",
+    ]
+    /// Run with an empty environment: no credentials leak in from the test's own.
+    static let noCredentials = ["PATH": "/usr/bin:/bin"]
+
+    static func gunzip(_ file: URL) throws -> [String] {
+        let run = try Replstat.shell("gzip -dc '\(file.path)'")
+        #expect(run.status == 0, "gzip -dc \(file.lastPathComponent): \(run.stderr)")
+        return run.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+
+    static func object(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    static func recordedBody(_ index: String) throws -> String {
+        let file = try String(
+            contentsOf: ReplayServer.fixtures.appendingPathComponent(index + ".http"), encoding: .utf8)
+        return String(try #require(file.range(of: "\r\n\r\n")).map { file[$0.upperBound...] }!)
+    }
+
+    @Test func everyRecordedAnswerBecomesOneLineAndTheCaptureAnalyzesToTheExpectedReports() throws {
+        let server = try ReplayServer(slowDelay: 3)
+        let dir = try TemporaryDirectory()
+        let capture = dir.file("capture.jsonl.gz")
+        let indices = Self.statusIndices + Self.errorIndices
+        let started = Date()
+        let run = try Replstat.run(
+            [
+                "capture", "--url", server.url, "--polls", "2", "--interval", "0.5", "--timeout", "1", "--out",
+                capture.path,
+            ]
+                + indices.flatMap { ["--index", $0] }, environment: Self.noCredentials)
+        let ended = Date()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        #expect(run.stdout.isEmpty)
+
+        let lines = try Self.gunzip(capture)
+        #expect(lines.count == 2 * indices.count)
+        var byIndex: [String: [[String: Any]]] = [:]
+        for line in lines {
+            let envelope = try Self.object(line)
+            let index = try #require(envelope["index"] as? String)
+            byIndex[index, default: []].append(envelope)
+            let stamp = try #require(envelope["@timestamp"] as? String)
+            let time = try #require(ISO8601DateFormatter.withMilliseconds.date(from: stamp), "\(stamp)")
+            #expect(time >= started.addingTimeInterval(-0.001) && time <= ended.addingTimeInterval(0.001))
+            // The body as returned: compact recorded answers appear byte for byte.
+            if !["follower-syncing", "follower-slow", "follower-dropped", "follower-proxy"].contains(index) {
+                #expect(line.hasSuffix(#","response":"# + (try Self.recordedBody(index)) + "}"), "\(index)")
+            }
+        }
+        #expect(Set(byIndex.keys) == Set(indices))
+        #expect(byIndex.values.allSatisfy { $0.count == 2 })
+
+        // The pretty-printed answer is kept whole, on one line.
+        let syncing = try #require(byIndex["follower-syncing"]?.first?["response"] as? [String: Any])
+        let details = try #require(syncing["syncing_details"] as? [String: Any])
+        #expect(details["leader_checkpoint"] as? Int == 12040)
+        #expect(details["follower_checkpoint"] as? Int == 11990)
+
+        func error(_ index: String) throws -> (type: String?, reason: String?, status: Int?) {
+            let response = try #require(byIndex[index]?.first?["response"] as? [String: Any])
+            let error = try #require(response["error"] as? [String: Any], "\(index)")
+            return (error["type"] as? String, error["reason"] as? String, response["status"] as? Int)
+        }
+        #expect(try error("follower-broken").type == "replication_exception")
+        #expect(try error("follower-broken").status == 500)
+        #expect(try error("follower-forbidden").type == "security_exception")
+        #expect(try error("follower-forbidden").status == 403)
+        #expect(try error("follower-missing").status == 404)
+        #expect(try error("follower-slow").type == "capture_timeout")
+        #expect(try error("follower-slow").status == nil)
+        #expect(try error("follower-dropped").type == "capture_connection_failed")
+        let proxy = try error("follower-proxy")
+        #expect(proxy.type == "capture_invalid_response")
+        #expect(proxy.status == 502)
+        #expect(proxy.reason?.contains("<title>502 Bad Gateway</title>") == true)
+
+        // Analyzed: 7 indices x 2 status samples, 6 x 2 error samples, nothing rejected.
+        let out = dir.file("report")
+        let analyzed = try Replstat.run(["analyze", "--format", "csv", "--out", out.path, capture.path])
+        #expect(analyzed.status == 0, "\(analyzed.stderr)")
+        let quality = CSV.parse(try String(contentsOf: out.appendingPathComponent("quality.csv"), encoding: .utf8))
+        let totals = Dictionary(uniqueKeysWithValues: quality.filter { $0[0] == "*" }.map { ($0[1], $0[2]) })
+        #expect(totals["lines"] == "26")
+        #expect(totals["status"] == "14")
+        #expect(totals["error"] == "12")
+        #expect(totals.filter { !["lines", "status", "error"].contains($0.key) }.values.allSatisfy { $0 == "0" })
+
+        let summary = CSV.parse(try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8))
+        let header = summary[0]
+        var rows: [String: [String: String]] = [:]
+        for row in summary.dropFirst() { rows[row[0]] = Dictionary(uniqueKeysWithValues: zip(header, row)) }
+        #expect(rows.count == 13)
+        let syncingRow = try #require(rows["follower-syncing"])
+        #expect(syncingRow["samples"] == "2")
+        #expect(syncingRow["last_status"] == "SYNCING")
+        #expect(syncingRow["leader_alias"] == "us-east-1")
+        #expect(syncingRow["leader_index"] == "leader-orders")
+        #expect(syncingRow["lag_samples"] == "2")
+        #expect(syncingRow["lag_last"] == "50")
+        #expect(rows["follower-running"]?["lag_samples"] == "0")
+        #expect(rows["follower-bootstrapping"]?["last_status"] == "BOOTSTRAPPING")
+        #expect(rows["follower-paused"]?["last_status"] == "PAUSED")
+        #expect(rows["follower-failed"]?["last_status"] == "FAILED")
+        #expect(rows["follower-stopped"]?["last_status"] == "STOPPED")
+        #expect(rows["follower-gone"]?["last_status"] == "REPLICATION NOT IN PROGRESS")
+        for index in Self.errorIndices {
+            #expect(rows[index]?["samples"] == "0", "\(index)")
+            #expect(rows[index]?["error_samples"] == "2", "\(index)")
+            #expect(rows[index]?["last_status"] == "", "\(index)")
+        }
+        let transitions = try String(contentsOf: out.appendingPathComponent("transitions.csv"), encoding: .utf8)
+        #expect(transitions.split(separator: "\n").count == 1)
+    }
+
+    @Test func standardOutputGetsPlainLinesThatWatchReadsLive() throws {
+        let server = try ReplayServer()
+        let run = try Replstat.shell(
+            "'\(Replstat.binary.path)' capture --url \(server.url) --index follower-broken --index follower-paused "
+                + "--polls 1 | '\(Replstat.binary.path)' watch --reorder-window 0")
+        #expect(run.status == 0, "\(run.stderr)")
+        let events = run.stdoutText.split(separator: "\n").map(String.init)
+        #expect(events.count == 1)
+        let event = try Self.object(try #require(events.first))
+        #expect(event["event"] as? String == "error")
+        #expect(event["index"] as? String == "follower-broken")
+    }
+
+    @Test func credentialsComeFromTheEnvironment() throws {
+        let server = try ReplayServer()
+        let basic = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1"],
+            environment: ["REPLSTAT_USER": "ops", "REPLSTAT_PASSWORD": "s3cret"])
+        #expect(basic.status == 0, "\(basic.stderr)")
+        let apiKey = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1"],
+            environment: ["REPLSTAT_API_KEY": "a2V5LWlkOnNlY3JldA=="])
+        #expect(apiKey.status == 0, "\(apiKey.stderr)")
+        let anonymous = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1"],
+            environment: Self.noCredentials)
+        #expect(anonymous.status == 0, "\(anonymous.stderr)")
+        // By hand: base64("ops:s3cret") = b3BzOnMzY3JldA==.
+        #expect(server.seen.map(\.authorization) == ["Basic b3BzOnMzY3JldA==", "ApiKey a2V5LWlkOnNlY3JldA==", nil])
+        #expect(server.seen.allSatisfy { $0.path == "/_plugins/_replication/follower-paused/_status" })
+
+        let both = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1"],
+            environment: ["REPLSTAT_API_KEY": "k", "REPLSTAT_USER": "ops", "REPLSTAT_PASSWORD": "p"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("REPLSTAT_API_KEY") && both.stderr.contains("REPLSTAT_USER"))
+        let half = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1"],
+            environment: ["REPLSTAT_USER": "ops"])
+        #expect(half.status == 2)
+        #expect(half.stderr.contains("REPLSTAT_PASSWORD"))
+        #expect(server.seen.count == 3)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalClosesTheGzipMemberAndARestartAppends(signal: Int32) throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let capture = dir.file("capture.jsonl.gz")
+        let process = Process()
+        process.executableURL = Replstat.binary
+        process.arguments = [
+            "capture", "--url", server.url, "--index", "follower-syncing", "--index", "follower-broken", "--interval",
+            "0.2", "--out", capture.path,
+        ]
+        process.environment = Self.noCredentials
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<500 where server.seen.count < 6 { Thread.sleep(forTimeInterval: 0.01) }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(errors.fileHandleForReading.readDataToEndOfFile().isEmpty)
+
+        let test = try Replstat.shell("gzip -t '\(capture.path)'")
+        #expect(test.status == 0, "gzip -t: \(test.stderr)")
+        let first = try Self.gunzip(capture)
+        #expect(first.count >= 4)
+        #expect(try first.allSatisfy { try Self.object($0)["response"] is [String: Any] })
+
+        let again = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1", "--out", capture.path],
+            environment: Self.noCredentials)
+        #expect(again.status == 0, "\(again.stderr)")
+        let both = try Self.gunzip(capture)
+        #expect(both.count == first.count + 1)
+        #expect(Array(both.prefix(first.count)) == first)
+        #expect(both.last?.contains(#""index":"follower-paused""#) == true)
+    }
+
+    @Test func aDamagedCaptureIsNotAppendedTo() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let capture = dir.file("cut.jsonl.gz")
+        let whole = try Data(
+            contentsOf: Conformance.casesDirectory.appendingPathComponent("truncated-gzip/cut.jsonl.gz"))
+        try whole.write(to: capture)
+        let run = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1", "--out", capture.path],
+            environment: Self.noCredentials)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("cut.jsonl.gz") && run.stderr.contains("damage"), "\(run.stderr)")
+        #expect(try Data(contentsOf: capture) == whole)
+
+        let plain = try dir.write("plain.jsonl", "{}\n")
+        let onPlain = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-paused", "--polls", "1", "--out", plain.path],
+            environment: Self.noCredentials)
+        #expect(onPlain.status == 1)
+        #expect(onPlain.stderr.contains("not a gzip file"), "\(onPlain.stderr)")
+    }
+
+    @Test func rotationBySizeStartsFilesNamedAfterTheirFirstPoll() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let run = try Replstat.run(
+            [
+                "capture", "--url", server.url, "--index", "follower-paused", "--index", "follower-running", "--polls",
+                "2", "--interval", "0.1", "--out", dir.file("ccr.jsonl.gz").path, "--rotate-size", "1",
+            ], environment: Self.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted()
+        #expect(names.count == 4, "\(names)")
+        var lines: [String] = []
+        for name in names {
+            #expect(name.wholeMatch(of: /ccr-\d{8}T\d{6}Z(-\d+)?\.jsonl\.gz/) != nil, "\(name)")
+            let content = try Self.gunzip(dir.file(name))
+            #expect(content.count == 1)
+            lines += content
+        }
+        #expect(lines.count == 4)
+    }
+
+    /// A private CA, trusted only through --ca-file: `openssl s_server -HTTP` serves the recorded
+    /// answer over TLS with a certificate for 127.0.0.1 signed by it.
+    @Test func tlsWithAPrivateCAIsTrustedThroughCAFile() throws {
+        let dir = try TemporaryDirectory()
+        let setup = try Replstat.shell(
+            """
+            cd '\(dir.url.path)' && exec 2>openssl.log
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem \\
+                -days 2 -subj '/CN=replstat test CA' &&
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr \\
+                -subj '/CN=127.0.0.1' &&
+            printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf &&
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \\
+                -extfile ext.cnf &&
+            mkdir -p _plugins/_replication/follower-tls &&
+            printf 'HTTP/1.0 200 OK\\r\\nContent-Type: application/json\\r\\n\\r\\n%s' \\
+                '{"status":"RUNNING","follower_index":"follower-tls"}' > _plugins/_replication/follower-tls/_status
+            """)
+        #expect(setup.status == 0, "openssl (install it: apt-get install openssl): \(setup.stderr)")
+        let port = 20_000 + Int(getpid() % 20_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        server.arguments = [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", "server.pem", "-key", "server.key", "-HTTP", "-quiet",
+        ]
+        server.currentDirectoryURL = dir.url
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        Thread.sleep(forTimeInterval: 0.3)
+
+        let url = "https://127.0.0.1:\(port)"
+        let trusted = try Replstat.run(
+            ["capture", "--url", url, "--index", "follower-tls", "--polls", "1", "--ca-file", dir.file("ca.pem").path],
+            environment: Self.noCredentials)
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(
+            trusted.stdoutText.hasSuffix(#""response":{"status":"RUNNING","follower_index":"follower-tls"}}"# + "\n"))
+
+        let untrusted = try Replstat.run(
+            ["capture", "--url", url, "--index", "follower-tls", "--polls", "1", "--timeout", "2"],
+            environment: Self.noCredentials)
+        #expect(untrusted.status == 0, "\(untrusted.stderr)")
+        let line = try Self.object(untrusted.stdoutText)
+        let error = (line["response"] as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["type"] as? String == "capture_tls_failed", "\(untrusted.stdoutText)")
+        #expect((error?["reason"] as? String)?.contains("CERTIFICATE_VERIFY_FAILED") == true)
+    }
+
+    @Test func usageErrorsSayWhatToDo() throws {
+        let cases: [([String], String)] = [
+            (["capture", "--url", "http://127.0.0.1:9"], "--index"),
+            (["capture", "--url", "ftp://example", "--index", "a"], "http://"),
+            (["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--rotate-daily"], "--out"),
+            (["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--ca-file", "/nonexistent.pem"], "--ca-file"),
+            (["capture", "--url", "http://127.0.0.1:9", "--index-file", "/nonexistent.txt"], "/nonexistent.txt"),
+            (["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--interval", "soon"], "--interval"),
+        ]
+        for (arguments, hint) in cases {
+            let run = try Replstat.run(arguments, environment: Self.noCredentials)
+            #expect(run.status == 2, "\(arguments)")
+            #expect(run.stderr.contains(hint), "\(arguments): \(run.stderr)")
+        }
+    }
+}
+
+extension ISO8601DateFormatter {
+    nonisolated(unsafe) static let withMilliseconds: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+}

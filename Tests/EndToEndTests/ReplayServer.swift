@@ -1,0 +1,139 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An HTTP server on 127.0.0.1 that answers `GET /_plugins/_replication/{index}/_status` with the
+/// response recorded in `CaptureFixtures/{index}.http` (status line, headers, blank line, body;
+/// the server sets Content-Length and closes the connection). Two indices misbehave on purpose:
+/// `follower-slow` answers like `follower-syncing` but only after `slowDelay`, and
+/// `follower-dropped` closes the connection without answering. An unknown index gets a bare 404.
+final class ReplayServer: @unchecked Sendable {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("CaptureFixtures")
+
+    let port: UInt16
+    var url: String { "http://127.0.0.1:\(port)" }
+    let slowDelay: TimeInterval
+    private let listener: Int32
+    private let lock = NSLock()
+    private var requests: [(path: String, authorization: String?)] = []
+
+    init(slowDelay: TimeInterval = 3) throws {
+        self.slowDelay = slowDelay
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw POSIXError(.EIO) }
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(listener, 64) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        self.listener = listener
+        port = UInt16(bigEndian: address.sin_port)
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    deinit { stop() }
+
+    /// Stops accepting; connections being served finish on their own.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    /// Every request seen so far: its path and its Authorization header.
+    var seen: [(path: String, authorization: String?)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return requests
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                close(listener)
+                return
+            }
+            DispatchQueue.global().async { [self] in serve(connection) }
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        guard let head = readHead(connection) else { return }
+        let lines = head.components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2 else { return }
+        let path = String(parts[1])
+        let authorization = lines.dropFirst().first { $0.lowercased().hasPrefix("authorization:") }
+            .map { String($0.dropFirst("authorization:".count)).trimmingCharacters(in: .whitespaces) }
+        lock.lock()
+        requests.append((path, authorization))
+        lock.unlock()
+
+        let pieces = path.split(separator: "/")
+        let index = pieces.count == 4 ? String(pieces[2]) : ""
+        switch index {
+        case "follower-dropped":
+            return
+        case "follower-slow":
+            Thread.sleep(forTimeInterval: slowDelay)
+            send(connection, recorded("follower-syncing"))
+        default:
+            send(connection, recorded(index))
+        }
+    }
+
+    /// The recorded response with its Content-Length set to the body's length.
+    private func recorded(_ index: String) -> Data {
+        guard let file = try? Data(contentsOf: Self.fixtures.appendingPathComponent(index + ".http")),
+            let split = file.range(of: Data("\r\n\r\n".utf8))
+        else {
+            return Data("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+        }
+        let head = String(decoding: file[..<split.lowerBound], as: UTF8.self)
+        let body = file[split.upperBound...]
+        return Data((head + "\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8) + body
+    }
+
+    private func readHead(_ connection: Int32) -> String? {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 65536 {
+            let count = recv(connection, &buffer, buffer.count, 0)
+            if count <= 0 { return nil }
+            bytes += buffer[..<count]
+            if let text = String(bytes: bytes, encoding: .utf8), let end = text.range(of: "\r\n\r\n") {
+                return String(text[..<end.lowerBound])
+            }
+        }
+        return nil
+    }
+
+    private func send(_ connection: Int32, _ data: Data) {
+        // MSG_NOSIGNAL: a client that gave up must not kill the test process with SIGPIPE.
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let sent = Glibc.send(
+                    connection, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                if sent <= 0 { return }
+                offset += sent
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import ReplStatCore
+import Testing
+
+@testable import ReplStatCapture
+
+@Suite struct GzipCaptureFilesTests {
+    static let day: Int64 = 86_400_000
+    /// 2026-11-30T23:59:59.000Z, by hand: the end of day 20,787 after 1970-01-01, less a second.
+    static let beforeMidnight: Int64 = 20_788 * day - 1000
+
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-capture-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    /// The lines of a gzip file, read by the analyzer's reader, which stops at any damage.
+    func lines(_ path: String) throws -> [String] {
+        var bytes: [UInt8] = []
+        try SourceReader().read(InputSource(path)) { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func files() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    }
+
+    @Test func dailyRotationStartsAFileAtMidnightUTC() throws {
+        let output = GzipCaptureFiles(path: folder.path + "/ccr.jsonl.gz", rotation: Rotation(daily: true))
+        try output.write(Array("a".utf8), timestamp: Self.beforeMidnight)
+        try output.write(Array("b".utf8), timestamp: Self.beforeMidnight + 999)
+        try output.write(Array("c".utf8), timestamp: Self.beforeMidnight + 1000)
+        try output.write(Array("d".utf8), timestamp: Self.beforeMidnight + 5000)
+        try output.close()
+        #expect(try files() == ["ccr-20261130T235959Z.jsonl.gz", "ccr-20261201T000000Z.jsonl.gz"])
+        #expect(try lines(folder.path + "/ccr-20261130T235959Z.jsonl.gz") == ["a", "b"])
+        #expect(try lines(folder.path + "/ccr-20261201T000000Z.jsonl.gz") == ["c", "d"])
+        #expect(output.paths.map { URL(fileURLWithPath: $0).lastPathComponent } == (try files()))
+    }
+
+    @Test func aTakenNameGetsANumber() throws {
+        let path = folder.path + "/ccr.jsonl.gz"
+        for letter in ["a", "b", "c"] {
+            let output = GzipCaptureFiles(path: path, rotation: Rotation(daily: true))
+            try output.write(Array(letter.utf8), timestamp: Self.beforeMidnight)
+            try output.close()
+        }
+        #expect(
+            try files() == [
+                "ccr-20261130T235959Z-2.jsonl.gz", "ccr-20261130T235959Z-3.jsonl.gz", "ccr-20261130T235959Z.jsonl.gz",
+            ])
+        #expect(try lines(folder.path + "/ccr-20261130T235959Z-3.jsonl.gz") == ["c"])
+    }
+
+    @Test func aCheckpointAfterFlushEveryMakesTheFileCompleteWhileItStaysOpen() throws {
+        let path = folder.path + "/live.jsonl.gz"
+        let output = GzipCaptureFiles(path: path, flushEveryMillis: 60_000)
+        try output.write(Array("one".utf8), timestamp: 0)
+        try output.checkpoint(now: 59_999)
+        // Still inside the open member: the file is not complete gzip yet.
+        #expect(throws: SourceFailure.self) { try lines(path) }
+        try output.checkpoint(now: 60_000)
+        #expect(try lines(path) == ["one"])
+        try output.write(Array("two".utf8), timestamp: 61_000)
+        try output.close()
+        #expect(try lines(path) == ["one", "two"])
+    }
+
+    @Test func sizeRotationClosesAFileOnceItHoldsTheSize() throws {
+        let output = GzipCaptureFiles(path: folder.path + "/big.gz", rotation: Rotation(maxBytes: 64 * 1024))
+        // Random letters compress to about 60%: 400 KiB of them must spill over into several files.
+        var generator = SystemRandomNumberGenerator()
+        var written: [String] = []
+        for second in 0..<400 {
+            let line = String(
+                (0..<1024).map { _ in Character(Unicode.Scalar(UInt8.random(in: 97...122, using: &generator))) })
+            written.append(line)
+            try output.write(Array(line.utf8), timestamp: Self.beforeMidnight + Int64(second) * 1000)
+        }
+        try output.close()
+        let names = try files()
+        #expect(names.count >= 3)
+        var read: [String] = []
+        for name in output.paths { read += try lines(name) }
+        #expect(read == written)
+        for name in output.paths.dropLast() {
+            let size = try FileManager.default.attributesOfItem(atPath: name)[.size] as! Int
+            #expect(size >= 64 * 1024 && size < 64 * 1024 + 300 * 1024, "\(name): \(size)")
+        }
+    }
+
+    @Test func withoutRotationAnIntactFileIsContinued() throws {
+        let path = folder.path + "/ccr.jsonl.gz"
+        for letter in ["a", "b"] {
+            let output = GzipCaptureFiles(path: path)
+            try output.write(Array(letter.utf8), timestamp: 0)
+            try output.close()
+        }
+        #expect(try files() == ["ccr.jsonl.gz"])
+        #expect(try lines(path) == ["a", "b"])
+    }
+}
