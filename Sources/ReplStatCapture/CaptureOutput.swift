@@ -14,16 +14,61 @@ public protocol CaptureOutput: AnyObject {
     func close() throws(OutputError)
 }
 
-/// Plain lines on standard output, each written at once so that `| replstat watch` sees it live.
-public final class StandardOutputLines: CaptureOutput {
-    public init() {}
+/// Plain lines, each written at once so that a reader (`| replstat watch`) sees it live: on
+/// standard output, or into a pipe that an analysis in the same process reads.
+public final class PlainLines: CaptureOutput {
+    private let descriptor: Int32
+    private let name: String
+    private let closesDescriptor: Bool
+
+    public static func standardOutput() -> PlainLines {
+        PlainLines(descriptor: 1, name: "standard output", closesDescriptor: false)
+    }
+
+    /// Writes to `descriptor` and closes it at the end: the reader then sees the end of input.
+    public init(descriptor: Int32, name: String, closesDescriptor: Bool = true) {
+        self.descriptor = descriptor
+        self.name = name
+        self.closesDescriptor = closesDescriptor
+    }
 
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
-        try OutputFile.writeAll(1, line + [0x0A], path: "standard output")
+        try OutputFile.writeAll(descriptor, line + [0x0A], path: name)
     }
 
     public func checkpoint(now: Int64) throws(OutputError) {}
-    public func close() throws(OutputError) {}
+
+    public func close() throws(OutputError) {
+        if closesDescriptor && Glibc.close(descriptor) != 0 { throw OutputError.system(path: name) }
+    }
+}
+
+/// The same lines to several outputs: a live reader and a gzip file kept for later.
+public final class TeeOutput: CaptureOutput {
+    private let outputs: [any CaptureOutput]
+
+    public init(_ outputs: [any CaptureOutput]) { self.outputs = outputs }
+
+    public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
+        for output in outputs { try output.write(line, timestamp: timestamp) }
+    }
+
+    public func checkpoint(now: Int64) throws(OutputError) {
+        for output in outputs { try output.checkpoint(now: now) }
+    }
+
+    /// Closes every output, even after one failed to close; reports the first failure.
+    public func close() throws(OutputError) {
+        var first: OutputError?
+        for output in outputs {
+            do throws(OutputError) {
+                try output.close()
+            } catch {
+                first = first ?? error
+            }
+        }
+        if let first { throw first }
+    }
 }
 
 /// When a gzip capture moves on to a new file.

@@ -38,8 +38,9 @@ public enum CaptureRun {
             result.set(Outcome(stats: session.stats, failure: failure, interrupted: Task.isCancelled))
             done.signal()
         }
+        var previousHandlers: [(Int32, sighandler_t?)] = []
         let sources = stopSignals.map { number in
-            signal(number, SIG_IGN)
+            previousHandlers.append((number, signal(number, SIG_IGN)))
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if task.isCancelled { _exit(128 + number) }
@@ -50,6 +51,8 @@ public enum CaptureRun {
         }
         done.wait()
         for source in sources { source.cancel() }
+        // What runs after the capture (an analysis writing its reports) gets its own handling back.
+        for (number, handler) in previousHandlers { signal(number, handler) }
         return result.get()
     }
 
@@ -61,5 +64,35 @@ public enum CaptureRun {
         private var outcome: Outcome?
         func set(_ value: Outcome) { outcome = value }
         func get() -> Outcome { outcome! }
+    }
+
+    /// Starts a capture on a thread of its own, writing plain lines into a pipe, and returns the
+    /// pipe's reading end as a source for an analysis. The source ends when the capture does
+    /// (its rounds are done, or a stop signal); `also` receives the same lines (a gzip file).
+    public static func intoPipe(
+        name: String, poller: StatusPoller, schedule: CaptureSchedule, also: (any CaptureOutput)? = nil
+    ) throws(CaptureSetupError) -> (source: InputSource, finished: @Sendable () -> Outcome) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else {
+            throw CaptureSetupError("cannot make a pipe: \(String(cString: strerror(errno)))")
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let lines = PlainLines(descriptor: ends[1], name: name)
+        let output: any CaptureOutput = also.map { TeeOutput([lines, $0]) } ?? lines
+        let result = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let handedOver = output
+        // Its own thread: the capture blocks it until done, while the caller runs the analysis.
+        DispatchQueue(label: "replstat.capture").async {
+            result.set(untilStopped(poller: poller, schedule: schedule, output: handedOver))
+            done.signal()
+        }
+        return (
+            InputSource(name: name, descriptor: ends[0]),
+            {
+                done.wait()
+                return result.get()
+            }
+        )
     }
 }

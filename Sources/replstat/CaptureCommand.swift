@@ -123,7 +123,7 @@ struct Capture: ParsableCommand {
                 GzipCaptureFiles(
                     path: $0, rotation: Rotation(maxBytes: rotateSize?.bytes, daily: rotateDaily),
                     flushEveryMillis: flushEvery.millis)
-            } ?? StandardOutputLines()
+            } ?? PlainLines.standardOutput()
         let progress = CaptureProgress(destination: outputPath ?? "standard output")
         let outcome = CaptureRun.untilStopped(
             poller: poller, schedule: schedule, output: output, onRound: progress.update)

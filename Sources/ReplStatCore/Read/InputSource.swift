@@ -6,14 +6,25 @@
     import Darwin
 #endif
 
-/// One input named on the command line: a file path, or `-` for standard input.
+/// One input named on the command line: a file path, or `-` for standard input; or an open
+/// descriptor that the program feeds itself (a capture running in the same process).
 public struct InputSource: Sendable, Hashable {
     /// The name as given, used in messages and in `quality.csv`.
     public let name: String
+    /// Read this descriptor, and close it at the end, instead of opening `name`.
+    public let descriptor: Int32?
 
-    public init(_ name: String) { self.name = name }
+    public init(_ name: String) {
+        self.name = name
+        descriptor = nil
+    }
 
-    public var isStandardInput: Bool { name == "-" }
+    public init(name: String, descriptor: Int32) {
+        self.name = name
+        self.descriptor = descriptor
+    }
+
+    public var isStandardInput: Bool { name == "-" && descriptor == nil }
 }
 
 /// Why a source could not be read to its end. Everything read before the failure has
@@ -75,7 +86,10 @@ final class RawByteReader {
     private var atEnd = false
 
     init(source: InputSource, chunkSize: Int) throws(SourceFailure) {
-        if source.isStandardInput {
+        if let descriptor = source.descriptor {
+            fd = descriptor
+            ownsDescriptor = true
+        } else if source.isStandardInput {
             fd = 0
             ownsDescriptor = false
         } else {
