@@ -6,9 +6,11 @@ let package = Package(
     products: [
         .executable(name: "replstat", targets: ["replstat"]),
         .library(name: "ReplStatCore", targets: ["ReplStatCore"]),
+        .library(name: "ReplStatPipelines", targets: ["ReplStatPipelines"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CMalloc"),
@@ -25,10 +27,16 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]
         ),
+        // Kept apart from ReplStatCore, which depends on nothing but zlib (scripts/fuzz compiles it alone).
+        .target(
+            name: "ReplStatPipelines",
+            dependencies: ["ReplStatCore", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "replstat",
             dependencies: [
                 "ReplStatCore",
+                "ReplStatPipelines",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -36,6 +44,10 @@ let package = Package(
         .testTarget(
             name: "ReplStatCoreTests",
             dependencies: ["ReplStatCore"]
+        ),
+        .testTarget(
+            name: "ReplStatPipelinesTests",
+            dependencies: ["ReplStatPipelines"]
         ),
         .testTarget(
             name: "EndToEndTests",

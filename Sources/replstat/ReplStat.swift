@@ -17,7 +17,7 @@ struct ReplStat: ParsableCommand {
             state, lag, stalls and the quality of the capture; `replstat simulate` writes \
             realistic captures for trying it out.
             """,
-        subcommands: [Analyze.self, Watch.self, Simulate.self]
+        subcommands: [Analyze.self, Watch.self, Run.self, Simulate.self]
     )
 
     /// Usage errors exit with 2 (SPEC.md), not ArgumentParser's default 64.
