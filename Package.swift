@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CMalloc"),
@@ -38,11 +39,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Kept apart from ReplStatCore, which depends on nothing but zlib (scripts/fuzz compiles it alone).
+        .target(
+            name: "ReplStatPipelines",
+            dependencies: ["ReplStatCore", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "replstat",
             dependencies: [
                 "ReplStatCore",
                 "ReplStatCapture",
+                "ReplStatPipelines",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -54,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "ReplStatCaptureTests",
             dependencies: ["ReplStatCapture", "ReplStatCore"]
+        ),
+        .testTarget(
+            name: "ReplStatPipelinesTests",
+            dependencies: ["ReplStatPipelines"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -1,10 +1,6 @@
 import ArgumentParser
 import ReplStatCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report what replication did over a capture.",
@@ -71,72 +67,21 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
-        if let outputDirectory {
-            do {
-                try OutputFile.prepareDirectory(outputDirectory)
-            } catch {
-                fail("\(error)")
-            }
-        }
-        var rejects: RejectsFile?
-        if let rejectsPath {
-            do {
-                rejects = try RejectsFile(path: rejectsPath)
-            } catch {
-                fail("\(error)")
-            }
-        }
-
         var options = analysis.options
         options.jobs = jobs
-        let run = Analysis(options: options, rejects: rejects)
-        let progress = ProgressLine()
-        run.onChunk = progress.update
-        let names = sources.isEmpty ? ["-"] : sources
-        FileOutput.hintWhenReadingATerminal(names)
-        run.consume(names.map(InputSource.init))
-        let result = run.finish()
-        progress.finish()
-
-        do {
-            try rejects?.close()
-            try writeReports(result)
-        } catch {
-            fail("\(error)")
-        }
-        for failure in result.failures {
-            FileOutput.standardError("replstat: \(failure)\n")
-        }
-        if !result.failures.isEmpty { throw ExitCode(ExitStatus.sourceFailed) }
-        if strict && result.totals.rejected > 0 {
-            FileOutput.standardError("replstat: \(result.totals.rejected) line(s) rejected (--strict)\n")
-            throw ExitCode(ExitStatus.strictRejects)
-        }
-    }
-
-    private func writeReports(_ result: AnalysisResult) throws(OutputError) {
+        var reports = ReportOutputs()
         switch format {
-        case .csv:
-            for file in CSVReport.files(result) {
-                try OutputFile.writeAtomically(file.bytes, to: outputDirectory! + "/" + file.name)
-            }
-        case .markdown:
-            try emit(Array(MarkdownReport.render(result).utf8), name: "report.md")
-        case .json:
-            try emit(JSONReport.render(result), name: "report.json")
+        case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)
+        case .markdown: reports.markdown = destination(name: "report.md")
+        case .json: reports.json = destination(name: "report.json")
         }
+        try AnalysisRun(
+            command: "analyze", sources: sources, options: options, strict: strict, reports: reports,
+            rejectsPath: rejectsPath
+        ).run()
     }
 
-    private func emit(_ bytes: [UInt8], name: String) throws(OutputError) {
-        if let outputDirectory {
-            try OutputFile.writeAtomically(bytes, to: outputDirectory + "/" + name)
-        } else {
-            try FileOutput.standardOutput(bytes)
-        }
-    }
-
-    private func fail(_ message: String) -> Never {
-        FileOutput.standardError("replstat: \(message)\n")
-        Glibc.exit(ExitStatus.sourceFailed)
+    private func destination(name: String) -> ReportOutputs.Destination {
+        outputDirectory.map { .file($0 + "/" + name) } ?? .standardOutput
     }
 }

@@ -8,25 +8,11 @@ struct Seconds: ExpressibleByArgument {
     init(millis: Int64) { self.millis = millis }
 
     init?(argument: String) {
-        let parts = argument.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = parts[0]
-        let fraction = parts.count > 1 ? parts[1] : "0"
-        guard !whole.isEmpty, whole.count <= 12, !fraction.isEmpty,
-            whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let seconds = Int64(whole)
-        else { return nil }
-        let millisText = (fraction + "000").prefix(3)
-        millis = seconds * 1000 + Int64(millisText)!
+        guard let millis = Decimal3.millis(seconds: argument) else { return nil }
+        self.millis = millis
     }
 
-    var defaultValueDescription: String { Decimal3Text.seconds(millis) }
-}
-
-/// Seconds as a user typed them: `300`, not `300.000`.
-enum Decimal3Text {
-    static func seconds(_ millis: Int64) -> String {
-        millis % 1000 == 0 ? String(millis / 1000) : String(Double(millis) / 1000)
-    }
+    var defaultValueDescription: String { Decimal3.typedSeconds(millis) }
 }
 
 /// The options that shape the analysis, shared by the commands that analyze.

@@ -14,10 +14,11 @@ struct ReplStat: ParsableCommand {
         discussion: """
             Captures are JSON Lines of `GET /_plugins/_replication/{index}/_status` responses, \
             plain or gzip-compressed. `replstat analyze` reports state transitions, time in each \
-            state, lag, stalls and the quality of the capture; `replstat simulate` writes \
-            realistic captures for trying it out.
+            state, lag, stalls and the quality of the capture; `replstat watch` prints events as \
+            they happen; `replstat run` runs a pipeline file (sources, options and outputs in one \
+            recipe); `replstat simulate` writes realistic captures for trying it out.
             """,
-        subcommands: [Analyze.self, Watch.self, Capture.self, Simulate.self]
+        subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
     )
 
     /// Usage errors exit with 2 (SPEC.md), not ArgumentParser's default 64.

@@ -1,10 +1,6 @@
 import ArgumentParser
 import ReplStatCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print replication events as they happen, one line each.",
@@ -25,12 +21,8 @@ struct Watch: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case jsonl, csv
-    }
-
     @Option(help: "Event format: JSON Lines, or CSV with a header.")
-    var format: Format = .jsonl
+    var format: EventFormat.Style = .jsonl
 
     @Option(
         name: .customLong("lag-above"),
@@ -66,70 +58,9 @@ struct Watch: ParsableCommand {
     func run() throws {
         var options = analysis.options
         if let lagAbove, let lagFor { options.lagAlert = LagAlert(threshold: lagAbove, millis: lagFor.millis) }
-        // Live input arrives a line at a time: small reads, so nothing waits for a full buffer.
-        options.chunkSize = 64 * 1024
-
-        let printer = EventPrinter(format: format, showRejects: showRejects)
-        let run = Analysis(options: options, events: printer)
-        printer.analysis = run
-        printer.start()
-        FileOutput.hintWhenReadingATerminal([source])
-        run.consume(InputSource(source))
-        let result = run.finish()
-
-        for failure in result.failures {
-            FileOutput.standardError("replstat: \(failure)\n")
-        }
-        if summary || isatty(2) == 1 {
-            let totals = result.totals
-            func count(_ number: Int, _ one: String, _ many: String) -> String {
-                "\(number) \(number == 1 ? one : many)"
-            }
-            FileOutput.standardError(
-                "replstat watch: \(count(totals.lines, "line", "lines")), \(count(printer.printed, "event", "events")), "
-                    + "\(totals.rejected) rejected, \(count(result.indices.count, "index", "indices"))\n")
-        }
-        if !result.failures.isEmpty { throw ExitCode(ExitStatus.sourceFailed) }
-        if strict && result.totals.rejected > 0 { throw ExitCode(ExitStatus.strictRejects) }
+        let events = AnalysisRun.Events(format: format, showRejects: showRejects, summary: summary)
+        try AnalysisRun(command: "watch", sources: [source], options: options, strict: strict, events: events).run()
     }
 }
 
-/// Writes each event to standard output the moment it is emitted, unbuffered, so that a
-/// pipeline downstream sees it at once. A reader that goes away ends the program quietly.
-final class EventPrinter: LiveEventSink {
-    let format: Watch.Format
-    let showRejects: Bool
-    /// The run whose ids the events carry; set right after the run is made.
-    weak var analysis: Analysis?
-    private(set) var printed = 0
-
-    init(format: Watch.Format, showRejects: Bool) {
-        self.format = format
-        self.showRejects = showRejects
-    }
-
-    func start() {
-        if format == .csv { write(CSVTable(header: EventFormat.csvHeader).bytes) }
-    }
-
-    func emit(_ event: LiveEvent) {
-        if case .reject = event, !showRejects { return }
-        guard let analysis else { return }
-        let fields = EventFormat.fields(event, name: analysis.indexName, text: analysis.text)
-        write(format == .csv ? EventFormat.csvLine(fields) : EventFormat.jsonLine(fields))
-        printed += 1
-    }
-
-    private func write(_ bytes: [UInt8]) {
-        do {
-            try FileOutput.standardOutput(bytes)
-        } catch  where error.code == EPIPE {
-            // The reader went away (`| head`): nothing more can be shown, and nothing is wrong.
-            Glibc.exit(ExitStatus.done)
-        } catch {
-            // Anything else (a full disk) loses events: say so and fail.
-            FileOutput.standardError("replstat: \(error)\n")
-            Glibc.exit(ExitStatus.sourceFailed)
-        }
-    }
-}
+extension EventFormat.Style: ExpressibleByArgument {}

@@ -7,6 +7,8 @@ struct IndexDerivation {
     /// Where live events go, if anywhere, and the lag alert they include.
     let events: LiveEventSink?
     let lagAlert: LagAlert?
+    /// Whether transitions and stalls are kept as rows as well as sent as events.
+    let keepsRows: Bool
 
     private(set) var summary: IndexSummary
     private(set) var transitions: [TransitionRow] = []
@@ -31,12 +33,16 @@ struct IndexDerivation {
     private var breach: (start: Int64, end: Int64, maxLag: UInt64, announced: Bool)?
 
     init(
-        index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil
+        index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil,
+        keepsRows: Bool = false
     ) {
         self.maxGap = maxGap
         self.stallAfter = stallAfter
         self.events = events
         self.lagAlert = lagAlert
+        // A live run reports rows as events and keeps none, so that its memory does not grow for
+        // days, unless it also writes reports at the end.
+        self.keepsRows = events == nil || keepsRows
         summary = IndexSummary(index: index)
     }
 
@@ -74,8 +80,8 @@ struct IndexDerivation {
                     reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
                     checkpoints: sample.hasCheckpoints
                         ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil)
-                // A live run reports rows as events and keeps none: its memory must not grow for days.
-                if let events { events.emit(.transition(transition)) } else { transitions.append(transition) }
+                events?.emit(.transition(transition))
+                if keepsRows { transitions.append(transition) }
                 runStart = sample.timestamp
             }
             if previous.isLagSample && sample.isLagSample && elapsed > 0 && !isGap {
@@ -160,7 +166,8 @@ struct IndexDerivation {
         if stall.millis >= stallAfter {
             summary.stalls += 1
             summary.millisStalled += stall.millis
-            if let events { events.emit(.stallEnd(stall)) } else { stalls.append(stall) }
+            events?.emit(.stallEnd(stall))
+            if keepsRows { stalls.append(stall) }
         }
     }
 

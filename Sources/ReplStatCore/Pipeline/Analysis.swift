@@ -90,7 +90,7 @@ public final class Analysis {
     ///   - rejects: receives every rejected line, in input order.
     ///   - events: receives live events as they become final; the run then uses one thread,
     ///     so that they come in the order of the lines, and its result leaves out the rows of
-    ///     transitions and stalls, which went out as events.
+    ///     transitions and stalls, which went out as events (unless `options.keepsRowsWithEvents`).
     public init(options: AnalysisOptions, rejects: RejectSink? = nil, events: LiveEventSink? = nil) {
         self.options = options
         self.rejects = rejects

@@ -16,6 +16,9 @@ public struct AnalysisOptions: Sendable {
     public var chunkSize: Int = 512 * 1024
     /// Live lag alert (`replstat watch --lag-above N --for SECONDS`), if any.
     public var lagAlert: LagAlert?
+    /// With live events, keep the transitions and stalls in the result too (for reports written
+    /// at the end); without, a live run's memory does not grow with its length.
+    public var keepsRowsWithEvents = false
     /// Decoding lanes working in parallel; 1 runs every stage on the calling thread.
     public var jobs: Int = AnalysisOptions.processorCount
 

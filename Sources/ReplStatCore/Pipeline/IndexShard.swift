@@ -75,7 +75,7 @@ final class IndexShard: @unchecked Sendable {
             derivations.append(
                 IndexDerivation(
                     index: index, maxGap: options.maxGap, stallAfter: options.stallAfter, events: events,
-                    lagAlert: options.lagAlert))
+                    lagAlert: options.lagAlert, keepsRows: options.keepsRowsWithEvents))
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
         switch entry {

@@ -15,14 +15,25 @@ public enum CSVReport {
     public static let stallsHeader = ["index", "start", "end", "seconds", "follower_checkpoint", "max_lag"]
     public static let qualityHeader = ["source", "outcome", "count"]
 
+    /// The four tables, in their fixed order.
+    public enum Table: String, CaseIterable, Sendable {
+        case summary, transitions, stalls, quality
+
+        public var fileName: String { rawValue + ".csv" }
+
+        public func render(_ result: AnalysisResult) -> CSVTable {
+            switch self {
+            case .summary: CSVReport.summary(result)
+            case .transitions: CSVReport.transitions(result)
+            case .stalls: CSVReport.stalls(result)
+            case .quality: CSVReport.quality(result)
+            }
+        }
+    }
+
     /// File name and contents of each report, in a fixed order.
     public static func files(_ result: AnalysisResult) -> [(name: String, bytes: [UInt8])] {
-        [
-            ("summary.csv", summary(result).bytes),
-            ("transitions.csv", transitions(result).bytes),
-            ("stalls.csv", stalls(result).bytes),
-            ("quality.csv", quality(result).bytes),
-        ]
+        Table.allCases.map { ($0.fileName, $0.render(result).bytes) }
     }
 
     public static func summary(_ result: AnalysisResult) -> CSVTable {

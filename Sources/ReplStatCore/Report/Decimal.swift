@@ -6,6 +6,24 @@ public enum Decimal3 {
         return sign + thousandths(UInt128(millis.magnitude))
     }
 
+    /// A duration as users write it (SPEC.md section 4): a non-negative decimal number of seconds,
+    /// taken to the millisecond (`1.2345` is 1234 ms); nil for anything else.
+    public static func millis(seconds text: String) -> Int64? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = parts[0]
+        let fraction = parts.count > 1 ? parts[1] : "0"
+        guard !whole.isEmpty, whole.count <= 12, !fraction.isEmpty,
+            whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let seconds = Int64(whole)
+        else { return nil }
+        return seconds * 1000 + Int64((fraction + "000").prefix(3))!
+    }
+
+    /// Milliseconds as a user types seconds: `300`, not `300.000`; `0.5`.
+    public static func typedSeconds(_ millis: Int64) -> String {
+        millis % 1000 == 0 ? String(millis / 1000) : String(Double(millis) / 1000)
+    }
+
     /// `numerator / denominator` (denominator > 0) to three decimals.
     public static func ratio(_ numerator: UInt128, _ denominator: UInt128) -> String {
         // round(n * 1000 / d) = floor((2 * n * 1000 + d) / (2 * d)) for non-negative values.

@@ -1,6 +1,11 @@
 /// Live events as text: one JSON object per line, or one CSV row per line under a fixed
 /// header. Field names and number formats are those of the CSV reports.
 public enum EventFormat {
+    /// How events are written: `jsonl`, one JSON object per line; `csv`, rows under one header.
+    public enum Style: String, CaseIterable, Sendable {
+        case jsonl, csv
+    }
+
     public static let csvHeader = [
         "event", "time", "index", "from_status", "to_status", "reason", "seconds", "start", "end",
         "leader_checkpoint", "follower_checkpoint", "lag", "max_lag", "source", "line",

@@ -42,6 +42,12 @@ public enum OutputFile {
         guard access(path, W_OK | X_OK) == 0 else { throw OutputError(path: path, detail: errnoText()) }
     }
 
+    /// Creates the folder that `path` names a file in, when it is missing.
+    public static func prepareParentDirectory(of path: String) throws(OutputError) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        try prepareDirectory(String(path[..<slash]))
+    }
+
     /// Replaces the file at `path` with `bytes` in one step.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(OutputError) {
         let file = try TemporaryFile(replacing: path)
@@ -52,6 +58,15 @@ public enum OutputFile {
             throw error
         }
         try file.commit()
+    }
+
+    /// Creates or empties a file to be written as data comes (a live log, not a report), with
+    /// its missing folders; returns its descriptor.
+    public static func create(_ path: String) throws(OutputError) -> Int32 {
+        try prepareParentDirectory(of: path)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw OutputError(path: path, detail: errnoText()) }
+        return descriptor
     }
 
     /// Writes every byte to a descriptor, retrying short writes.

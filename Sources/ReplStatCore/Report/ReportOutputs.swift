@@ -1,0 +1,69 @@
+/// Where a run's reports go: any of the Markdown report, the JSON report and CSV tables, each
+/// written once the analysis is done. Files are replaced atomically, so a reader never sees half
+/// of one.
+public struct ReportOutputs: Sendable, Equatable {
+    /// Standard output, or a file.
+    public enum Destination: Sendable, Equatable, CustomStringConvertible {
+        case standardOutput
+        case file(String)
+
+        /// `-` is standard output, as for sources.
+        public init(_ argument: String) {
+            self = argument == "-" ? .standardOutput : .file(argument)
+        }
+
+        public var description: String {
+            switch self {
+            case .standardOutput: "-"
+            case .file(let path): path
+            }
+        }
+    }
+
+    public var markdown: Destination?
+    public var json: Destination?
+    public var csv: CSVOutput?
+
+    /// A folder of CSV tables.
+    public struct CSVOutput: Sendable, Equatable {
+        public var directory: String
+        /// Which tables to write there, in this order.
+        public var tables: [CSVReport.Table]
+
+        public init(directory: String, tables: [CSVReport.Table] = CSVReport.Table.allCases) {
+            self.directory = directory
+            self.tables = tables
+        }
+
+        /// The path of each table's file.
+        public var paths: [String] { tables.map { directory + "/" + $0.fileName } }
+    }
+
+    public init() {}
+
+    public var isEmpty: Bool { markdown == nil && json == nil && csv == nil }
+
+    /// Creates the CSV folder and the folders of the report files before the run, so that a run
+    /// that cannot write its reports fails before it reads anything.
+    public func prepare() throws(OutputError) {
+        if let csv { try OutputFile.prepareDirectory(csv.directory) }
+        for case .file(let path) in [markdown, json] { try OutputFile.prepareParentDirectory(of: path) }
+    }
+
+    public func write(_ result: AnalysisResult) throws(OutputError) {
+        if let csv {
+            for (table, path) in zip(csv.tables, csv.paths) {
+                try OutputFile.writeAtomically(table.render(result).bytes, to: path)
+            }
+        }
+        if let markdown { try Self.write(Array(MarkdownReport.render(result).utf8), to: markdown) }
+        if let json { try Self.write(JSONReport.render(result), to: json) }
+    }
+
+    private static func write(_ bytes: [UInt8], to destination: Destination) throws(OutputError) {
+        switch destination {
+        case .standardOutput: try OutputFile.writeAll(1, bytes, path: "standard output")
+        case .file(let path): try OutputFile.writeAtomically(bytes, to: path)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ReplStatCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Pipeline {
+    /// The files to read, in order: each glob expanded to its matches in byte order, standard
+    /// input as `-`. The capture source, if any, is not a file and is left out.
+    public func sourceNames() throws(PipelineError) -> [String] {
+        var names: [String] = []
+        for source in sources {
+            switch source.kind {
+            case .path(let path): names.append(path)
+            case .standardInput: names.append("-")
+            case .glob(let pattern): names += try Self.expand(pattern, at: source.location)
+            case .capture: continue
+            }
+        }
+        return names
+    }
+
+    private static func expand(_ pattern: String, at location: FileLocation?) throws(PipelineError) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        let status = glob(pattern, 0, nil, &matches)
+        guard status == 0 else {
+            let problem =
+                status == GLOB_NOMATCH
+                ? "no file matches '\(pattern)' (relative paths start from the current directory)"
+                : "cannot list the files matching '\(pattern)'"
+            guard let location else { throw PipelineError(file: pattern, message: problem) }
+            throw PipelineError(location, problem)
+        }
+        let names = (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// What `replstat run --check` prints: what would be read, with which options, and where
+    /// each result would go.
+    public func plan(file: String, sourceNames: [String]) -> String {
+        var lines = ["\(file): valid", "sources:"]
+        if let capture {
+            lines.append("  capture \(Self.describe(capture))")
+        }
+        lines += sourceNames.map { "  \($0 == "-" ? "- (standard input)" : $0)" }
+        lines.append("analysis:")
+        lines.append(
+            "  reorder-window \(Decimal3.typedSeconds(options.reorderWindow)), "
+                + "max-gap \(Decimal3.typedSeconds(options.maxGap)), "
+                + "stall-after \(Decimal3.typedSeconds(options.stallAfter)), "
+                + "max-line-bytes \(options.maxLineBytes), jobs \(options.jobs), strict \(strict)")
+        lines.append("sinks:")
+        func sink(_ name: String, _ text: String) { lines.append("  " + name.padded(10) + text) }
+        if let markdown = reports.markdown { sink("markdown", Self.describe(markdown)) }
+        if let json = reports.json { sink("json", Self.describe(json)) }
+        if let csv = reports.csv { sink("csv", csv.paths.joined(separator: ", ")) }
+        if let rejects { sink("rejects", rejects) }
+        if let watch {
+            var details = [watch.format.rawValue]
+            if let alert = watch.lagAlert {
+                details.append("lag-above \(alert.threshold) for \(Decimal3.typedSeconds(alert.millis)) s")
+            }
+            if watch.showRejects { details.append("show-rejects") }
+            if watch.summary { details.append("summary") }
+            sink("watch", "\(Self.describe(watch.to)), live (\(details.joined(separator: ", ")))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func describe(_ destination: ReportOutputs.Destination) -> String {
+        destination == .standardOutput ? "- (standard output)" : destination.description
+    }
+
+    private static func describe(_ capture: CaptureSource) -> String {
+        var parts = [capture.url, "every \(Decimal3.typedSeconds(capture.intervalMillis)) s"]
+        if !capture.indices.isEmpty { parts.append("indices \(capture.indices.joined(separator: ", "))") }
+        if let indexFile = capture.indexFile { parts.append("index-file \(indexFile)") }
+        if let polls = capture.polls { parts.append("\(polls) polls") }
+        if let out = capture.out { parts.append("raw capture to \(out)") }
+        return parts.joined(separator: "; ")
+    }
+}
+
+extension String {
+    fileprivate func padded(_ width: Int) -> String {
+        self + String(repeating: " ", count: max(1, width - count))
+    }
+}

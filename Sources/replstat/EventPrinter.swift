@@ -1,0 +1,61 @@
+import ReplStatCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes each event the moment it is emitted, unbuffered, to standard output or a file, so
+/// that a pipeline downstream (or `tail -f`) sees it at once. A reader that goes away ends the
+/// program quietly.
+final class EventPrinter: LiveEventSink {
+    let format: EventFormat.Style
+    let showRejects: Bool
+    /// The run whose ids the events carry; set right after the run is made.
+    weak var analysis: Analysis?
+    private(set) var printed = 0
+    private let descriptor: Int32
+    private let path: String
+
+    /// Opens the destination; a file is created or emptied, and written as events come.
+    init(format: EventFormat.Style, showRejects: Bool, to destination: ReportOutputs.Destination) throws(OutputError) {
+        self.format = format
+        self.showRejects = showRejects
+        switch destination {
+        case .standardOutput:
+            descriptor = 1
+            path = "standard output"
+        case .file(let file):
+            descriptor = try OutputFile.create(file)
+            path = file
+        }
+    }
+
+    deinit {
+        if descriptor != 1 { close(descriptor) }
+    }
+
+    func start() {
+        if format == .csv { write(CSVTable(header: EventFormat.csvHeader).bytes) }
+    }
+
+    func emit(_ event: LiveEvent) {
+        if case .reject = event, !showRejects { return }
+        guard let analysis else { return }
+        let fields = EventFormat.fields(event, name: analysis.indexName, text: analysis.text)
+        write(format == .csv ? EventFormat.csvLine(fields) : EventFormat.jsonLine(fields))
+        printed += 1
+    }
+
+    private func write(_ bytes: [UInt8]) {
+        do {
+            try OutputFile.writeAll(descriptor, bytes, path: path)
+        } catch  where error.code == EPIPE {
+            // The reader went away (`| head`): nothing more can be shown, and nothing is wrong.
+            Glibc.exit(ExitStatus.done)
+        } catch {
+            // Anything else (a full disk) loses events: say so and fail.
+            FileOutput.standardError("replstat: \(error)\n")
+            Glibc.exit(ExitStatus.sourceFailed)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+
+/// `replstat run`: the shipped pipelines on the samples, compared with `analyze` and `watch`,
+/// which reach the same results by another path; and mistakes in a pipeline file. Runs start in
+/// the repository root, as the pipelines' header comments say; `--out-dir` sends what they
+/// write to a scratch folder.
+@Suite(.timeLimit(.minutes(3))) struct PipelineRunTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// What nightly-report's `samples/fleet-*.jsonl.gz` matches.
+    static let nightlySources = ["samples/fleet-day.jsonl.gz"]
+
+    private func run(_ arguments: [String], stdin: Data? = nil) throws -> Replstat.Run {
+        try Replstat.run(arguments, in: Self.root, stdin: stdin)
+    }
+
+    private func files(under directory: URL) -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: directory.path)
+        return (enumerator?.allObjects as? [String] ?? []).filter {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path, isDirectory: &isDirectory)
+            return !isDirectory.boolValue
+        }.sorted()
+    }
+
+    private func read(_ url: URL) throws -> Data { try Data(contentsOf: url) }
+
+    @Test func nightlyReportEqualsAnalyze() throws {
+        let out = try TemporaryDirectory()
+        let pipeline = try run(["run", "--out-dir", out.url.path, "pipelines/nightly-report.yaml"])
+        #expect(pipeline.status == 0, "\(pipeline.stderr)")
+        #expect(
+            files(under: out.url) == [
+                "reports/nightly/csv/quality.csv", "reports/nightly/csv/stalls.csv", "reports/nightly/csv/summary.csv",
+                "reports/nightly/csv/transitions.csv", "reports/nightly/rejects.jsonl", "reports/nightly/report.md",
+            ])
+
+        let reference = try TemporaryDirectory()
+        let csv = try run(
+            [
+                "analyze", "--format", "csv", "--out", reference.url.path, "--rejects",
+                reference.file("rejects.jsonl").path,
+            ]
+                + Self.nightlySources)
+        #expect(csv.status == 0)
+        let nightly = out.url.appendingPathComponent("reports/nightly")
+        for table in ["summary.csv", "transitions.csv", "stalls.csv", "quality.csv"] {
+            #expect(try read(nightly.appendingPathComponent("csv/" + table)) == read(reference.file(table)), "\(table)")
+        }
+        #expect(try read(nightly.appendingPathComponent("rejects.jsonl")) == read(reference.file("rejects.jsonl")))
+        let markdown = try run(["analyze", "--format", "markdown"] + Self.nightlySources)
+        #expect(try read(nightly.appendingPathComponent("report.md")) == markdown.stdout)
+        // fleet-day's 16,740 lines, none rejected (samples/README.md).
+        let quality = try String(contentsOf: nightly.appendingPathComponent("csv/quality.csv"), encoding: .utf8)
+        #expect(quality.contains("samples/fleet-day.jsonl.gz,lines,16740\n"))
+        #expect(try read(nightly.appendingPathComponent("rejects.jsonl")).isEmpty)
+    }
+
+    @Test func liveAlertsEqualWatch() throws {
+        let capture = try Replstat.shell("gzip -dc '\(Self.root.path)/samples/autopause.jsonl.gz'").stdout
+        #expect(capture.count > 1_000_000)
+        let pipeline = try run(["run", "pipelines/live-alerts.yaml"], stdin: capture)
+        #expect(pipeline.status == 0, "\(pipeline.stderr)")
+        let watch = try run(
+            ["watch", "--reorder-window", "30", "--lag-above", "50000", "--for", "120", "--show-rejects"],
+            stdin: capture)
+        #expect(pipeline.stdout == watch.stdout)
+        // By hand with watch: follower-invoices-0002 (max lag 92,168) and follower-invoices-0010
+        // stay above 50,000 for two minutes around 00:32.
+        let starts = pipeline.stdoutText.split(separator: "\n").filter { $0.contains(#""event":"lag_breach_start""#) }
+        #expect(starts.count == 2)
+        #expect(starts.first?.contains(#""index":"follower-invoices-0002""#) == true)
+    }
+
+    @Test func qualityAuditIsStrictAndWritesOnlyQualityAndRejects() throws {
+        let out = try TemporaryDirectory()
+        let audit = try run(["run", "--out-dir", out.url.path, "pipelines/quality-audit.yaml"])
+        #expect(audit.status == 3)
+        #expect(audit.stderr == "replstat: 76 line(s) rejected (strict: true)\n")
+        #expect(files(under: out.url) == ["reports/quality/quality.csv", "reports/quality/rejects.jsonl"])
+        let rows = CSV.parse(try String(contentsOf: out.file("reports/quality/quality.csv"), encoding: .utf8))
+        let total = rows.filter { $0.first == "*" }
+        let count = { (outcome: String) in Int(total.first { $0[1] == outcome }?[2] ?? "") ?? -1 }
+        let accepted = ["lines", "blank", "status", "error"]
+        let rejected = total.filter { !accepted.contains($0[1]) }.reduce(0) { $0 + (Int($1[2]) ?? 0) }
+        #expect(count("lines") == count("blank") + count("status") + count("error") + rejected)
+        #expect(rejected == 76)
+        let rejects = try read(out.file("reports/quality/rejects.jsonl")).split(separator: 0x0A)
+        #expect(rejects.count == rejected)
+    }
+
+    /// Live events to a file and reports at the end, from one run: the reports still hold the
+    /// transitions and stalls that went out as events.
+    @Test func watchAndReportsTogether() throws {
+        let out = try TemporaryDirectory()
+        let file = try out.write(
+            "both.yaml",
+            """
+            sources: [samples/fleet-day.jsonl.gz]
+            sinks:
+              csv: \(out.url.path)/csv
+              watch: {to: \(out.url.path)/events.csv, format: csv}
+            """)
+        let both = try run(["run", file.path])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdout.isEmpty)
+        let reference = try TemporaryDirectory()
+        _ = try run(["analyze", "--format", "csv", "--out", reference.url.path, "samples/fleet-day.jsonl.gz"])
+        for table in ["summary.csv", "transitions.csv", "stalls.csv", "quality.csv"] {
+            #expect(try read(out.file("csv/" + table)) == read(reference.file(table)), "\(table)")
+        }
+        let transitions = CSV.parse(try String(contentsOf: reference.file("transitions.csv"), encoding: .utf8))
+        #expect(transitions.count == 27)  // 26 transitions (samples/README.md) and the header
+        let watch = try run(["watch", "--format", "csv", "samples/fleet-day.jsonl.gz"])
+        #expect(try read(out.file("events.csv")) == watch.stdout)
+    }
+
+    @Test func commandLineSourcesReplaceTheFilesAndCheckWritesNothing() throws {
+        let out = try TemporaryDirectory()
+        let check = try run(
+            ["run", "--check", "--out-dir", out.url.path, "pipelines/nightly-report.yaml", "samples/healthy.jsonl.gz"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(
+            check.stdoutText.hasPrefix("pipelines/nightly-report.yaml: valid\nsources:\n  samples/healthy.jsonl.gz\n"))
+        #expect(check.stdoutText.contains("  markdown  \(out.url.path)/reports/nightly/report.md\n"))
+        #expect(files(under: out.url).isEmpty)
+
+        let real = try run([
+            "run", "--out-dir", out.url.path, "pipelines/nightly-report.yaml", "samples/healthy.jsonl.gz",
+        ])
+        #expect(real.status == 0)
+        let quality = try String(contentsOf: out.file("reports/nightly/csv/quality.csv"), encoding: .utf8)
+        #expect(quality.contains("samples/healthy.jsonl.gz,lines,17280\n"))
+        #expect(!quality.contains("fleet-day"))
+    }
+
+    @Test func mistakesExitTwoWithTheirPlaceAndWriteNothing() throws {
+        let out = try TemporaryDirectory()
+        let unknownKey = try out.write(
+            "bad.yaml",
+            """
+            sources: [samples/healthy.jsonl.gz]
+            analysis:
+              max-gap: 60
+              stall_after: 30
+            sinks:
+              csv: \(out.url.path)/csv
+              rejects: \(out.url.path)/rejects.jsonl
+            """)
+        let run1 = try run(["run", unknownKey.path])
+        #expect(run1.status == 2)
+        #expect(
+            run1.stderr.hasPrefix(
+                "\(unknownKey.path):4:3: unknown key 'stall_after' in analysis; did you mean 'stall-after'?"))
+        #expect(run1.stdout.isEmpty)
+
+        let noMatch = try out.write("glob.yaml", "sources: [samples/*.csv]\nsinks: {csv: \(out.url.path)/csv}\n")
+        let run2 = try run(["run", noMatch.path])
+        #expect(run2.status == 2)
+        #expect(run2.stderr.hasPrefix("\(noMatch.path):1:11: no file matches 'samples/*.csv'"))
+
+        let capture = try out.write(
+            "capture.yaml",
+            "sources:\n  - capture: {url: \"https://h:9200\", indices: [a]}\nsinks: {json: \(out.url.path)/r.json}\n")
+        let run3 = try run(["run", capture.path])
+        #expect(run3.status == 2)
+        #expect(run3.stderr.contains("capture sources cannot run in this build yet"))
+        #expect(run3.stderr.split(separator: "\n").count == 1)
+
+        let missing = try run(["run", out.file("absent.yaml").path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "\(out.file("absent.yaml").path): cannot read: No such file or directory\n")
+
+        #expect(files(under: out.url) == ["bad.yaml", "capture.yaml", "glob.yaml"])
+    }
+}
