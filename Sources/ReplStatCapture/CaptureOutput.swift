@@ -158,6 +158,7 @@ public final class GzipCaptureFiles: CaptureOutput {
     }
 
     private func openFile(firstPoll: Int64) throws(OutputError) {
+        try OutputFile.prepareParentDirectory(of: path)
         let opened: AppendingFile
         if rotation.isEnabled {
             opened = try AppendingFile.createNew(candidates: Self.rotatedNames(path, firstPoll: firstPoll))

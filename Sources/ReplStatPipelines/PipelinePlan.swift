@@ -8,16 +8,24 @@ extension Pipeline {
     /// The files to read, in order: each glob expanded to its matches in byte order, standard
     /// input as `-`. The capture source, if any, is not a file and is left out.
     public func sourceNames() throws(PipelineError) -> [String] {
-        var names: [String] = []
+        try inputs { _ in nil }.map(\.name)
+    }
+
+    /// The inputs to read, in the file's order; `capture` gives the input that reads the capture
+    /// source (nil: leave it out).
+    public func inputs(capture: (CaptureSource) throws(PipelineError) -> InputSource?) throws(PipelineError)
+        -> [InputSource]
+    {
+        var inputs: [InputSource] = []
         for source in sources {
             switch source.kind {
-            case .path(let path): names.append(path)
-            case .standardInput: names.append("-")
-            case .glob(let pattern): names += try Self.expand(pattern, at: source.location)
-            case .capture: continue
+            case .path(let path): inputs.append(InputSource(path))
+            case .standardInput: inputs.append(InputSource("-"))
+            case .glob(let pattern): inputs += try Self.expand(pattern, at: source.location).map(InputSource.init)
+            case .capture(let source): if let input = try capture(source) { inputs.append(input) }
             }
         }
-        return names
+        return inputs
     }
 
     private static func expand(_ pattern: String, at location: FileLocation?) throws(PipelineError) -> [String] {

@@ -19,7 +19,7 @@ struct AnalysisRun {
 
     /// The subcommand, named in the summary line.
     var command: String
-    var sources: [String]
+    var sources: [InputSource]
     var options: AnalysisOptions
     var strict = false
     /// How the user asked for strict, named in its message.
@@ -59,9 +59,9 @@ struct AnalysisRun {
         // A progress line would tear through events shown at the same terminal.
         let progress = events?.destination == .standardOutput ? nil : ProgressLine()
         run.onChunk = progress?.update
-        let names = sources.isEmpty ? ["-"] : sources
-        FileOutput.hintWhenReadingATerminal(names)
-        run.consume(names.map(InputSource.init))
+        let inputs = sources.isEmpty ? [InputSource("-")] : sources
+        FileOutput.hintWhenReadingATerminal(inputs)
+        run.consume(inputs)
         let result = run.finish()
         progress?.finish()
 

@@ -76,7 +76,8 @@ struct Analyze: ParsableCommand {
         case .json: reports.json = destination(name: "report.json")
         }
         try AnalysisRun(
-            command: "analyze", sources: sources, options: options, strict: strict, reports: reports,
+            command: "analyze", sources: sources.map(InputSource.init), options: options, strict: strict,
+            reports: reports,
             rejectsPath: rejectsPath
         ).run()
     }

@@ -11,8 +11,8 @@ enum FileOutput {
     }
 
     /// Someone who typed the command without a file would otherwise wait at a silent prompt.
-    static func hintWhenReadingATerminal(_ sources: [String]) {
-        if sources.contains("-") && isatty(0) == 1 {
+    static func hintWhenReadingATerminal(_ sources: [InputSource]) {
+        if sources.contains(where: \.isStandardInput) && isatty(0) == 1 {
             standardError("replstat: reading standard input (end it with Ctrl-D); name a capture file to read that\n")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReplStatCapture
 import ReplStatCore
 import ReplStatPipelines
 
@@ -56,6 +57,7 @@ struct Run: ParsableCommand {
         var pipeline = try load()
         if !sources.isEmpty { pipeline = pipeline.replacingSources(with: sources) }
         if let outputDirectory { pipeline = pipeline.rerooted(under: outputDirectory) }
+        // Globs are expanded (and a glob without match refused) before anything starts.
         let names: [String]
         do {
             names = try pipeline.sourceNames()
@@ -66,26 +68,64 @@ struct Run: ParsableCommand {
             try FileOutput.standardOutput(Array(pipeline.plan(file: file, sourceNames: names).utf8))
             return
         }
-        if let capture = pipeline.capture { try runCaptureSource(capture, of: pipeline) }
+        var captureFinished: (@Sendable () -> CaptureRun.Outcome)?
+        let inputs: [InputSource]
+        do {
+            inputs = try pipeline.inputs { capture throws(PipelineError) in
+                let started = try startCapture(capture)
+                captureFinished = started.finished
+                return started.source
+            }
+        } catch {
+            throw usage("\(error)")
+        }
 
         var options = pipeline.options
         if let watch = pipeline.watch { options.lagAlert = watch.lagAlert }
-        try AnalysisRun(
-            command: "run", sources: names, options: options, strict: pipeline.strict, strictSetting: "strict: true",
-            reports: pipeline.reports, rejectsPath: pipeline.rejects,
-            events: pipeline.watch.map {
-                AnalysisRun.Events(
-                    destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
-            }
-        ).run()
+        let analysis = Result {
+            try AnalysisRun(
+                command: "run", sources: inputs, options: options, strict: pipeline.strict,
+                strictSetting: "strict: true", reports: pipeline.reports, rejectsPath: pipeline.rejects,
+                events: pipeline.watch.map {
+                    AnalysisRun.Events(
+                        destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
+                }
+            ).run()
+        }
+        if let failure = captureFinished?().failure {
+            // The analysis read to the end of what was captured and reported it; the raw capture
+            // kept beside (`out`) is what failed.
+            FileOutput.standardError("replstat: \(failure)\n")
+            throw ExitCode(ExitStatus.sourceFailed)
+        }
+        try analysis.get()
     }
 
-    /// Polling a cluster comes with `replstat capture`; until it is wired in here, a pipeline
-    /// with a capture source is checked (`--check`) but cannot run.
-    private func runCaptureSource(_ capture: CaptureSource, of pipeline: Pipeline) throws {
-        throw usage(
-            "\(file): capture sources cannot run in this build yet; capture \(capture.url) with your poller "
-                + "and pipe it in: replstat run \(file) -")
+    /// Starts polling the cluster; the analysis reads the answers as they come, until the
+    /// capture's `polls` are done or Ctrl-C (SIGINT, SIGTERM) ends it, and then reports.
+    private func startCapture(_ capture: CaptureSource) throws(PipelineError) -> (
+        source: InputSource, finished: @Sendable () -> CaptureRun.Outcome
+    ) {
+        do {
+            var schedule = CaptureSchedule(
+                indices: try IndexList.combine(named: capture.indices, file: capture.indexFile))
+            schedule.intervalMillis = capture.intervalMillis
+            schedule.rounds = capture.polls
+            let poller = try StatusPoller(
+                baseURL: capture.url, timeoutMillis: capture.timeoutMillis, caFile: capture.caFile,
+                credentials: try Credentials.fromEnvironment())
+            let kept = capture.out.map {
+                GzipCaptureFiles(
+                    path: $0, rotation: Rotation(maxBytes: capture.rotateBytes, daily: capture.rotateDaily),
+                    flushEveryMillis: capture.flushEveryMillis ?? 60_000)
+            }
+            // A reader that goes away must show up as EPIPE, not end the process.
+            signal(SIGPIPE, SIG_IGN)
+            return try CaptureRun.intoPipe(
+                name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept)
+        } catch {
+            throw PipelineError(file: file, message: "capture: \(error)")
+        }
     }
 
     private func load() throws -> Pipeline {

@@ -59,7 +59,9 @@ struct Watch: ParsableCommand {
         var options = analysis.options
         if let lagAbove, let lagFor { options.lagAlert = LagAlert(threshold: lagAbove, millis: lagFor.millis) }
         let events = AnalysisRun.Events(format: format, showRejects: showRejects, summary: summary)
-        try AnalysisRun(command: "watch", sources: [source], options: options, strict: strict, events: events).run()
+        try AnalysisRun(
+            command: "watch", sources: [InputSource(source)], options: options, strict: strict, events: events
+        ).run()
     }
 }
 

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// `replstat run` with a `capture` source: the cluster is the local replay server.
+@Suite(.timeLimit(.minutes(2))) struct CapturePipelineTests {
+    static let indices = ["follower-syncing", "follower-paused", "follower-broken", "follower-proxy"]
+
+    private func pipeline(_ server: ReplayServer, in dir: TemporaryDirectory, polls: String) throws -> URL {
+        try dir.write(
+            "capture.yaml",
+            """
+            sources:
+              - capture:
+                  url: \(server.url)
+                  indices: [\(Self.indices.joined(separator: ", "))]
+                  interval: 0.2
+            \(polls)
+                  out: raw/ccr.jsonl.gz
+            analysis:
+              reorder-window: 0
+            sinks:
+              csv: report
+              watch:
+                to: events.jsonl
+            """)
+    }
+
+    private func quality(_ file: URL) throws -> [String: String] {
+        let rows = CSV.parse(try String(contentsOf: file, encoding: .utf8))
+        return Dictionary(uniqueKeysWithValues: rows.filter { $0[0] == "*" }.map { ($0[1], $0[2]) })
+    }
+
+    @Test func aCaptureSourceFeedsTheAnalysisAndKeepsTheRawCapture() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let file = try pipeline(server, in: dir, polls: "      polls: 3")
+        let run = try Replstat.run(
+            ["run", "--out-dir", dir.url.path, file.path], environment: CaptureTests.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+
+        // 4 indices x 3 polls: 2 of them answer a status, 2 an error (500, and HTML from a proxy).
+        let report = dir.file("report")
+        let live = try quality(report.appendingPathComponent("quality.csv"))
+        #expect(live["lines"] == "12")
+        #expect(live["status"] == "6")
+        #expect(live["error"] == "6")
+        let qualityText = try String(contentsOf: report.appendingPathComponent("quality.csv"), encoding: .utf8)
+        #expect(qualityText.contains("capture \(server.url),lines,12\n"))
+
+        // The raw capture kept beside analyzes to the same tables.
+        let raw = dir.file("raw/ccr.jsonl.gz")
+        #expect(try CaptureTests.gunzip(raw).count == 12)
+        let again = dir.file("again")
+        let analyzed = try Replstat.run(["analyze", "--format", "csv", "--out", again.path, raw.path])
+        #expect(analyzed.status == 0, "\(analyzed.stderr)")
+        for table in ["summary.csv", "transitions.csv", "stalls.csv"] {
+            #expect(
+                try Data(contentsOf: report.appendingPathComponent(table))
+                    == Data(contentsOf: again.appendingPathComponent(table)), "\(table)")
+        }
+        #expect(try quality(again.appendingPathComponent("quality.csv")) == live)
+
+        // An error event opens each run of error samples: one per failing index.
+        let events = try String(contentsOf: dir.file("events.jsonl"), encoding: .utf8).split(separator: "\n")
+        let errors = try events.map { try CaptureTests.object(String($0)) }.filter { $0["event"] as? String == "error" }
+        #expect(Set(errors.compactMap { $0["index"] as? String }) == ["follower-broken", "follower-proxy"])
+        #expect(errors.count == 2)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func stoppingTheCaptureStillWritesTheReports(signal: Int32) throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let file = try pipeline(server, in: dir, polls: "")
+        let process = Process()
+        process.executableURL = Replstat.binary
+        process.arguments = ["run", "--out-dir", dir.url.path, file.path]
+        process.environment = CaptureTests.noCredentials
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<500 where server.seen.count < 8 { Thread.sleep(forTimeInterval: 0.01) }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(errors.fileHandleForReading.readDataToEndOfFile().isEmpty)
+
+        let raw = try CaptureTests.gunzip(dir.file("raw/ccr.jsonl.gz"))
+        #expect(raw.count >= 8)
+        let live = try quality(dir.file("report/quality.csv"))
+        #expect(live["lines"] == String(raw.count))
+        let summary = CSV.parse(try String(contentsOf: dir.file("report/summary.csv"), encoding: .utf8))
+        #expect(summary.dropFirst().map { $0[0] } == Self.indices.sorted())
+    }
+
+    /// The shipped capture-and-alert.yaml, pointed at the replay server for three rounds.
+    @Test func theShippedCapturePipelineRuns() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let shipped = try String(
+            contentsOf: PipelineRunTests.root.appendingPathComponent("pipelines/capture-and-alert.yaml"),
+            encoding: .utf8)
+        var text = shipped
+        text = text.replacingOccurrences(of: "url: https://localhost:9200", with: "url: \(server.url)")
+        text = text.replacingOccurrences(
+            of: "indices: [follower-orders, follower-invoices, follower-catalog]",
+            with: "indices: [follower-paused, follower-forbidden]\n      polls: 3")
+        text = text.replacingOccurrences(of: "interval: 30", with: "interval: 0.2")
+        #expect(text.contains(server.url) && text.contains("polls: 3") && text.contains("interval: 0.2"))
+        let file = try dir.write("capture-and-alert.yaml", text)
+        let run = try Replstat.run(
+            ["run", "--out-dir", dir.url.path, file.path], environment: CaptureTests.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        // The 403 of follower-forbidden: one error event; follower-paused stays PAUSED: nothing.
+        let events = run.stdoutText.split(separator: "\n").map(String.init)
+        #expect(events.count == 1)
+        let event = try CaptureTests.object(try #require(events.first))
+        #expect(event["event"] as? String == "error")
+        #expect(event["index"] as? String == "follower-forbidden")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir.file("captures").path)
+        #expect(kept.count == 1)
+        #expect(kept.first?.wholeMatch(of: /ccr-\d{8}T\d{6}Z\.jsonl\.gz/) != nil, "\(kept)")
+        #expect(try CaptureTests.gunzip(dir.file("captures/" + kept[0])).count == 6)
+    }
+}
