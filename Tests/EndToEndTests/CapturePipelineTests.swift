@@ -73,20 +73,10 @@ import Testing
         let server = try ReplayServer()
         let dir = try TemporaryDirectory()
         let file = try pipeline(server, in: dir, polls: "")
-        let process = Process()
-        process.executableURL = Replstat.binary
-        process.arguments = ["run", "--out-dir", dir.url.path, file.path]
-        process.environment = CaptureTests.noCredentials
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<500 where server.seen.count < 8 { Thread.sleep(forTimeInterval: 0.01) }
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
-        #expect(errors.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        let stopped = try Replstat.runUntil(
+            server, saw: 8, thenSend: signal, ["run", "--out-dir", dir.url.path, file.path])
+        #expect(stopped.status == 0)
+        #expect(stopped.stderr.isEmpty)
 
         let raw = try CaptureTests.gunzip(dir.file("raw/ccr.jsonl.gz"))
         #expect(raw.count >= 8)

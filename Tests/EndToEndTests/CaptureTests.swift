@@ -176,23 +176,14 @@ import Testing
         let server = try ReplayServer()
         let dir = try TemporaryDirectory()
         let capture = dir.file("capture.jsonl.gz")
-        let process = Process()
-        process.executableURL = Replstat.binary
-        process.arguments = [
-            "capture", "--url", server.url, "--index", "follower-syncing", "--index", "follower-broken", "--interval",
-            "0.2", "--out", capture.path,
-        ]
-        process.environment = Self.noCredentials
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<500 where server.seen.count < 6 { Thread.sleep(forTimeInterval: 0.01) }
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
-        #expect(errors.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        let stopped = try Replstat.runUntil(
+            server, saw: 6, thenSend: signal,
+            [
+                "capture", "--url", server.url, "--index", "follower-syncing", "--index", "follower-broken",
+                "--interval", "0.2", "--out", capture.path,
+            ])
+        #expect(stopped.status == 0)
+        #expect(stopped.stderr.isEmpty)
 
         let test = try Replstat.shell("gzip -t '\(capture.path)'")
         #expect(test.status == 0, "gzip -t: \(test.stderr)")

@@ -137,3 +137,26 @@ final class ReplayServer: @unchecked Sendable {
         }
     }
 }
+
+extension Replstat {
+    /// Runs a command that polls `server` until it has seen `polls` requests, then sends it
+    /// `signal` and waits for it: the way an operator stops a capture. Returns its exit status
+    /// (nil when the signal killed it) and what it wrote on standard error.
+    static func runUntil(
+        _ server: ReplayServer, saw polls: Int, thenSend signal: Int32, _ arguments: [String]
+    ) throws -> (status: Int32?, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = CaptureTests.noCredentials
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<500 where server.seen.count < polls { Thread.sleep(forTimeInterval: 0.01) }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationReason == .exit ? process.terminationStatus : nil, stderr)
+    }
+}
