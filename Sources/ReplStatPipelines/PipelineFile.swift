@@ -171,7 +171,13 @@ private struct Reader {
         guard !capture.indices.isEmpty || capture.indexFile != nil else {
             throw error(entry.keyNode, "capture needs 'indices' (a list of follower index names) or 'index-file'")
         }
-        if let interval = fields["interval"] { capture.intervalMillis = try seconds(interval, positive: true) }
+        if let interval = fields["interval"] {
+            capture.intervalMillis = try seconds(interval, positive: true)
+            // As `replstat capture --interval`: faster polling only loads the cluster.
+            guard capture.intervalMillis >= 100 else {
+                throw error(interval.value, "'interval' must be at least 0.1 seconds")
+            }
+        }
         if let timeout = fields["timeout"] { capture.timeoutMillis = try seconds(timeout, positive: true) }
         capture.caFile = try fields["ca-file"].map(text)
         capture.polls = try fields["polls"].map { (entry) throws(PipelineError) in

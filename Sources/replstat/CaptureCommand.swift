@@ -27,10 +27,11 @@ struct Capture: ParsableCommand {
               REPLSTAT_API_KEY                      Authorization: ApiKey <value>
 
             Examples:
-              replstat capture --url https://dr-cluster:9200 --index follower-01 --interval 30 --out ccr.jsonl.gz
-              replstat capture --url https://dr:9200 --index-file followers.txt --ca-file ca.pem \\
-                  --out captures/ccr.jsonl.gz --rotate-daily
-              replstat capture --url http://localhost:9200 --index follower-01 | replstat watch --reorder-window 0
+              replstat capture --url https://dr:9200 --index follower-01 --out ccr.jsonl.gz
+              replstat capture --url https://dr:9200 --index-file followers.txt \\
+                  --ca-file ca.pem --out captures/ccr.jsonl.gz --rotate-daily
+              replstat capture --url http://localhost:9200 --index follower-01 \\
+                  | replstat watch --reorder-window 0
 
             Exit status: 0 stopped by its --polls or by a signal; 1 the output could not be written; \
             2 usage error (bad option, unreadable --index-file or --ca-file, credentials half set).

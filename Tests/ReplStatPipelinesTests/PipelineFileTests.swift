@@ -189,6 +189,10 @@ import Testing
                 "p.yaml:2:20: 'url' must be an http:// or https:// address, not 'ftp://h'"
             ),
             (
+                "sources:\n  - capture: {url: \"https://h\", indices: [a], interval: 0.05}\nsinks: {csv: out}\n",
+                "p.yaml:2:57: 'interval' must be at least 0.1 seconds"
+            ),
+            (
                 "sources:\n  - capture: {url: \"https://h\"}\nsinks: {csv: out}\n",
                 "p.yaml:2:5: capture needs 'indices' (a list of follower index names) or 'index-file'"
             ),
