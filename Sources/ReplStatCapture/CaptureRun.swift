@@ -40,10 +40,17 @@ public enum CaptureRun {
         }
         var previousHandlers: [(Int32, sighandler_t?)] = []
         let sources = stopSignals.map { number in
-            previousHandlers.append((number, signal(number, SIG_IGN)))
+            let previous = signal(number, SIG_IGN)
+            previousHandlers.append((number, previous))
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                if task.isCancelled { _exit(128 + number) }
+                if task.isCancelled {
+                    // A second signal while closing: end now, as the process would have ended on it
+                    // (the reports' handler removes their temporary files first).
+                    signal(number, previous)
+                    raise(number)
+                    _exit(128 + number)
+                }
                 task.cancel()
             }
             source.resume()
