@@ -140,6 +140,18 @@ import Testing
         #expect(event["index"] as? String == "follower-broken")
     }
 
+    /// Without --polls the capture runs until stopped: a reader that goes away stops it, quietly.
+    @Test func aReaderThatGoesAwayEndsTheCapture() throws {
+        let server = try ReplayServer()
+        let run = try Replstat.shell(
+            "'\(Replstat.binary.path)' capture --url \(server.url) --index follower-paused --interval 0.1 | head -2")
+        #expect(run.status == 0)
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        let lines = run.stdoutText.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.contains(#""index":"follower-paused""#) })
+    }
+
     @Test func credentialsComeFromTheEnvironment() throws {
         let server = try ReplayServer()
         let basic = try Replstat.run(
