@@ -15,7 +15,8 @@ struct ReplStat: ParsableCommand {
             Captures are JSON Lines of `GET /_plugins/_replication/{index}/_status` responses, \
             plain or gzip-compressed. `replstat analyze` reports state transitions, time in each \
             state, lag, stalls and the quality of the capture; `replstat watch` prints events as \
-            they happen; `replstat run` runs a pipeline file (sources, options and outputs in one \
+            they happen; `replstat capture` polls a cluster and writes the capture; `replstat run` \
+            runs a pipeline file (sources, options and outputs in one \
             recipe); `replstat simulate` writes realistic captures for trying it out.
             """,
         subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]

@@ -27,8 +27,12 @@ struct Run: ParsableCommand {
             Examples:
               replstat run pipelines/nightly-report.yaml
               replstat run --check pipelines/nightly-report.yaml
-              replstat run --out-dir reports/2026-11-28 pipelines/nightly-report.yaml day-*.jsonl.gz
+              replstat run --out-dir reports/11-28 pipelines/nightly-report.yaml day-*.gz
               tail -F capture.jsonl | replstat run pipelines/live-alerts.yaml
+              replstat run pipelines/capture-and-alert.yaml
+
+            A capture source polls the cluster itself, as replstat capture does, until its polls \
+            are done or Ctrl-C stops it; the report sinks are written then.
 
             Exit status: as for analyze (0 done; 1 a source could not be read or is damaged; 2 usage \
             error or a mistake in the pipeline file, reported as FILE:LINE:COLUMN; 3 strict and a \
