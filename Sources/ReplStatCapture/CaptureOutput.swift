@@ -113,7 +113,9 @@ public final class GzipCaptureFiles: CaptureOutput {
     }
 
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
-        if file != nil, rotation.daily, Self.day(of: timestamp) != fileDay {
+        // Forward only: answers of one round can arrive a few milliseconds out of order, and one
+        // stamped just before midnight after one just past it belongs in the new day's file.
+        if file != nil, rotation.daily, Self.day(of: timestamp) > fileDay {
             try closeFile()
         }
         if file == nil { try openFile(firstPoll: timestamp) }

@@ -32,11 +32,13 @@ import Testing
         try output.write(Array("a".utf8), timestamp: Self.beforeMidnight)
         try output.write(Array("b".utf8), timestamp: Self.beforeMidnight + 999)
         try output.write(Array("c".utf8), timestamp: Self.beforeMidnight + 1000)
+        // Arrived a moment late: no third file for the day that is over.
+        try output.write(Array("late".utf8), timestamp: Self.beforeMidnight + 998)
         try output.write(Array("d".utf8), timestamp: Self.beforeMidnight + 5000)
         try output.close()
         #expect(try files() == ["ccr-20261130T235959Z.jsonl.gz", "ccr-20261201T000000Z.jsonl.gz"])
         #expect(try lines(folder.path + "/ccr-20261130T235959Z.jsonl.gz") == ["a", "b"])
-        #expect(try lines(folder.path + "/ccr-20261201T000000Z.jsonl.gz") == ["c", "d"])
+        #expect(try lines(folder.path + "/ccr-20261201T000000Z.jsonl.gz") == ["c", "late", "d"])
         #expect(output.paths.map { URL(fileURLWithPath: $0).lastPathComponent } == (try files()))
     }
 
