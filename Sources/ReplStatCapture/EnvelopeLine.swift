@@ -37,9 +37,11 @@ public struct PollFailure: Sendable, Equatable {
 /// Builds the capture lines of SPEC.md section 2:
 /// `{"@timestamp":"...","index":"...","response":BODY}`, with the body as the server sent it.
 public struct EnvelopeLineBuilder {
-    /// Longest answer body kept; a longer one would be rejected as `line_too_long` by analyze
-    /// with its default limit, so it is written down as an error sample instead.
-    public static let maxBodyBytes = 1 << 20
+    /// Longest line written: analyze's default line limit. A longer answer would be rejected as
+    /// `line_too_long`, so it is written down as an error sample instead.
+    public static let maxLineBytes = 1 << 20
+    /// Longest answer body read (the line around it adds a little).
+    public static let maxBodyBytes = maxLineBytes
     /// How much of an answer that is not JSON goes into the error's reason.
     static let excerptBytes = 200
 
@@ -53,29 +55,41 @@ public struct EnvelopeLineBuilder {
         case .failed(let failure):
             return (envelope(timestamp, index, body: errorBody(failure)), true)
         case .answered(let httpStatus, let body):
-            let line = envelope(timestamp, index, body: Self.singleLine(body))
-            let isObject = line.withUnsafeBytes { scanner.scan($0) } == .object && scanner[.response].kind == .object
-            guard isObject else {
+            let compact = Self.singleLine(body)
+            func failed(_ kind: PollFailure.Kind, _ reason: String) -> (bytes: [UInt8], isError: Bool) {
                 let failure = PollFailure(
-                    kind: .invalidResponse,
-                    reason: "HTTP \(httpStatus) answer is not a JSON object: \(Self.excerpt(body))",
-                    httpStatus: httpStatus)
+                    kind: kind, reason: "HTTP \(httpStatus) answer " + reason, httpStatus: httpStatus)
                 return (envelope(timestamp, index, body: errorBody(failure)), true)
             }
-            let hasError = !scanner[.error].isMissing
-            if !(200..<300).contains(httpStatus) && !hasError {
+            // The body alone must be one object: checked only inside the envelope, a body like
+            // `{...},"index":"other"` would pass and overwrite the envelope's own keys.
+            guard compact.withUnsafeBytes({ scanner.scan($0) }) == .object else {
+                return failed(.invalidResponse, "is not a JSON object: \(Self.excerpt(body))")
+            }
+            let hasError = !scanner[.flatError].isMissing
+            var kept = compact
+            let isWrapped = !(200..<300).contains(httpStatus) && !hasError
+            if isWrapped {
                 // A proxy's or a plugin's answer without OpenSearch's error envelope: keep the body, but
                 // as an error sample, since it is no status of the index.
                 let failure = PollFailure(
                     kind: .httpError, reason: "HTTP \(httpStatus) without an error object", httpStatus: httpStatus)
-                var wrapped = errorBody(failure)
-                wrapped.removeLast()
-                wrapped.append(contentsOf: Array(#","body":"#.utf8))
-                wrapped.append(contentsOf: Self.singleLine(body))
-                wrapped.append(UInt8(ascii: "}"))
-                return (envelope(timestamp, index, body: wrapped), true)
+                kept = errorBody(failure)
+                kept.removeLast()
+                kept.append(contentsOf: Array(#","body":"#.utf8))
+                kept.append(contentsOf: compact)
+                kept.append(UInt8(ascii: "}"))
             }
-            return (line, hasError)
+            let line = envelope(timestamp, index, body: kept)
+            // What analyze would reject with its defaults is written down as an error sample instead.
+            guard line.count <= Self.maxLineBytes else {
+                return failed(.responseTooLarge, "of \(body.count) bytes makes a line longer than 1 MiB")
+            }
+            guard line.withUnsafeBytes({ scanner.scan($0) }) == .object else {
+                return failed(
+                    .invalidResponse, "is nested deeper than \(JSONLineScanner.maxDepth) levels once in the envelope")
+            }
+            return (line, hasError || isWrapped)
         }
     }
 

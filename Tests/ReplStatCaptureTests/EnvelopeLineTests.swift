@@ -64,6 +64,42 @@ import Testing
         #expect(isError)
     }
 
+    /// Valid inside the envelope, but not one value: it would overwrite the envelope's index and time.
+    @Test func aBodyThatIsNotOneObjectCannotReachIntoTheEnvelope() {
+        let body = #"{"status":"SYNCING"},"index":"other","@timestamp":"2000-01-01T00:00:00Z""#
+        let (line, isError) = text("f", .answered(httpStatus: 200, body: Array(body.utf8)))
+        #expect(line.contains(#""index":"f","response":{"error":{"type":"capture_invalid_response""#))
+        #expect(!line.contains(#""index":"other""#))
+        #expect(isError)
+    }
+
+    /// 64 levels are fine alone (SPEC's limit) but one too many inside the envelope.
+    @Test func aBodyNestedTooDeepForTheEnvelopeIsAnError() {
+        let deepest = "{\"a\":" + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "}"
+        let (line, isError) = text("f", .answered(httpStatus: 200, body: Array(deepest.utf8)))
+        #expect(line.contains("capture_invalid_response") && line.contains("nested deeper than 64 levels"))
+        #expect(isError)
+        let fits = "{\"a\":" + String(repeating: "[", count: 62) + String(repeating: "]", count: 62) + "}"
+        let (kept, _) = text("f", .answered(httpStatus: 200, body: Array(fits.utf8)))
+        #expect(kept.hasSuffix(#""response":"# + fits + "}"))
+    }
+
+    /// The line, not only the body, must stay within analyze's default limit of 1 MiB.
+    @Test func anAnswerThatMakesTheLineLongerThan1MiBIsAnError() {
+        let envelopeBytes = #"{"@timestamp":"2026-11-30T12:00:00.123Z","index":"f","response":}"#.utf8.count
+        func body(_ size: Int) -> [UInt8] {
+            let head = Array(#"{"status":"PAUSED","pad":""#.utf8)
+            return head + [UInt8](repeating: UInt8(ascii: "x"), count: size - head.count - 2) + Array(#""}"#.utf8)
+        }
+        let (longest, isError) = builder.line(
+            timestamp: Self.noon, index: "f", answer: .answered(httpStatus: 200, body: body((1 << 20) - envelopeBytes)))
+        #expect(longest.count == 1 << 20)
+        #expect(!isError)
+        let (tooLong, _) = text("f", .answered(httpStatus: 200, body: body((1 << 20) - envelopeBytes + 1)))
+        #expect(tooLong.contains("capture_response_too_large"))
+        #expect(tooLong.contains("makes a line longer than 1 MiB"))
+    }
+
     @Test func aLongAnswerIsCutInTheReasonAtACharacterBoundary() {
         let body = String(repeating: "x", count: 199) + "é" + String(repeating: "y", count: 50)
         let reason = EnvelopeLineBuilder.excerpt(Array(body.utf8))
