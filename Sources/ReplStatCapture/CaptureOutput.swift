@@ -9,7 +9,7 @@ public protocol CaptureOutput: AnyObject {
     /// Writes one line (given without its LF) polled at `timestamp`.
     func write(_ line: [UInt8], timestamp: Int64) throws(OutputError)
     /// Called between rounds of polls: a moment to make what was written readable.
-    func checkpoint(now: Int64) throws(OutputError)
+    func checkpoint() throws(OutputError)
     /// The last line was written.
     func close() throws(OutputError)
 }
@@ -36,7 +36,7 @@ public final class PlainLines: CaptureOutput {
         try OutputFile.writeAll(descriptor, line + [0x0A], path: name)
     }
 
-    public func checkpoint(now: Int64) throws(OutputError) {}
+    public func checkpoint() throws(OutputError) {}
 
     public func close() throws(OutputError) {
         if closesDescriptor && Glibc.close(descriptor) != 0 { throw OutputError.system(path: name) }
@@ -53,8 +53,8 @@ public final class TeeOutput: CaptureOutput {
         for output in outputs { try output.write(line, timestamp: timestamp) }
     }
 
-    public func checkpoint(now: Int64) throws(OutputError) {
-        for output in outputs { try output.checkpoint(now: now) }
+    public func checkpoint() throws(OutputError) {
+        for output in outputs { try output.checkpoint() }
     }
 
     /// Closes every output, even after one failed to close; reports the first failure.
@@ -94,7 +94,7 @@ public struct Rotation: Sendable, Equatable {
 /// Without rotation the members are appended to `path`, so a restarted capture continues the
 /// same file. With rotation each file is named after its first poll:
 /// `captures/ccr.jsonl.gz` becomes `captures/ccr-20261130T120000Z.jsonl.gz`, ... (sorted by name =
-/// sorted by time).
+/// sorted by time, up to 99 files started within one second).
 public final class GzipCaptureFiles: CaptureOutput {
     private let path: String
     private let rotation: Rotation
@@ -106,10 +106,17 @@ public final class GzipCaptureFiles: CaptureOutput {
     /// Every file written to, in order.
     public private(set) var paths: [String] = []
 
-    public init(path: String, rotation: Rotation = Rotation(), flushEveryMillis: Int64 = 60_000) {
+    /// A steady clock in milliseconds, for the age of a member: the wall clock can step back.
+    private let uptimeMillis: () -> Int64
+
+    public init(
+        path: String, rotation: Rotation = Rotation(), flushEveryMillis: Int64 = 60_000,
+        uptimeMillis: @escaping () -> Int64 = GzipCaptureFiles.monotonicMillis
+    ) {
         self.path = path
         self.rotation = rotation
         self.flushEveryMillis = flushEveryMillis
+        self.uptimeMillis = uptimeMillis
     }
 
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
@@ -121,7 +128,7 @@ public final class GzipCaptureFiles: CaptureOutput {
         if file == nil { try openFile(firstPoll: timestamp) }
         if member == nil {
             member = GzipWriter(downstream: file!)
-            memberOpened = timestamp
+            memberOpened = uptimeMillis()
         }
         var bytes = line
         bytes.append(0x0A)
@@ -138,8 +145,14 @@ public final class GzipCaptureFiles: CaptureOutput {
         if let maxBytes = rotation.maxBytes, file!.bytesWritten >= maxBytes { try closeFile() }
     }
 
-    public func checkpoint(now: Int64) throws(OutputError) {
-        if member != nil && now - memberOpened >= flushEveryMillis { try closeMember() }
+    public func checkpoint() throws(OutputError) {
+        if member != nil && uptimeMillis() - memberOpened >= flushEveryMillis { try closeMember() }
+    }
+
+    public static func monotonicMillis() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     public func close() throws(OutputError) {
@@ -205,14 +218,15 @@ public final class GzipCaptureFiles: CaptureOutput {
         }
     }
 
-    /// `dir/name-20261130T120000Z.jsonl.gz`, then `-2`, `-3`, ... should that name be taken.
+    /// `dir/name-20261130T120000Z.jsonl.gz`, then `..._02.jsonl.gz`, `_03`, ... should that name be taken.
     static func rotatedNames(_ path: String, firstPoll: Int64) -> some Sequence<String> {
         let suffix = [".jsonl.gz", ".json.gz", ".gz"].first { path.hasSuffix($0) && path.count > $0.count } ?? ""
         let stem = String(path.dropLast(suffix.count))
         // 2026-11-30T12:00:00.000Z -> 20261130T120000Z: no colons, which some tools take for a host.
         let stamp = Timestamp.format(firstPoll).filter { $0 != "-" && $0 != ":" }.prefix(15) + "Z"
         let base = stem + "-" + stamp
-        return (1...).lazy.map { $0 == 1 ? base + suffix : base + "-\($0)" + suffix }
+        // `_` sorts after `.`, so a second file of the same second sorts after the first.
+        return (1...).lazy.map { $0 == 1 ? base + suffix : base + ($0 < 10 ? "_0" : "_") + String($0) + suffix }
     }
 }
 

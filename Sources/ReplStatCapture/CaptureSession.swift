@@ -76,7 +76,7 @@ public final class CaptureSession {
             try await pollRound()
             if Task.isCancelled { break }
             stats.rounds += 1
-            try output.checkpoint(now: clock())
+            try output.checkpoint()
             onRound?(stats)
             if let rounds = schedule.rounds, stats.rounds >= rounds { break }
             next += interval

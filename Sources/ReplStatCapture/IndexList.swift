@@ -15,6 +15,7 @@ public enum IndexList {
 
     /// The names in `path`, after `named`, each once, in the order first seen.
     public static func combine(named: [String], file path: String?) throws(CaptureSetupError) -> [String] {
+        if named.contains(where: \.isEmpty) { throw CaptureSetupError("an index name cannot be empty") }
         var names = named
         if let path {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)

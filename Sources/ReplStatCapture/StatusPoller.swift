@@ -105,7 +105,27 @@ public final class StatusPoller: Sendable {
         baseURL + "/_plugins/_replication/" + Self.percentEncoded(index) + "/_status"
     }
 
+    /// One poll, answered or failed within the timeout, whatever the server does: the client's
+    /// own timeouts end at the response head or after silence, and a body that trickles in a
+    /// byte at a time would escape both.
     public func poll(_ index: String) async -> PollAnswer {
+        let timeout = self.timeout
+        return await withTaskGroup(of: PollAnswer?.self) { group in
+            group.addTask { await self.fetch(index) }
+            group.addTask {
+                try? await Task.sleep(for: .nanoseconds(timeout.nanoseconds))
+                return Task.isCancelled
+                    ? nil
+                    : .failed(PollFailure(kind: .timeout, reason: "no complete answer in \(Self.seconds(timeout))"))
+            }
+            // The first to finish wins; the other is cancelled (a cancelled fetch ends at once).
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failed(PollFailure(kind: .requestFailed, reason: "cancelled"))
+        }
+    }
+
+    private func fetch(_ index: String) async -> PollAnswer {
         var request = HTTPClientRequest(url: url(of: index))
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "replstat-capture")
@@ -126,6 +146,11 @@ public final class StatusPoller: Sendable {
         } catch {
             return .failed(Self.failure(error))
         }
+    }
+
+    private static func seconds(_ amount: TimeAmount) -> String {
+        let millis = amount.nanoseconds / 1_000_000
+        return millis % 1000 == 0 ? "\(millis / 1000) s" : "\(Double(millis) / 1000) s"
     }
 
     public func shutdown() async {

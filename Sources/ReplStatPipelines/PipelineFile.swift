@@ -431,16 +431,12 @@ private struct Reader {
     /// `100M`: a number of bytes with an optional K, M or G (powers of 1024).
     func byteSize(_ entry: Entry) throws(PipelineError) -> Int64 {
         let value = try text(entry)
-        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        let unit = value.last.flatMap { units[Character($0.uppercased())] }
-        let digits = unit == nil ? Substring(value) : value.dropLast()
-        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let number = Int64(digits), number > 0
-        else {
+        guard let bytes = ByteSize.parse(value) else {
             throw error(
-                entry.value, "'\(entry.key)' must be a size such as 100M (K, M, G: powers of 1024), not '\(value)'")
+                entry.value,
+                "'\(entry.key)' must be a size such as 100M (K, M, G: powers of 1024; at most 1024G), not '\(value)'")
         }
-        return number * (unit ?? 1)
+        return bytes
     }
 
     // MARK: - messages

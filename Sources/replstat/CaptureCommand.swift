@@ -1,6 +1,7 @@
 import ArgumentParser
 import ReplStatCapture
 import ReplStatCore
+import ReplStatPipelines
 
 #if canImport(Glibc)
     import Glibc
@@ -80,7 +81,7 @@ struct Capture: ParsableCommand {
         help: ArgumentHelp(
             "Start a new file once this much was written (bytes, or with K, M, G); files are named after their first poll.",
             valueName: "size"))
-    var rotateSize: ByteSize?
+    var rotateSize: ByteSizeArgument?
 
     @Flag(name: .customLong("rotate-daily"), help: "Start a new file when the UTC date changes.")
     var rotateDaily = false
@@ -138,21 +139,12 @@ struct Capture: ParsableCommand {
 }
 
 /// A size in bytes: `1048576`, `512K`, `100M`, `2G` (powers of 1024).
-struct ByteSize: ExpressibleByArgument {
+struct ByteSizeArgument: ExpressibleByArgument {
     let bytes: Int64
 
     init?(argument: String) {
-        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        var digits = Substring(argument)
-        var unit: Int64 = 1
-        if let last = digits.last, let multiplier = units[Character(last.uppercased())] {
-            unit = multiplier
-            digits = digits.dropLast()
-        }
-        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let value = Int64(digits), value > 0
-        else { return nil }
-        bytes = value * unit
+        guard let bytes = ByteSize.parse(argument) else { return nil }
+        self.bytes = bytes
     }
 }
 

@@ -127,6 +127,22 @@ import Testing
         #expect(transitions.split(separator: "\n").count == 1)
     }
 
+    /// The client's own timeouts stop at the response head or after silence; --timeout bounds the
+    /// whole answer.
+    @Test func anAnswerThatTricklesInIsCutAtTheTimeout() throws {
+        let server = try ReplayServer()
+        let started = Date()
+        let run = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-trickle", "--polls", "1", "--timeout", "1"],
+            environment: Self.noCredentials)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run.stderr)")
+        let response = try #require(try Self.object(run.stdoutText)["response"] as? [String: Any])
+        #expect((response["error"] as? [String: Any])?["type"] as? String == "capture_timeout")
+        // The whole answer would take 0.3 s a byte, over a minute.
+        #expect(elapsed < 10, "\(elapsed) s")
+    }
+
     @Test func standardOutputGetsPlainLinesThatWatchReadsLive() throws {
         let server = try ReplayServer()
         let run = try Replstat.shell(
@@ -248,12 +264,15 @@ import Testing
         #expect(names.count == 4, "\(names)")
         var lines: [String] = []
         for name in names {
-            #expect(name.wholeMatch(of: /ccr-\d{8}T\d{6}Z(-\d+)?\.jsonl\.gz/) != nil, "\(name)")
+            #expect(name.wholeMatch(of: /ccr-\d{8}T\d{6}Z(_\d\d)?\.jsonl\.gz/) != nil, "\(name)")
             let content = try Self.gunzip(dir.file(name))
             #expect(content.count == 1)
             lines += content
         }
         #expect(lines.count == 4)
+        // Sorted by name is sorted by time, also for files started within the same second.
+        let stamps = try lines.map { try #require(try Self.object($0)["@timestamp"] as? String) }
+        #expect(stamps == stamps.sorted())
     }
 
     /// A private CA, trusted only through --ca-file: `openssl s_server -HTTP` serves the recorded
@@ -314,6 +333,14 @@ import Testing
             (["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--ca-file", "/nonexistent.pem"], "--ca-file"),
             (["capture", "--url", "http://127.0.0.1:9", "--index-file", "/nonexistent.txt"], "/nonexistent.txt"),
             (["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--interval", "soon"], "--interval"),
+            (
+                [
+                    "capture", "--url", "http://127.0.0.1:9", "--index", "a", "--out", "x.gz", "--rotate-size",
+                    "999999999999G",
+                ],
+                "--rotate-size"
+            ),
+            (["capture", "--url", "http://127.0.0.1:9", "--index", ""], "empty"),
         ]
         for (arguments, hint) in cases {
             let run = try Replstat.run(arguments, environment: Self.noCredentials)

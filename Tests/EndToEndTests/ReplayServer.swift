@@ -6,9 +6,10 @@ import Foundation
 
 /// An HTTP server on 127.0.0.1 that answers `GET /_plugins/_replication/{index}/_status` with the
 /// response recorded in `CaptureFixtures/{index}.http` (status line, headers, blank line, body;
-/// the server sets Content-Length and closes the connection). Two indices misbehave on purpose:
-/// `follower-slow` answers like `follower-syncing` but only after `slowDelay`, and
-/// `follower-dropped` closes the connection without answering. An unknown index gets a bare 404.
+/// the server sets Content-Length and closes the connection). Three indices misbehave on purpose:
+/// `follower-slow` answers like `follower-syncing` but only after `slowDelay`, `follower-trickle`
+/// sends it a byte every 0.3 s after the head, and `follower-dropped` closes the connection
+/// without answering. An unknown index gets a bare 404.
 final class ReplayServer: @unchecked Sendable {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("CaptureFixtures")
@@ -93,6 +94,14 @@ final class ReplayServer: @unchecked Sendable {
         case "follower-slow":
             Thread.sleep(forTimeInterval: slowDelay)
             send(connection, recorded("follower-syncing"))
+        case "follower-trickle":
+            let response = recorded("follower-syncing")
+            let head = response.range(of: Data("\r\n\r\n".utf8))!.upperBound
+            send(connection, response[..<head])
+            for byte in response[head...] {
+                Thread.sleep(forTimeInterval: 0.3)
+                guard send(connection, Data([byte])) else { return }
+            }
         default:
             send(connection, recorded(index))
         }
@@ -124,16 +133,19 @@ final class ReplayServer: @unchecked Sendable {
         return nil
     }
 
-    private func send(_ connection: Int32, _ data: Data) {
-        // MSG_NOSIGNAL: a client that gave up must not kill the test process with SIGPIPE.
-        data.withUnsafeBytes { buffer in
+    /// Whether all of it went out. MSG_NOSIGNAL: a client that gave up must not kill the test
+    /// process with SIGPIPE.
+    @discardableResult
+    private func send(_ connection: Int32, _ data: Data) -> Bool {
+        Data(data).withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let sent = Glibc.send(
                     connection, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                if sent <= 0 { return }
+                if sent <= 0 { return false }
                 offset += sent
             }
+            return true
         }
     }
 }

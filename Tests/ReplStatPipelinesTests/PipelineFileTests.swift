@@ -245,3 +245,17 @@ import Testing
         #expect(moved.watch?.to == .standardOutput)
     }
 }
+
+@Suite struct ByteSizeTests {
+    @Test func sizesAreBytesOrPowersOf1024() {
+        let expected: [(String, Int64)] = [
+            ("1", 1), ("512K", 524_288), ("100m", 104_857_600), ("2G", 2_147_483_648), ("1024G", 1_099_511_627_776),
+        ]
+        for (text, bytes) in expected { #expect(ByteSize.parse(text) == bytes, "\(text)") }
+    }
+
+    @Test(arguments: ["", "0", "-1", "1.5M", "10T", "M", "1025G", "999999999999G", "9999999999999999999"])
+    func anythingElseIsRefusedWithoutOverflow(_ text: String) {
+        #expect(ByteSize.parse(text) == nil)
+    }
+}
