@@ -19,27 +19,58 @@ public protocol CaptureOutput: AnyObject {
 public final class PlainLines: CaptureOutput {
     private let descriptor: Int32
     private let name: String
-    private let closesDescriptor: Bool
+    private let ownsDescriptor: Bool
 
+    /// Standard output, written with blocking writes and left open: a stalled reader there
+    /// shares our terminal's Ctrl-C.
     public static func standardOutput() -> PlainLines {
-        PlainLines(descriptor: 1, name: "standard output", closesDescriptor: false)
+        PlainLines(descriptor: 1, name: "standard output", ownsDescriptor: false)
     }
 
-    /// Writes to `descriptor` and closes it at the end: the reader then sees the end of input.
-    public init(descriptor: Int32, name: String, closesDescriptor: Bool = true) {
+    /// Writes to a pipe of our own and closes it at the end, so that the reader sees the end of
+    /// input. Its writes wait for room without blocking a stop: a reader that stopped reading
+    /// would otherwise hold the capture in `write` past Ctrl-C.
+    public static func pipe(descriptor: Int32, name: String) -> PlainLines {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        return PlainLines(descriptor: descriptor, name: name, ownsDescriptor: true)
+    }
+
+    private init(descriptor: Int32, name: String, ownsDescriptor: Bool) {
         self.descriptor = descriptor
         self.name = name
-        self.closesDescriptor = closesDescriptor
+        self.ownsDescriptor = ownsDescriptor
     }
 
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
-        try OutputFile.writeAll(descriptor, line + [0x0A], path: name)
+        var bytes = line
+        bytes.append(0x0A)
+        guard ownsDescriptor else { return try OutputFile.writeAll(descriptor, bytes, path: name) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written >= 0 {
+                offset += written
+                continue
+            }
+            switch errno {
+            case EINTR:
+                continue
+            case EAGAIN:
+                if Task.isCancelled {
+                    throw OutputError(path: name, detail: "stopped while its reader was not reading", code: ECANCELED)
+                }
+                var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 100)
+            default:
+                throw OutputError.system(path: name)
+            }
+        }
     }
 
     public func checkpoint() throws(OutputError) {}
 
     public func close() throws(OutputError) {
-        if closesDescriptor && Glibc.close(descriptor) != 0 { throw OutputError.system(path: name) }
+        if ownsDescriptor && Glibc.close(descriptor) != 0 { throw OutputError.system(path: name) }
     }
 }
 

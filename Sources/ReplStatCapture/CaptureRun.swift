@@ -24,20 +24,24 @@ public enum CaptureRun {
         onRound: (@Sendable (CaptureStats) -> Void)? = nil
     ) -> Outcome {
         let result = ResultBox()
-        let done = DispatchSemaphore(value: 0)
+        let closed = DispatchGroup()
+        closed.enter()
         let task = Task {
             let session = CaptureSession(poller: poller, schedule: schedule, output: output)
             session.onRound = onRound
             var failure: OutputError?
             do throws(OutputError) {
                 try await session.run()
+            } catch  where error.code == ECANCELED {
+                // Stopped while waiting for a reader: a stop like any other.
             } catch {
                 failure = error
             }
-            await poller.shutdown()
             result.set(Outcome(stats: session.stats, failure: failure, interrupted: Task.isCancelled))
-            done.signal()
+            closed.leave()
+            await poller.shutdown()
         }
+        let registration = running.add(stop: { task.cancel() }, closed: closed)
         var previousHandlers: [(Int32, sighandler_t?)] = []
         let sources = stopSignals.map { number in
             let previous = signal(number, SIG_IGN)
@@ -56,7 +60,8 @@ public enum CaptureRun {
             source.resume()
             return source
         }
-        done.wait()
+        closed.wait()
+        running.remove(registration)
         for source in sources { source.cancel() }
         // What runs after the capture (an analysis writing its reports) gets its own handling back.
         for (number, handler) in previousHandlers { signal(number, handler) }
@@ -64,6 +69,39 @@ public enum CaptureRun {
     }
 
     static let stopSignals = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Captures under way. When the program exits while one runs (`replstat run ... | head`,
+    /// whose event printer then exits), it is stopped and its files closed first: a gzip member
+    /// left open would make the file damaged, and refused the next time.
+    private static let running = RunningCaptures()
+
+    private final class RunningCaptures: @unchecked Sendable {
+        private let queue = DispatchQueue(label: "replstat.running-captures")
+        private var captures: [Int: (stop: @Sendable () -> Void, closed: DispatchGroup)] = [:]
+        private var next = 0
+
+        init() {
+            atexit { CaptureRun.running.stopAll() }
+        }
+
+        func add(stop: @escaping @Sendable () -> Void, closed: DispatchGroup) -> Int {
+            queue.sync {
+                next += 1
+                captures[next] = (stop, closed)
+                return next
+            }
+        }
+
+        func remove(_ id: Int) {
+            _ = queue.sync { captures.removeValue(forKey: id) }
+        }
+
+        func stopAll() {
+            let all = queue.sync { Array(captures.values) }
+            for capture in all { capture.stop() }
+            for capture in all { _ = capture.closed.wait(timeout: .now() + .seconds(3)) }
+        }
+    }
 
     /// Hands the outcome from the capture's task to the waiting thread; the semaphore orders
     /// the write before the read.
@@ -84,8 +122,9 @@ public enum CaptureRun {
             throw CaptureSetupError("cannot make a pipe: \(String(cString: strerror(errno)))")
         }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        let lines = PlainLines(descriptor: ends[1], name: name)
-        let output: any CaptureOutput = also.map { TeeOutput([lines, $0]) } ?? lines
+        let lines = PlainLines.pipe(descriptor: ends[1], name: name)
+        // The kept file first: a reader that stops reading must not stop the capture being kept.
+        let output: any CaptureOutput = also.map { TeeOutput([$0, lines]) } ?? lines
         let result = ResultBox()
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let handedOver = output

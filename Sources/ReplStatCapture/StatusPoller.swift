@@ -95,7 +95,10 @@ public final class StatusPoller: Sendable {
         let configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
-            timeout: .init(connect: timeout, read: timeout))
+            // The client retries a failed connection until its connect timeout and then reports the
+            // last error (refused, TLS): that must come before the poll's own deadline, or every
+            // such failure would be written as a timeout.
+            timeout: .init(connect: .milliseconds(max(1, timeoutMillis * 4 / 5)), read: timeout))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         authorization = credentials?.authorization

@@ -73,8 +73,10 @@ import Testing
         let server = try ReplayServer()
         let dir = try TemporaryDirectory()
         let file = try pipeline(server, in: dir, polls: "")
+        // The third round has started (12 polls of 4 indices): the first two are complete.
         let stopped = try Replstat.runUntil(
-            server, saw: 8, thenSend: signal, ["run", "--out-dir", dir.url.path, file.path])
+            server, saw: 12, thenSend: signal, ["run", "--out-dir", dir.url.path, file.path])
+        #expect(stopped.sawPolls)
         #expect(stopped.status == 0)
         #expect(stopped.stderr.isEmpty)
 
@@ -84,6 +86,36 @@ import Testing
         #expect(live["lines"] == String(raw.count))
         let summary = CSV.parse(try String(contentsOf: dir.file("report/summary.csv"), encoding: .utf8))
         #expect(summary.dropFirst().map { $0[0] } == Self.indices.sorted())
+    }
+
+    /// The event printer ends the program when its reader goes away (`| head`): the capture is
+    /// stopped first, and the raw capture it kept is complete gzip, not damaged.
+    @Test func aReaderThatGoesAwayLeavesTheKeptCaptureComplete() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let file = try dir.write(
+            "head.yaml",
+            """
+            sources:
+              - capture:
+                  url: \(server.url)
+                  indices: [follower-paused, follower-broken]
+                  interval: 0.2
+                  out: \(dir.file("raw.jsonl.gz").path)
+            analysis:
+              reorder-window: 0
+            sinks:
+              watch: {format: csv}
+            """)
+        // head takes the CSV header; the error event that follows meets the closed pipe.
+        let run = try Replstat.bash(
+            "'\(Replstat.binary.path)' run '\(file.path)' | head -1", environment: CaptureTests.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        #expect(run.stdoutText.hasPrefix("event,"))
+        let test = try Replstat.shell("gzip -t '\(dir.file("raw.jsonl.gz").path)'")
+        #expect(test.status == 0, "gzip -t: \(test.stderr)")
+        #expect(try CaptureTests.gunzip(dir.file("raw.jsonl.gz")).count >= 2)
     }
 
     /// The shipped capture-and-alert.yaml, pointed at the replay server for three rounds.

@@ -145,9 +145,9 @@ import Testing
 
     @Test func standardOutputGetsPlainLinesThatWatchReadsLive() throws {
         let server = try ReplayServer()
-        let run = try Replstat.shell(
+        let run = try Replstat.bash(
             "'\(Replstat.binary.path)' capture --url \(server.url) --index follower-broken --index follower-paused "
-                + "--polls 1 | '\(Replstat.binary.path)' watch --reorder-window 0")
+                + "--polls 1 | '\(Replstat.binary.path)' watch --reorder-window 0", environment: Self.noCredentials)
         #expect(run.status == 0, "\(run.stderr)")
         let events = run.stdoutText.split(separator: "\n").map(String.init)
         #expect(events.count == 1)
@@ -159,8 +159,9 @@ import Testing
     /// Without --polls the capture runs until stopped: a reader that goes away stops it, quietly.
     @Test func aReaderThatGoesAwayEndsTheCapture() throws {
         let server = try ReplayServer()
-        let run = try Replstat.shell(
-            "'\(Replstat.binary.path)' capture --url \(server.url) --index follower-paused --interval 0.1 | head -2")
+        let run = try Replstat.bash(
+            "'\(Replstat.binary.path)' capture --url \(server.url) --index follower-paused --interval 0.1 | head -2",
+            environment: Self.noCredentials)
         #expect(run.status == 0)
         #expect(run.stderr.isEmpty, "\(run.stderr)")
         let lines = run.stdoutText.split(separator: "\n")
@@ -204,12 +205,14 @@ import Testing
         let server = try ReplayServer()
         let dir = try TemporaryDirectory()
         let capture = dir.file("capture.jsonl.gz")
+        // The third round has started (6 polls of 2 indices): the first two are complete.
         let stopped = try Replstat.runUntil(
             server, saw: 6, thenSend: signal,
             [
                 "capture", "--url", server.url, "--index", "follower-syncing", "--index", "follower-broken",
                 "--interval", "0.2", "--out", capture.path,
             ])
+        #expect(stopped.sawPolls)
         #expect(stopped.status == 0)
         #expect(stopped.stderr.isEmpty)
 
@@ -294,7 +297,7 @@ import Testing
                 '{"status":"RUNNING","follower_index":"follower-tls"}' > _plugins/_replication/follower-tls/_status
             """)
         #expect(setup.status == 0, "openssl (install it: apt-get install openssl): \(setup.stderr)")
-        let port = 20_000 + Int(getpid() % 20_000)
+        let port = try ReplayServer.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = [
@@ -305,7 +308,7 @@ import Testing
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { server.terminate() }
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(ReplayServer.waitForListener(port: port), "openssl s_server did not start")
 
         let url = "https://127.0.0.1:\(port)"
         let trusted = try Replstat.run(

@@ -49,6 +49,33 @@ final class ReplayServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// A port nobody listens on now, for a server started by another program.
+    static func freePort() throws -> UInt16 {
+        let probe = try ReplayServer()
+        defer { probe.stop() }
+        return probe.port
+    }
+
+    /// Waits (5 s at most) until something accepts connections on 127.0.0.1:`port`.
+    static func waitForListener(port: UInt16) -> Bool {
+        for _ in 0..<250 {
+            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = port.bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(probe)
+            if connected == 0 { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
     /// Stops accepting; connections being served finish on their own.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
@@ -151,12 +178,13 @@ final class ReplayServer: @unchecked Sendable {
 }
 
 extension Replstat {
-    /// Runs a command that polls `server` until it has seen `polls` requests, then sends it
-    /// `signal` and waits for it: the way an operator stops a capture. Returns its exit status
-    /// (nil when the signal killed it) and what it wrote on standard error.
+    /// Runs a command that polls `server` until it has seen `polls` requests (10 s at most),
+    /// then sends it `signal` and waits for it: the way an operator stops a capture. Returns its
+    /// exit status (nil when the signal killed it), what it wrote on standard error, and whether
+    /// the server saw the polls.
     static func runUntil(
         _ server: ReplayServer, saw polls: Int, thenSend signal: Int32, _ arguments: [String]
-    ) throws -> (status: Int32?, stderr: String) {
+    ) throws -> (status: Int32?, stderr: String, sawPolls: Bool) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -165,10 +193,11 @@ extension Replstat {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<500 where server.seen.count < polls { Thread.sleep(forTimeInterval: 0.01) }
+        for _ in 0..<1000 where server.seen.count < polls { Thread.sleep(forTimeInterval: 0.01) }
+        let sawPolls = server.seen.count >= polls
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationReason == .exit ? process.terminationStatus : nil, stderr)
+        return (process.terminationReason == .exit ? process.terminationStatus : nil, stderr, sawPolls)
     }
 }

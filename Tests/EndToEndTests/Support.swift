@@ -26,6 +26,14 @@ enum Replstat {
         try launch(binary, arguments, in: directory, stdin: stdin, environment: environment)
     }
 
+    /// Runs a bash command line with `pipefail`: its status is that of the last command of a
+    /// pipeline that failed, so a replstat killed by a signal mid-pipeline is seen.
+    static func bash(_ script: String, environment: [String: String]? = nil) throws -> Run {
+        try launch(
+            URL(fileURLWithPath: "/bin/bash"), ["-o", "pipefail", "-c", script], in: nil, stdin: nil,
+            environment: environment)
+    }
+
     /// Runs a shell command line, for pipelines such as `replstat ... | head -1`.
     static func shell(_ script: String) throws -> Run {
         try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script], in: nil, stdin: nil, environment: nil)

@@ -107,3 +107,28 @@ import Testing
         #expect(try lines(path) == ["a", "b"])
     }
 }
+
+@Suite struct PlainLinesTests {
+    /// A pipe whose reader stopped reading: the writer waits for room, but a stop still ends it.
+    @Test func aStopEndsAWriteThatWaitsForAReader() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let lines = PlainLines.pipe(descriptor: ends[1], name: "pipe")
+        nonisolated(unsafe) let output = lines
+        let writer = Task { () -> OutputError? in
+            do throws(OutputError) {
+                // 64 KiB fill a Linux pipe: 1,000 lines of 1 KiB cannot all fit.
+                for _ in 0..<1000 { try output.write([UInt8](repeating: UInt8(ascii: "x"), count: 1023), timestamp: 0) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        writer.cancel()
+        let failure = await writer.value
+        #expect(failure?.code == ECANCELED)
+        try lines.close()
+    }
+}
