@@ -33,8 +33,24 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
         self.init(file: location.file, line: location.line, column: location.column, message: message)
     }
 
+    /// One line, whatever the file held: control characters in keys or values are escaped.
     public var description: String {
-        guard let line, let column else { return "\(file): \(message)" }
-        return "\(file):\(line):\(column): \(message)"
+        let text = Self.escapingControls(message)
+        guard let line, let column else { return "\(file): \(text)" }
+        return "\(file):\(line):\(column): \(text)"
+    }
+
+    static func escapingControls(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0..<0x20, 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

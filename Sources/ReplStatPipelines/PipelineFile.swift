@@ -47,6 +47,13 @@ public enum PipelineFile {
             let within = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             return PipelineError(
                 file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)\(within)")
+        case .reader(let problem, let offset, _, let yaml):
+            // The reader's own description echoes the whole line: the place is enough (and the line
+            // could hold something that is not for the terminal).
+            let before = offset.map { yaml.utf8.prefix($0) } ?? yaml.utf8.prefix(0)
+            let line = before.count { $0 == 0x0A } + 1
+            let column = before.reversed().prefix { $0 != 0x0A }.count + 1
+            return PipelineError(file: file, line: line, column: column, message: "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return PipelineError(
@@ -148,7 +155,9 @@ private struct Reader {
         }
         let url = try text(urlEntry)
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.split(separator: "/").count >= 2 else {
-            throw error(urlEntry.value, "'url' must be an http:// or https:// address, not '\(url)'")
+            // Not echoed when it may hold a password (`user:secret@host`).
+            let shown = url.contains("@") ? "" : ", not '\(url)'"
+            throw error(urlEntry.value, "'url' must be an http:// or https:// address\(shown)")
         }
         let authority = url.split(separator: "/")[1]
         if authority.contains("@") {
@@ -393,6 +402,10 @@ private struct Reader {
         }
         guard entry.value.null == nil || scalar.style != .plain, !scalar.string.isEmpty else {
             throw error(entry.keyNode, "'\(entry.key)' needs a value")
+        }
+        // No path, name or address holds one; a NUL would even cut a path short for the system.
+        guard !scalar.string.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw error(entry.value, "'\(entry.key)' holds a control character")
         }
         return scalar.string
     }

@@ -28,19 +28,24 @@ extension Pipeline {
         return inputs
     }
 
+    /// The files a pattern matches, in byte order. A file whose name merely looks like a
+    /// pattern (`cap[1].jsonl`) is itself; folders that match are not captures and are skipped.
     private static func expand(_ pattern: String, at location: FileLocation?) throws(PipelineError) -> [String] {
+        var status = stat()
+        if lstat(pattern, &status) == 0 && (status.st_mode & S_IFMT) != S_IFDIR { return [pattern] }
         var matches = glob_t()
         defer { globfree(&matches) }
-        let status = glob(pattern, 0, nil, &matches)
-        guard status == 0 else {
+        let result = glob(pattern, GLOB_MARK, nil, &matches)
+        let names = (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }
+            .filter { !$0.hasSuffix("/") }
+        guard result == 0 || result == GLOB_NOMATCH, !names.isEmpty else {
             let problem =
-                status == GLOB_NOMATCH
+                result == 0 || result == GLOB_NOMATCH
                 ? "no file matches '\(pattern)' (relative paths start from the current directory)"
                 : "cannot list the files matching '\(pattern)'"
             guard let location else { throw PipelineError(file: pattern, message: problem) }
             throw PipelineError(location, problem)
         }
-        let names = (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 

@@ -27,8 +27,14 @@ struct AnalysisRun {
     var reports = ReportOutputs()
     var rejectsPath: String?
     var events: Events?
+    /// Files written beside the run's own outputs (a capture's raw file), checked with them.
+    var alsoWritten: [OutputTargets.Target] = []
 
     func run() throws {
+        if let conflict = outputTargets.conflict() {
+            FileOutput.standardError("replstat: \(conflict)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
         do {
             try reports.prepare()
         } catch {
@@ -45,6 +51,18 @@ struct AnalysisRun {
             if let events {
                 printer = try EventPrinter(
                     format: events.format, showRejects: events.showRejects, to: events.destination)
+                // A reader that goes away must show up as EPIPE, so that the run ends on its terms.
+                signal(SIGPIPE, SIG_IGN)
+                let kept = Set(alsoWritten.map(\.path) + [events.destination.description])
+                let unwritten = outputTargets.files.map(\.path).filter { !kept.contains($0) }
+                printer?.readerWentAway = {
+                    TemporaryFiles.removeAll()
+                    if unwritten.isEmpty { Glibc.exit(ExitStatus.done) }
+                    FileOutput.standardError(
+                        "replstat: the events' reader went away; stopped without writing "
+                            + unwritten.joined(separator: ", ") + "\n")
+                    Glibc.exit(ExitStatus.sourceFailed)
+                }
                 // Live input arrives a line at a time: small reads, so nothing waits for a full buffer.
                 options.chunkSize = 64 * 1024
                 options.keepsRowsWithEvents = !reports.isEmpty
@@ -82,6 +100,24 @@ struct AnalysisRun {
             FileOutput.standardError("replstat: \(result.totals.rejected) line(s) rejected (\(strictSetting))\n")
             throw ExitCode(ExitStatus.strictRejects)
         }
+    }
+
+    /// Everything the run reads from files and writes to them, checked before it starts.
+    var outputTargets: OutputTargets {
+        var targets = OutputTargets()
+        targets.inputs = sources.filter { !$0.isStandardInput && $0.descriptor == nil }.map(\.name)
+        if case .file(let path) = reports.markdown { targets.files.append(.init(path, writer: "the markdown report")) }
+        if case .file(let path) = reports.json { targets.files.append(.init(path, writer: "the json report")) }
+        if let csv = reports.csv {
+            targets.folders.append(.init(csv.directory, writer: "the csv tables"))
+            for (table, path) in zip(csv.tables, csv.paths) {
+                targets.files.append(.init(path, writer: "the csv table \(table.fileName)"))
+            }
+        }
+        if let rejectsPath { targets.files.append(.init(rejectsPath, writer: "the rejects file")) }
+        if case .file(let path) = events?.destination { targets.files.append(.init(path, writer: "the watch sink")) }
+        targets.files += alsoWritten
+        return targets
     }
 
     private func summaryLine(_ result: AnalysisResult, events: Int) -> String {

@@ -6,13 +6,15 @@ import ReplStatCore
 
 /// Writes each event the moment it is emitted, unbuffered, to standard output or a file, so
 /// that a pipeline downstream (or `tail -f`) sees it at once. A reader that goes away ends the
-/// program quietly.
+/// program (`readerWentAway`).
 final class EventPrinter: LiveEventSink {
     let format: EventFormat.Style
     let showRejects: Bool
     /// The run whose ids the events carry; set right after the run is made.
     weak var analysis: Analysis?
     private(set) var printed = 0
+    /// Ends the program when the reader went away (`| head`): nothing more can be shown.
+    var readerWentAway: () -> Never = { Glibc.exit(ExitStatus.done) }
     private let descriptor: Int32
     private let path: String
 
@@ -50,8 +52,7 @@ final class EventPrinter: LiveEventSink {
         do {
             try OutputFile.writeAll(descriptor, bytes, path: path)
         } catch  where error.code == EPIPE {
-            // The reader went away (`| head`): nothing more can be shown, and nothing is wrong.
-            Glibc.exit(ExitStatus.done)
+            readerWentAway()
         } catch {
             // Anything else (a full disk) loses events: say so and fail.
             FileOutput.standardError("replstat: \(error)\n")

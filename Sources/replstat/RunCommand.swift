@@ -57,6 +57,10 @@ struct Run: ParsableCommand {
             "Captures to read instead of the file's sources; '-' is standard input.", valueName: "source"))
     var sources: [String] = []
 
+    func validate() throws {
+        if outputDirectory?.isEmpty == true { throw ValidationError("--out-dir needs a folder.") }
+    }
+
     func run() throws {
         var pipeline = try load()
         if !sources.isEmpty { pipeline = pipeline.replacingSources(with: sources) }
@@ -68,14 +72,27 @@ struct Run: ParsableCommand {
         } catch {
             throw usage("\(error)")
         }
+        var options = pipeline.options
+        if let watch = pipeline.watch { options.lagAlert = watch.lagAlert }
+        var analysisRun = AnalysisRun(
+            command: "run", sources: names.map(InputSource.init), options: options, strict: pipeline.strict,
+            strictSetting: "strict: true", reports: pipeline.reports, rejectsPath: pipeline.rejects,
+            events: pipeline.watch.map {
+                AnalysisRun.Events(
+                    destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
+            })
+        if let capture = pipeline.capture, let out = capture.out, capture.rotateBytes == nil, !capture.rotateDaily {
+            analysisRun.alsoWritten = [.init(out, writer: "the capture's out file")]
+        }
+        // Checked after --out-dir and the command line's sources, before anything is polled.
+        if let conflict = analysisRun.outputTargets.conflict() { throw usage("\(file): \(conflict)") }
         if check {
             try FileOutput.standardOutput(Array(pipeline.plan(file: file, sourceNames: names).utf8))
             return
         }
         var captureFinished: (@Sendable () -> CaptureRun.Outcome)?
-        let inputs: [InputSource]
         do {
-            inputs = try pipeline.inputs { capture throws(PipelineError) in
+            analysisRun.sources = try pipeline.inputs { capture throws(PipelineError) in
                 let started = try startCapture(capture)
                 captureFinished = started.finished
                 return started.source
@@ -83,19 +100,7 @@ struct Run: ParsableCommand {
         } catch {
             throw usage("\(error)")
         }
-
-        var options = pipeline.options
-        if let watch = pipeline.watch { options.lagAlert = watch.lagAlert }
-        let analysis = Result {
-            try AnalysisRun(
-                command: "run", sources: inputs, options: options, strict: pipeline.strict,
-                strictSetting: "strict: true", reports: pipeline.reports, rejectsPath: pipeline.rejects,
-                events: pipeline.watch.map {
-                    AnalysisRun.Events(
-                        destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
-                }
-            ).run()
-        }
+        let analysis = Result { try analysisRun.run() }
         if let failure = captureFinished?().failure {
             // The analysis read to the end of what was captured and reported it; the raw capture
             // kept beside (`out`) is what failed.

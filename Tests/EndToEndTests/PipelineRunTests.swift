@@ -175,4 +175,70 @@ import Testing
 
         #expect(files(under: out.url) == ["bad.yaml", "capture.yaml", "glob.yaml"])
     }
+
+    /// What a run writes must not destroy what it reads or itself, however the paths are spelled
+    /// and wherever --out-dir puts them: refused before anything is read or written.
+    @Test func outputsThatWouldDestroyInputsOrEachOtherAreRefused() throws {
+        let dir = try TemporaryDirectory()
+        let capture = try dir.write(
+            "in.jsonl", #"{"@timestamp":"2026-11-28T00:00:00Z","index":"a","response":{"status":"PAUSED"}}"# + "\n")
+        let original = try Data(contentsOf: capture)
+        // The run's arguments around the file name (options before, sources after), and the message.
+        let cases: [(yaml: String, options: [String], sources: [String], message: String)] = [
+            (
+                "sources: [in.jsonl]\nsinks:\n  markdown: \"-\"\n  watch: {to: ./in.jsonl}\n", [], [],
+                "p.yaml: the watch sink writes ./in.jsonl, which is also a source (in.jsonl)"
+            ),
+            (
+                "sources: [\"*.jsonl\"]\nsinks:\n  markdown: new/../in.jsonl\n", [], [],
+                "p.yaml: the markdown report writes new/../in.jsonl, which is also a source (in.jsonl)"
+            ),
+            (
+                "sources: [other.jsonl]\nsinks:\n  rejects: in.jsonl\n", [], ["in.jsonl"],
+                "p.yaml: the rejects file writes in.jsonl, which is also a source (in.jsonl)"
+            ),
+            (
+                "sources: [in.jsonl]\nsinks:\n  markdown: \(dir.url.path)/od/r.md\n  json: r.md\n",
+                ["--out-dir", dir.file("od").path], [],
+                "p.yaml: the markdown report and the json report both write \(dir.url.path)/od/r.md"
+            ),
+        ]
+        for (yaml, options, sources, message) in cases {
+            try Data(yaml.utf8).write(to: dir.file("p.yaml"))
+            let run = try Replstat.run(["run"] + options + ["p.yaml"] + sources, in: dir.url)
+            #expect(run.status == 2, "\(yaml)")
+            #expect(run.stderr.hasPrefix(message), "\(run.stderr)")
+            #expect(try Data(contentsOf: capture) == original)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == ["in.jsonl", "p.yaml"])
+    }
+
+    /// `run ... | head`: the events' reader went away before the report sinks were written. The
+    /// run says so and fails, and leaves no temporary file behind.
+    @Test func aReaderThatGoesAwayBeforeTheReportsFailsCleanly() throws {
+        let dir = try TemporaryDirectory()
+        let file = try dir.write(
+            "p.yaml", "sources: [-]\nsinks:\n  csv: out/csv\n  rejects: out/rejects.jsonl\n  watch: {}\n")
+        let run = try Replstat.bash(
+            "gzip -dc '\(Self.root.path)/samples/autopause.jsonl.gz' | (cd '\(dir.url.path)' && "
+                + "'\(Replstat.binary.path)' run '\(file.path)') | head -1")
+        #expect(run.status == 1)
+        #expect(
+            run.stderr.hasPrefix("replstat: the events' reader went away; stopped without writing out/csv/summary.csv"),
+            "\(run.stderr)")
+        #expect(run.stdoutText.hasPrefix(#"{"event":"#))
+        #expect(files(under: dir.url) == ["p.yaml"])
+    }
+
+    /// A file named like a pattern is itself; folders a glob matches are not captures.
+    @Test func globsMatchFilesOnly() throws {
+        let dir = try TemporaryDirectory()
+        _ = try dir.write("cap[1].jsonl", "\n")
+        try FileManager.default.createDirectory(at: dir.file("gd/sub"), withIntermediateDirectories: true)
+        _ = try dir.write("gd/a.jsonl", "\n")
+        _ = try dir.write("p.yaml", "sources: [\"cap[1].jsonl\", \"gd/*\"]\nsinks: {json: o.json}\n")
+        let run = try Replstat.run(["run", "--check", "p.yaml"], in: dir.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutText.contains("sources:\n  cap[1].jsonl\n  gd/a.jsonl\nanalysis:"), "\(run.stdoutText)")
+    }
 }

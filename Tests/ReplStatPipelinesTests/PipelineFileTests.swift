@@ -205,6 +205,24 @@ import Testing
                 "p.yaml:2:6: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 10)"
             ),
             ("# nothing\n", "p.yaml: the file is empty; a pipeline needs 'sources' and 'sinks'"),
+            // Control characters: one line still, the place given, nothing echoed raw.
+            (
+                "sources: [a]\nsinks: {markdown: a\u{01}b}\n",
+                "p.yaml:2:20: invalid YAML: control characters are not allowed"
+            ),
+            (
+                "sources: [a]\nsinks: {\"mark\\ndown\": x}\n",
+                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, csv, json, rejects, watch)"#
+            ),
+            (
+                "sources: [a]\nsinks: {markdown: \"nul.md\\0x\", json: nul.md}\n",
+                "p.yaml:2:19: 'markdown' holds a control character"
+            ),
+            // A malformed address that may hold a password is not echoed.
+            (
+                "sources:\n  - capture: {url: \"htps://ops:S3cret@h\", indices: [a]}\nsinks: {csv: o}\n",
+                "p.yaml:2:20: 'url' must be an http:// or https:// address"
+            ),
         ])
     func mistakes(_ text: String, _ message: String) {
         #expect(failure(text) == message)

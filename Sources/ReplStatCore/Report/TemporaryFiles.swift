@@ -30,6 +30,13 @@ public enum TemporaryFiles {
         free(path)
     }
 
+    /// Removes every temporary file now: the program is about to end without finishing them.
+    public static func removeAll() {
+        for slot in 0..<capacity {
+            if let path = paths[slot] { unlink(path) }
+        }
+    }
+
     /// On SIGINT, SIGTERM and SIGHUP: remove the temporary files and exit with 128 + the
     /// signal's number (130 for Ctrl-C), as a shell reports a process the signal ended.
     public static func removeOnInterrupt() {
