@@ -484,6 +484,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         check((Timestamp.earliest...Timestamp.latest).contains(timestamp), "timestamp out of range", input)
     }
 
+    // An error sample's detail (watch's error events): the error object's own `type` string and
+    // the body's integer `status`, as the reference tree has them.
+    if case .error = first, let envelope = RefParser.parse(bytes) {
+        let body = envelope.member("response") ?? envelope
+        let detail = ErrorDetail.parse(input)
+        let type = body.member("error")?.member("type")?.stringBytes.map { String(decoding: $0, as: UTF8.self) }
+        var status: Int?
+        if case .number(let text) = body.member("status"), !text.contains(where: { ".eE".utf8.contains($0) }) {
+            status = Int(String(decoding: text, as: UTF8.self))
+        }
+        check(
+            detail == ErrorDetail(type: type, httpStatus: status),
+            "error detail \(detail), reference \(String(describing: type)) \(String(describing: status))", input)
+    }
+
     // A line over the limit is line_too_long, or blank when the framer says so, whatever its bytes.
     check(
         decoder.decode(FramedLine(bytes: input, isTooLong: true, isBlank: false)) == .rejected(.lineTooLong),

@@ -66,6 +66,11 @@ import Testing
         let errors = try events.map { try CaptureTests.object(String($0)) }.filter { $0["event"] as? String == "error" }
         #expect(Set(errors.compactMap { $0["index"] as? String }) == ["follower-broken", "follower-proxy"])
         #expect(errors.count == 2)
+        // Each says what failed: OpenSearch's own error, and the poller's for an HTML page.
+        let types = Dictionary(
+            uniqueKeysWithValues: errors.map { ($0["index"] as? String ?? "", $0["error_type"] as? String ?? "") })
+        #expect(types == ["follower-broken": "replication_exception", "follower-proxy": "capture_invalid_response"])
+        #expect(Set(errors.compactMap { $0["http_status"] as? Int }) == [500, 502])
     }
 
     @Test(arguments: [SIGINT, SIGTERM])

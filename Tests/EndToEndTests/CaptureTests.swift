@@ -154,6 +154,8 @@ import Testing
         let event = try Self.object(try #require(events.first))
         #expect(event["event"] as? String == "error")
         #expect(event["index"] as? String == "follower-broken")
+        #expect(event["error_type"] as? String == "replication_exception")
+        #expect(event["http_status"] as? Int == 500)
     }
 
     /// Without --polls the capture runs until stopped: a reader that goes away stops it, quietly.

@@ -14,8 +14,8 @@ public enum LiveEvent: Sendable, Equatable {
     case lagBreachStart(index: Int32, time: Int64, start: Int64, lag: UInt64)
     /// The lag came back under the threshold (or the run of lag samples broke) at `time`.
     case lagBreachEnd(index: Int32, time: Int64, start: Int64, end: Int64, maxLag: UInt64)
-    /// The first error sample of a run of them for an index.
-    case error(index: Int32, time: Int64)
+    /// The first error sample of a run of them for an index, with what it says of itself.
+    case error(index: Int32, time: Int64, detail: ErrorDetail)
     /// A rejected line.
     case reject(source: String, line: Int, outcome: Outcome)
 }

@@ -124,11 +124,13 @@ public final class Analysis {
     }
 
     private func consumeInline(_ sources: [InputSource], lane: DecodeLane) {
-        let keepLines = rejects != nil
+        // The rejects file writes rejected lines; live error events read the detail of a line.
+        let keepLines = rejects != nil || events != nil
         let maxLineBytes = options.maxLineBytes
         for source in sources {
             beginSource(source)
-            var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: keepLines)
+            // A line over the limit is held whole only to be written to the rejects file.
+            var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: rejects != nil)
             let take: (FramedPiece) -> Void = { piece in
                 switch piece {
                 case .lines(let bytes):
@@ -306,7 +308,14 @@ public final class Analysis {
             case .error(let index, let timestamp):
                 let id = indexIds[Int(index)]
                 shards[0].take(.error(index: id), source: source)
-                if errorRuns.insert(id).inserted { events?.emit(.error(index: id, time: timestamp)) }
+                if errorRuns.insert(id).inserted {
+                    let detail =
+                        position < piece.lineRanges.count
+                        ? piece.bytes.withUnsafeBytes {
+                            ErrorDetail.parse(UnsafeRawBufferPointer(rebasing: $0[piece.lineRanges[position]]))
+                        } : ErrorDetail()
+                    events?.emit(.error(index: id, time: timestamp, detail: detail))
+                }
                 outcome = .error
             case .status(let sample):
                 let global = globalSample(sample, indexIds: indexIds, textIds: textIds)

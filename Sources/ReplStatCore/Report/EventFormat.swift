@@ -8,7 +8,7 @@ public enum EventFormat {
 
     public static let csvHeader = [
         "event", "time", "index", "from_status", "to_status", "reason", "seconds", "start", "end",
-        "leader_checkpoint", "follower_checkpoint", "lag", "max_lag", "source", "line",
+        "leader_checkpoint", "follower_checkpoint", "lag", "max_lag", "source", "line", "error_type", "http_status",
     ]
 
     /// The event's name and fields, in order, with nil for a value that does not apply.
@@ -57,8 +57,12 @@ public enum EventFormat {
                 ("seconds", seconds(end - start)), ("start", time(start)), ("end", time(end)),
                 ("max_lag", .number(String(maxLag))),
             ]
-        case .error(let index, let at):
-            return [("event", .string("error")), ("time", time(at)), ("index", .string(name(index)))]
+        case .error(let index, let at, let detail):
+            return [
+                ("event", .string("error")), ("time", time(at)), ("index", .string(name(index))),
+                ("error_type", detail.type.map(Value.string) ?? .null),
+                ("http_status", detail.httpStatus.map { .number(String($0)) } ?? .null),
+            ]
         case .reject(let source, let line, let outcome):
             return [
                 ("event", .string("reject")), ("source", .string(source)), ("line", .number(String(line))),
