@@ -58,11 +58,13 @@ extension Pipeline {
         }
         lines += sourceNames.map { "  \($0 == "-" ? "- (standard input)" : $0)" }
         lines.append("analysis:")
+        // Live events come in the order of the lines: such a run decodes on one thread.
+        let jobs = watch == nil ? String(options.jobs) : "1 (live events)"
         lines.append(
             "  reorder-window \(Decimal3.typedSeconds(options.reorderWindow)), "
                 + "max-gap \(Decimal3.typedSeconds(options.maxGap)), "
                 + "stall-after \(Decimal3.typedSeconds(options.stallAfter)), "
-                + "max-line-bytes \(options.maxLineBytes), jobs \(options.jobs), strict \(strict)")
+                + "max-line-bytes \(options.maxLineBytes), jobs \(jobs), strict \(strict)")
         lines.append("sinks:")
         func sink(_ name: String, _ text: String) { lines.append("  " + name.padded(10) + text) }
         if let markdown = reports.markdown { sink("markdown", Self.describe(markdown)) }
