@@ -120,7 +120,8 @@ import Testing
         #expect(run.stdoutText.hasPrefix("event,"))
         let test = try Replstat.shell("gzip -t '\(dir.file("raw.jsonl.gz").path)'")
         #expect(test.status == 0, "gzip -t: \(test.stderr)")
-        #expect(try CaptureTests.gunzip(dir.file("raw.jsonl.gz")).count >= 2)
+        // At least the line whose event met the closed pipe; the other poll may have been in flight.
+        #expect(try CaptureTests.gunzip(dir.file("raw.jsonl.gz")).count >= 1)
     }
 
     /// The shipped capture-and-alert.yaml, pointed at the replay server for three rounds.
