@@ -12,8 +12,6 @@ public enum CaptureRun {
         public var stats: CaptureStats
         /// The output could not be written (the capture stopped there).
         public var failure: OutputError?
-        /// Stopped by SIGINT, SIGTERM or SIGHUP (rather than by running out of rounds).
-        public var interrupted: Bool
     }
 
     /// SIGINT, SIGTERM and SIGHUP end the capture cleanly: the polls in flight are dropped and
@@ -37,7 +35,7 @@ public enum CaptureRun {
             } catch {
                 failure = error
             }
-            result.set(Outcome(stats: session.stats, failure: failure, interrupted: Task.isCancelled))
+            result.set(Outcome(stats: session.stats, failure: failure))
             closed.leave()
             await poller.shutdown()
         }

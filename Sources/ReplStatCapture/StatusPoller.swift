@@ -104,7 +104,7 @@ public final class StatusPoller: Sendable {
         authorization = credentials?.authorization
     }
 
-    public func url(of index: String) -> String {
+    func url(of index: String) -> String {
         baseURL + "/_plugins/_replication/" + Self.percentEncoded(index) + "/_status"
     }
 
