@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["replstat"],
+            dependencies: ["replstat", "ReplStatCore"],
             exclude: ["Conformance", "CaptureFixtures"]
         ),
     ],

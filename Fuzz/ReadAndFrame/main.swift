@@ -40,21 +40,15 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String) {
 
 /// SplitMix64, seeded with a hash of the input: the same input always runs the same way.
 struct Random {
-    var state: UInt64
+    var generator: SplitMix64
 
     init(_ bytes: [UInt8]) {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        state = hash
+        generator = SplitMix64(seed: hash)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatCore
 import Testing
 
 /// Damaged and odd input through the command: never a crash, the exit status of SPEC.md, the
@@ -62,7 +63,7 @@ import Testing
     @Test(arguments: 0..<30)
     func bitFlipsNeverCrash(seed: Int) throws {
         var gzip = Self.capture.gzip
-        var generator = SeededRandom(seed: UInt64(seed))
+        var generator = SplitMix64(seed: UInt64(seed))
         for _ in 0..<(1 + seed % 3) {
             let at = Int.random(in: 0..<gzip.count, using: &generator)
             gzip[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &generator))
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func aBinaryFileIsRejectedLineByLine() throws {
-        var generator = SeededRandom(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let binary = Data((0..<20_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let (run, quality) = try analyze(binary, name: "binary.bin")
         #expect(run.status == 0)
@@ -129,21 +130,6 @@ import Testing
         let run = try Replstat.shell("\"\(Replstat.binary.path)\" analyze \"\(sample.path)\" | head -1")
         #expect(run.stdoutText == "# Replication report\n")
         #expect(run.stderr.isEmpty, "\(run.stderr)")
-    }
-}
-
-/// SplitMix64, so that the random damage is the same on every run.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -62,21 +62,6 @@ private func readBytes(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> 
     return read(path, chunkSize: chunkSize)
 }
 
-/// Deterministic pseudo-random bytes (SplitMix64), so that a failure can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     var random = SplitMix64(seed: seed)
     var text = ""

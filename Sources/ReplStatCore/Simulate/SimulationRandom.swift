@@ -1,18 +1,17 @@
-/// A small seedable generator (SplitMix64). The simulator never asks the system for randomness
+/// The simulator's draws, on SplitMix64. The simulator never asks the system for randomness
 /// or the time: the same seed must give the same bytes on every run and every machine, so it
 /// also avoids libm functions, whose last bits may differ between platforms.
 struct SimulationRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     /// Independent streams from one seed: one per index, so that an index's story does not
     /// depend on how many draws its neighbours made.
     init(seed: UInt64, stream: UInt64) {
-        state = Self.mix(seed &+ Self.mix(stream &+ 0x5851_F42D_4C95_7F2D))
+        generator = SplitMix64(seed: SplitMix64.mix(seed &+ SplitMix64.mix(stream &+ 0x5851_F42D_4C95_7F2D)))
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return Self.mix(state)
+        generator.next()
     }
 
     /// A double in [0, 1).
@@ -37,12 +36,5 @@ struct SimulationRandom {
 
     mutating func pick<Element>(_ elements: [Element]) -> Element {
         elements[below(elements.count)]
-    }
-
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
