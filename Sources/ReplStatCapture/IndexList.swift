@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import ReplStatCore
 
 /// The follower indices to poll: named one by one, or listed in a file.
 public enum IndexList {
@@ -18,21 +16,12 @@ public enum IndexList {
         if named.contains(where: \.isEmpty) { throw CaptureSetupError("an index name cannot be empty") }
         var names = named
         if let path {
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                throw CaptureSetupError("index file \(path): cannot open it (\(String(cString: strerror(errno))))")
-            }
-            defer { close(descriptor) }
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            while true {
-                let count = read(descriptor, &buffer, buffer.count)
-                if count < 0 && errno == EINTR { continue }
-                guard count >= 0 else {
-                    throw CaptureSetupError("index file \(path): cannot read it (\(String(cString: strerror(errno))))")
-                }
-                if count == 0 { break }
-                bytes.append(contentsOf: buffer[..<count])
+            let bytes: [UInt8]
+            do {
+                bytes = try InputSource.file(path).contents()
+            } catch {
+                let verb = error.kind == .unreadable ? "open" : "read"
+                throw CaptureSetupError("index file \(path): cannot \(verb) it (\(error.detail))")
             }
             let fromFile = parse(String(decoding: bytes, as: UTF8.self))
             guard !fromFile.isEmpty else { throw CaptureSetupError("index file \(path): no index names in it") }

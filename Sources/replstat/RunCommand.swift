@@ -138,12 +138,15 @@ struct Run: ParsableCommand {
     }
 
     private func load() throws -> Pipeline {
+        // A pipeline file is small: a larger one is a mistake (a capture given instead).
+        let limit = 1 << 20
         let bytes: [UInt8]
         do {
-            bytes = try Self.contents(of: file)
+            bytes = try InputSource.file(file).contents(limit: limit)
         } catch {
             throw usage("\(file): cannot read: \(error.detail)")
         }
+        guard bytes.count <= limit else { throw usage("\(file): cannot read: larger than 1 MiB: not a pipeline file") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw usage("\(file): not UTF-8 text")
         }
@@ -152,29 +155,6 @@ struct Run: ParsableCommand {
         } catch {
             throw usage("\(error)")
         }
-    }
-
-    /// A pipeline file is small: a larger one is a mistake (a capture given instead).
-    private static func contents(of path: String) throws(ReadError) -> [UInt8] {
-        let limit = 1 << 20
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ReadError(detail: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
-        var count = 0
-        while count <= limit {
-            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, limit + 1 - count) }
-            if got < 0 && errno == EINTR { continue }
-            guard got >= 0 else { throw ReadError(detail: String(cString: strerror(errno))) }
-            if got == 0 { break }
-            count += got
-        }
-        guard count <= limit else { throw ReadError(detail: "larger than 1 MiB: not a pipeline file") }
-        return Array(bytes[..<count])
-    }
-
-    private struct ReadError: Error {
-        let detail: String
     }
 
     /// A mistake in the pipeline file or the arguments: the message alone, and status 2.

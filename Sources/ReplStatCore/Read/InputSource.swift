@@ -27,6 +27,27 @@ public struct InputSource: Sendable, Hashable {
     public var isStandardInput: Bool { name == "-" && descriptor == nil }
 }
 
+extension InputSource {
+    /// The file at `path`, even when the path is `-` (a file of that name, not standard input).
+    public static func file(_ path: String) -> InputSource {
+        InputSource(path == "-" ? "./-" : path)
+    }
+
+    /// The raw bytes of a small input read whole (a pipeline file, a list of indices): at most
+    /// `limit` + 1 of them, so that the caller can tell one over the limit.
+    public func contents(limit: Int = .max) throws(SourceFailure) -> [UInt8] {
+        let cap = limit < .max ? limit + 1 : .max
+        let reader = try RawByteReader(source: self, chunkSize: 64 * 1024)
+        var bytes: [UInt8] = []
+        while bytes.count < cap {
+            let chunk = try reader.read(sourceName: name)
+            if chunk.isEmpty { break }
+            bytes.append(contentsOf: chunk.prefix(cap - bytes.count))
+        }
+        return bytes
+    }
+}
+
 /// Why a source could not be read to its end. Everything read before the failure has
 /// already been delivered; the failure only says where and why reading stopped.
 public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible {
