@@ -5,27 +5,26 @@ import ReplStatCore
 #endif
 
 extension Pipeline {
-    /// The files to read, in order: each glob expanded to its matches in byte order, standard
-    /// input as `-`. The capture source, if any, is not a file and is left out.
-    public func sourceNames() throws(PipelineError) -> [String] {
-        try inputs { _ in nil }.map(\.name)
+    /// One input of a run, once the globs are expanded.
+    public enum ResolvedSource: Sendable, Equatable {
+        /// A file, or `-` for standard input.
+        case file(String)
+        /// Poll a cluster.
+        case capture(CaptureSource)
     }
 
-    /// The inputs to read, in the file's order; `capture` gives the input that reads the capture
-    /// source (nil: leave it out).
-    public func inputs(capture: (CaptureSource) throws(PipelineError) -> InputSource?) throws(PipelineError)
-        -> [InputSource]
-    {
-        var inputs: [InputSource] = []
+    /// The inputs in the file's order, each glob expanded once, to its matches in byte order.
+    public func resolvedSources() throws(PipelineError) -> [ResolvedSource] {
+        var resolved: [ResolvedSource] = []
         for source in sources {
             switch source.kind {
-            case .path(let path): inputs.append(InputSource(path))
-            case .standardInput: inputs.append(InputSource("-"))
-            case .glob(let pattern): inputs += try Self.expand(pattern, at: source.location).map(InputSource.init)
-            case .capture(let source): if let input = try capture(source) { inputs.append(input) }
+            case .path(let path): resolved.append(.file(path))
+            case .standardInput: resolved.append(.file("-"))
+            case .glob(let pattern): resolved += try Self.expand(pattern, at: source.location).map(ResolvedSource.file)
+            case .capture(let capture): resolved.append(.capture(capture))
             }
         }
-        return inputs
+        return resolved
     }
 
     /// The files a pattern matches, in byte order. A file whose name merely looks like a

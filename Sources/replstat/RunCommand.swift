@@ -66,12 +66,13 @@ struct Run: ParsableCommand {
         if !sources.isEmpty { pipeline = pipeline.replacingSources(with: sources) }
         if let outputDirectory { pipeline = pipeline.rerooted(under: outputDirectory) }
         // Globs are expanded (and a glob without match refused) before anything starts.
-        let names: [String]
+        let resolved: [Pipeline.ResolvedSource]
         do {
-            names = try pipeline.sourceNames()
+            resolved = try pipeline.resolvedSources()
         } catch {
             throw usage("\(error)")
         }
+        let names = resolved.compactMap { if case .file(let name) = $0 { name } else { nil } }
         var options = pipeline.options
         if let watch = pipeline.watch { options.lagAlert = watch.lagAlert }
         var analysisRun = AnalysisRun(
@@ -91,15 +92,23 @@ struct Run: ParsableCommand {
             return
         }
         var captureFinished: (@Sendable () -> CaptureRun.Outcome)?
-        do {
-            analysisRun.sources = try pipeline.inputs { capture throws(PipelineError) in
-                let started = try startCapture(capture)
+        var inputs: [InputSource] = []
+        for source in resolved {
+            switch source {
+            case .file(let name):
+                inputs.append(InputSource(name))
+            case .capture(let capture):
+                let started: (source: InputSource, finished: @Sendable () -> CaptureRun.Outcome)
+                do {
+                    started = try startCapture(capture)
+                } catch {
+                    throw usage("\(error)")
+                }
                 captureFinished = started.finished
-                return started.source
+                inputs.append(started.source)
             }
-        } catch {
-            throw usage("\(error)")
         }
+        analysisRun.sources = inputs
         let analysis = Result { try analysisRun.run() }
         if let failure = captureFinished?().failure {
             // The analysis read to the end of what was captured and reported it; the raw capture
