@@ -42,29 +42,16 @@ public final class PlainLines: CaptureOutput {
     }
 
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
-        var bytes = line
-        bytes.append(0x0A)
-        guard ownsDescriptor else { return try OutputFile.writeAll(descriptor, bytes, path: name) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written >= 0 {
-                offset += written
-                continue
-            }
-            switch errno {
-            case EINTR:
-                continue
-            case EAGAIN:
-                if Task.isCancelled {
-                    throw OutputError(path: name, detail: "stopped while its reader was not reading", code: ECANCELED)
-                }
-                var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&ready, 1, 100)
-            default:
-                throw OutputError.system(path: name)
-            }
+        try OutputFile.writeAll(descriptor, line + [0x0A], path: name, whenFull: ownsDescriptor ? waitForRoom : nil)
+    }
+
+    /// The pipe is full: wait a moment for the reader, unless the capture was stopped meanwhile.
+    private func waitForRoom() throws(OutputError) {
+        if Task.isCancelled {
+            throw OutputError(path: name, detail: "stopped while its reader was not reading", code: ECANCELED)
         }
+        var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        _ = poll(&ready, 1, 100)
     }
 
     public func checkpoint() throws(OutputError) {}

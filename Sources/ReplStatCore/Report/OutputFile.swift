@@ -69,11 +69,14 @@ public enum OutputFile {
         return descriptor
     }
 
-    /// Writes every byte to a descriptor, retrying short writes.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(OutputError) {
+    /// Writes every byte to a descriptor, retrying short writes. On a non-blocking descriptor
+    /// that is full, `whenFull` waits for room (or throws to give up).
+    public static func writeAll(
+        _ fd: Int32, _ bytes: [UInt8], path: String, whenFull: (() throws(OutputError) -> Void)? = nil
+    ) throws(OutputError) {
         let failure: OutputError? = bytes.withUnsafeBytes { buffer in
             do throws(OutputError) {
-                try writeAll(fd, buffer, path: path)
+                try writeAll(fd, buffer, path: path, whenFull: whenFull)
                 return nil
             } catch {
                 return error
@@ -82,12 +85,19 @@ public enum OutputFile {
         if let failure { throw failure }
     }
 
-    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(OutputError) {
+    public static func writeAll(
+        _ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String,
+        whenFull: (() throws(OutputError) -> Void)? = nil
+    ) throws(OutputError) {
         var offset = 0
         while offset < buffer.count {
             let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN, let whenFull {
+                    try whenFull()
+                    continue
+                }
                 throw OutputError.system(path: path)
             }
             offset += written
