@@ -21,6 +21,9 @@ public enum CaptureRun {
         poller: StatusPoller, schedule: CaptureSchedule, output: sending any CaptureOutput,
         onRound: (@Sendable (CaptureStats) -> Void)? = nil
     ) -> Outcome {
+        // A reader that goes away (`| head`, or an analysis done with the pipe) must show up as
+        // EPIPE, which ends the capture cleanly, not as a signal that ends the process.
+        signal(SIGPIPE, SIG_IGN)
         let result = ResultBox()
         let closed = DispatchGroup()
         closed.enter()

@@ -118,8 +118,6 @@ struct Capture: ParsableCommand {
         schedule.intervalMillis = interval.millis
         schedule.rounds = polls
         schedule.parallel = parallel
-        // A reader that goes away (`| head`) must show up as EPIPE, to stop quietly.
-        signal(SIGPIPE, SIG_IGN)
         let output: any CaptureOutput =
             outputPath.map {
                 GzipCaptureFiles(

@@ -137,8 +137,6 @@ struct Run: ParsableCommand {
                     path: $0, rotation: Rotation(maxBytes: capture.rotateBytes, daily: capture.rotateDaily),
                     flushEveryMillis: capture.flushEveryMillis ?? 60_000)
             }
-            // A reader that goes away must show up as EPIPE, not end the process.
-            signal(SIGPIPE, SIG_IGN)
             return try CaptureRun.intoPipe(
                 name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept)
         } catch {
