@@ -121,10 +121,9 @@ struct AnalysisRun {
     }
 
     private func summaryLine(_ result: AnalysisResult, events: Int) -> String {
-        func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
-        return "replstat \(command): \(count(result.totals.lines, "line", "lines")), "
-            + "\(count(events, "event", "events")), \(result.totals.rejected) rejected, "
-            + "\(count(result.indices.count, "index", "indices"))\n"
+        return "replstat \(command): \(FileOutput.count(result.totals.lines, "line", "lines")), "
+            + "\(FileOutput.count(events, "event", "events")), \(result.totals.rejected) rejected, "
+            + "\(FileOutput.count(result.indices.count, "index", "indices"))\n"
     }
 
     /// Writing an output failed: nothing more can be done right.

@@ -164,9 +164,9 @@ final class CaptureProgress: Sendable {
     }
 
     private func summary(_ stats: CaptureStats) -> String {
-        func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
         let last = stats.lastPoll.map { ", last at " + Timestamp.format($0) } ?? ""
-        return "replstat capture: \(count(stats.rounds, "round", "rounds")), \(count(stats.lines, "line", "lines")) "
-            + "(\(count(stats.errors, "error", "errors")), \(stats.failedPolls) without answer) to \(destination)\(last)"
+        return
+            "replstat capture: \(FileOutput.count(stats.rounds, "round", "rounds")), \(FileOutput.count(stats.lines, "line", "lines")) "
+            + "(\(FileOutput.count(stats.errors, "error", "errors")), \(stats.failedPolls) without answer) to \(destination)\(last)"
     }
 }

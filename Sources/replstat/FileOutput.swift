@@ -17,6 +17,11 @@ enum FileOutput {
         }
     }
 
+    /// `1 line`, `2 lines`: for the summary lines people read.
+    static func count(_ number: Int, _ one: String, _ many: String) -> String {
+        "\(number) \(number == 1 ? one : many)"
+    }
+
     static func standardOutput(_ bytes: [UInt8]) throws(OutputError) {
         try OutputFile.writeAll(1, bytes, path: "standard output")
     }
