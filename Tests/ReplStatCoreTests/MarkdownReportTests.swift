@@ -225,9 +225,48 @@ struct MarkdownReportTests {
     @Test func cellsEscapeMarkdownAndLineBreaks() {
         #expect(MarkdownText.cell("a|b") == #"a\|b"#)
         #expect(MarkdownText.cell("one\r\ntwo\nthree\rfour") == "one<br>two<br>three<br>four")
-        #expect(MarkdownText.cell("*x* `y` <z> ~w~ \\") == #"\*x\* \`y\` \<z> \~w\~ \\"#)
-        #expect(MarkdownText.cell("tab\there") == "tab here")
-        #expect(MarkdownText.cell("follower_index-01 [0]") == "follower_index-01 [0]")
+        #expect(MarkdownText.cell("*x* `y` <z> ~w~ \\") == #"\*x\* \`y\` \<z\> \~w\~ \\"#)
+        #expect(MarkdownText.cell("follower_index-01 [0]") == #"follower_index-01 \[0\]"#)
+    }
+
+    /// Text that would be a live image and link, emphasis, an entity, math or a new block shows
+    /// as it is (checked by rendering with cmark-gfm in `HostileTextTests`).
+    @Test(
+        arguments: [
+            (
+                "![x](http://attacker.example/p.png) [Click](https://x)",
+                #"\!\[x\]\(http[:]//attacker.example/p.png\) \[Click\]\(https[:]//x\)"#
+            ),
+            ("see www.evil.example, WWW.E.example, awww.x", "see www[.]evil.example, WWW[.]E.example, awww.x"),
+            ("ftp://h <https://h> mail@h.example", #"ftp[:]//h \<https[:]//h\> mail@h.example"#),
+            ("_a_ b_c __d__ e_", #"\_a\_ b_c \_\_d\_\_ e\_"#),
+            ("&amp; &#x202E; $x$ {y}", #"\&amp; \&#x202E; \$x\$ \{y\}"#),
+            ("# h", ##"\# h"##), ("- x", #"\- x"#), ("+ x", #"\+ x"#), ("> q", #"\> q"#),
+            ("1. x", #"1\. x"#), ("123456789. x", #"123456789\. x"#), ("12) x", #"12\) x"#),
+            ("2026.jsonl", "2026.jsonl"), ("a-b+c#d", "a-b+c#d"),
+        ])
+    func cellsNeverBecomeMarkup(_ text: String, _ escaped: String) {
+        #expect(MarkdownText.cell(text) == escaped)
+    }
+
+    /// Controls show as code spans of `\u{..}`, which no text of the data can produce (its
+    /// backticks and backslashes are escaped); a run of them is one span.
+    @Test(
+        arguments: [
+            ("a\u{1B}[2J\u{1B}]0;t\u{07}b", #"a`\u{1B}`\[2J`\u{1B}`\]0;t`\u{7}`b"#),
+            ("\u{1B}\u{1B}x", #"`\u{1B}\u{1B}`x"#),
+            ("tab\there", #"tab`\u{9}`here"#),
+            ("c1 \u{9B}31m \u{85}", #"c1 `\u{9B}`31m `\u{85}`"#),
+            (
+                "evil\u{202E}txt.exe \u{2066}x\u{2069} \u{200F}",
+                #"evil`\u{202E}`txt.exe `\u{2066}`x`\u{2069}` `\u{200F}`"#
+            ),
+            ("line\u{2028}sep\u{2029}", #"line`\u{2028}`sep`\u{2029}`"#),
+            (#"not \u{1B} but text"#, #"not \\u\{1B\} but text"#),
+            ("zero\u{200B}width café 日本", "zero\u{200B}width café 日本"),
+        ])
+    func controlsShowAsTheirCode(_ text: String, _ escaped: String) {
+        #expect(MarkdownText.cell(text) == escaped)
     }
 
     @Test func longReasonsAreCutWithAnEllipsis() {

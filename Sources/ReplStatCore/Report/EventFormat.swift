@@ -90,17 +90,20 @@ public enum EventFormat {
         return object.finish() + [0x0A]
     }
 
-    /// One CSV row under `csvHeader`, ending with a newline.
+    /// One CSV row under `csvHeader`, ending with a newline. These rows go to a terminal as often
+    /// as to a file: text shows hidden characters as `\u{1B}` (`VisibleText`), and text taken
+    /// from a capture is defused for spreadsheets as in the CSV reports.
     public static func csvLine(_ fields: [(String, Value)]) -> [UInt8] {
         var row = [String](repeating: "", count: csvHeader.count)
         for (key, value) in fields {
             guard let column = csvHeader.firstIndex(of: key) else { continue }
             switch value {
-            case .string(let text), .number(let text): row[column] = text
+            case .string(let text): row[column] = VisibleText.escaped(text)
+            case .number(let text): row[column] = text
             case .null: row[column] = ""
             }
         }
-        var table = CSVTable()
+        var table = CSVTable(columns: csvHeader)
         table.append(row)
         return table.bytes
     }

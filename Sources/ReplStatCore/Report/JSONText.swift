@@ -2,25 +2,49 @@
 public enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Appends `bytes` (valid UTF-8) as a quoted JSON string.
-    public static func appendString<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8])
+    /// Appends `bytes` (valid UTF-8) as a quoted JSON string. Besides what JSON requires, the
+    /// characters `VisibleText` hides (C1 controls, line and paragraph separators, bidirectional
+    /// controls) are written as `\u` escapes: a JSON reader gets the same string, and a terminal
+    /// showing the line gets nothing to obey.
+    public static func appendString<Bytes: Collection>(_ bytes: Bytes, to out: inout [UInt8])
     where Bytes.Element == UInt8 {
         out.append(UInt8(ascii: "\""))
-        for byte in bytes {
+        var position = bytes.startIndex
+        while position != bytes.endIndex {
+            let start = position
+            let byte = bytes[position]
+            bytes.formIndex(after: &position)
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
             case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
             case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                out.append(contentsOf: Array(#"\u00"#.utf8))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
+            case 0..<0x20, 0x7F: appendEscape(UInt32(byte), to: &out)
+            case 0xC2, 0xD8, 0xE2:
+                // The lead bytes of every hidden character above U+007F: decode just this one.
+                let end =
+                    bytes.index(start, offsetBy: byte == 0xE2 ? 3 : 2, limitedBy: bytes.endIndex) ?? bytes.endIndex
+                var iterator = bytes[start..<end].makeIterator()
+                var decoder = UTF8()
+                if case .scalarValue(let scalar) = decoder.decode(&iterator), VisibleText.isHidden(scalar) {
+                    appendEscape(scalar.value, to: &out)
+                    position = end
+                } else {
+                    out.append(byte)
+                }
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `\u001b`: four lowercase hex digits (every escaped character is in the BMP).
+    private static func appendEscape(_ value: UInt32, to out: inout [UInt8]) {
+        out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) {
+            out.append(hexDigits[Int(value >> UInt32(shift) & 0xF)])
+        }
     }
 
     public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -359,31 +359,60 @@ struct MarkdownTable {
     }
 }
 
-/// Text from the capture made safe to put in Markdown.
+/// Text from a capture, or a name from the command line, made safe to put in Markdown: it shows
+/// as it is, in the raw text (the report goes to a terminal by default) and rendered alike, and
+/// never becomes markup, HTML, a link or an image, nor a command to a terminal.
+///
+/// - Every ASCII character with a meaning inside a line is escaped with a backslash:
+///   `\` `` ` `` `*` `[` `]` `(` `)` `!` `<` `>` `&` (entities) `|` (table cells) `~`
+///   (strikethrough) `$` (math) `{` `}`, and `_` unless it stands between two letters or digits
+///   (where CommonMark never reads it as emphasis, and where index names have it).
+/// - The characters that only mean something at the start of a block (`#` `+` `-`, and the `.`
+///   of `1. `) are escaped there: the text of a list item starts one.
+/// - Line breaks become `<br>`, one per break (CR LF counts once).
+/// - Characters that `VisibleText` hides show as its notation inside a code span,
+///   `` `\u{1B}` ``: no text of the data can produce a code span, since its backticks are escaped.
+/// - Web addresses that GitHub would link by themselves are defanged: `https://x` shows as
+///   `https[:]//x`, `www.x` as `www[.]x` (the brackets are not escaped, so the raw text tells
+///   them from brackets of the data). Email addresses are left as they are: a `mailto:` link
+///   fetches nothing and shows where it goes.
 enum MarkdownText {
-    /// A table cell: `|` would end the cell and a line break the row; characters that start
-    /// emphasis, code or HTML are escaped so names and reasons show as they are.
+    /// A table cell, an item of an inline list, or a line of a quote.
     static func cell(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
         var out = ""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        var afterCR = false
-        for scalar in text.unicodeScalars {
-            defer { afterCR = scalar == "\r" }
-            switch scalar {
-            case "\n" where afterCR:
+        out.unicodeScalars.reserveCapacity(scalars.count)
+        var hiddenRun = ""
+        var position = 0
+        while position < scalars.count {
+            let scalar = scalars[position]
+            if VisibleText.isHidden(scalar) && scalar != "\r" && scalar != "\n" {
+                hiddenRun += VisibleText.notation(scalar)
+                position += 1
                 continue
-            case "\r", "\n":
+            }
+            if !hiddenRun.isEmpty {
+                out += "`" + hiddenRun + "`"
+                hiddenRun = ""
+            }
+            if scalar == "\r" || scalar == "\n" {
                 out += "<br>"
-            case "|", "\\", "*", "`", "<", "~":
+                if scalar == "\r" && position + 1 < scalars.count && scalars[position + 1] == "\n" { position += 1 }
+            } else if scalar == ":" && matches(scalars, at: position + 1, "//") {
+                out += "[:]"
+            } else if !isAlphanumeric(scalars, at: position - 1) && matches(scalars, at: position, "www.") {
+                out.unicodeScalars.append(contentsOf: scalars[position..<position + 3])
+                out += "[.]"
+                position += 3
+            } else if needsEscape(scalar, at: position, in: scalars) {
                 out.unicodeScalars.append("\\")
                 out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                // Tabs and other control characters would break the layout.
-                out += " "
-            default:
+            } else {
                 out.unicodeScalars.append(scalar)
             }
+            position += 1
         }
+        if !hiddenRun.isEmpty { out += "`" + hiddenRun + "`" }
         return out
     }
 
@@ -395,6 +424,44 @@ enum MarkdownText {
         guard text.count > limit else { return text }
         return String(text.prefix(limit - 1)) + "…"
     }
+
+    /// Whether `scalars` holds `word` (ASCII, any case) from `position` on.
+    private static func matches(_ scalars: [Unicode.Scalar], at position: Int, _ word: String) -> Bool {
+        let word = Array(word.unicodeScalars)
+        guard position >= 0, position + word.count <= scalars.count else { return false }
+        return zip(scalars[position...], word).allSatisfy { lowercased($0) == $1 }
+    }
+
+    private static func lowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar
+    }
+
+    /// Whether the ASCII punctuation at `position` needs a backslash to show as itself.
+    private static func needsEscape(_ scalar: Unicode.Scalar, at position: Int, in scalars: [Unicode.Scalar]) -> Bool {
+        switch scalar {
+        case "\\", "`", "*", "[", "]", "(", ")", "!", "<", ">", "&", "|", "~", "$", "{", "}":
+            return true
+        case "_":
+            return !(isAlphanumeric(scalars, at: position - 1) && isAlphanumeric(scalars, at: position + 1))
+        case "#", "+", "-":
+            return position == 0
+        case ".":
+            // `1. ` at the start would begin an ordered list (`1)` is escaped for its parenthesis).
+            let next = position + 1 < scalars.count ? scalars[position + 1] : " "
+            return (1...9).contains(position) && scalars[..<position].allSatisfy(isDigit)
+                && (next == " " || next == "\t")
+        default:
+            return false
+        }
+    }
+
+    private static func isAlphanumeric(_ scalars: [Unicode.Scalar], at position: Int) -> Bool {
+        guard scalars.indices.contains(position) else { return false }
+        let scalar = scalars[position]
+        return isDigit(scalar) || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
 }
 
 /// Numbers and durations as a person reads them.
