@@ -163,11 +163,11 @@ struct MarkdownReportTests {
     }
 
     @Test func longTablesAreCappedWithACount() throws {
-        // 102 samples alternating SYNCING and PAUSED: 101 transitions.
-        var lines = (0..<102).map { Self.line($0 * 10, "flap", $0 % 2 == 0 ? "SYNCING" : "PAUSED") }
-        // 101 stalls of 60 s (the first one 90 s), each at its own follower checkpoint, behind by 10.
+        // 202 samples alternating SYNCING and PAUSED: 201 transitions.
+        var lines = (0..<202).map { Self.line($0 * 10, "flap", $0 % 2 == 0 ? "SYNCING" : "PAUSED") }
+        // 201 stalls of 60 s (the first one 90 s), each at its own follower checkpoint, behind by 10.
         var seconds = 0
-        for stall in 0..<101 {
+        for stall in 0..<201 {
             for _ in 0..<(stall == 0 ? 4 : 3) {
                 lines.append(Self.line(seconds, "stuck", "SYNCING", checkpoints: (Int64(stall) + 10, Int64(stall))))
                 seconds += 30
@@ -176,22 +176,58 @@ struct MarkdownReportTests {
         let report = try render(lines.joined(separator: "\n"))
         #expect(
             report.contains(
-                "Showing the latest 100 of 101 transitions; 1 earlier one is not shown "
-                    + "(transitions.csv of `--format csv` has them all).\n"))
+                "Showing the latest 200 of 201 transitions; 1 more is in transitions.csv (`--format csv`).\n"))
         let transitions = tableRows(report, "## Transitions")
-        #expect(transitions.count == 100)
+        #expect(transitions.count == 200)
         // The first transition (at 10 s) is the one left out.
         #expect(transitions.first?.first == "2026-11-28T00:00:20.000Z")
         #expect(
             report.contains(
-                "Showing the 100 longest of 101 stalls; 1 shorter one is not shown "
-                    + "(stalls.csv of `--format csv` has them all).\n"))
+                "Showing the 200 longest of 201 stalls, in time order; 1 more is in stalls.csv (`--format csv`).\n"))
         let stalls = tableRows(report, "## Stalls")
-        #expect(stalls.count == 100)
+        #expect(stalls.count == 200)
         #expect(stalls.first == ["stuck", "2026-11-28T00:00:00.000Z", "2026-11-28T00:01:30.000Z", "1m 30s", "0", "10"])
         // Among the equally long ones the latest is left out, and the rest stay in time order.
-        #expect(stalls.last?[4] == "99")
+        #expect(stalls.last?[4] == "199")
         #expect(stalls.map { $0[1] } == stalls.map { $0[1] }.sorted())
+    }
+
+    /// 250 indices: 203 syncing with lag p99 0 to 202 (`lag-000` ... `lag-202`), then, in name
+    /// order after them, 47 that are not replicating now: 20 paused, 20 failed, 7 with error
+    /// samples only. The table shows the 47, then the 153 syncing ones with the highest p99.
+    @Test func theIndexTableShowsTheIndicesThatNeedALookFirst() throws {
+        var lines: [String] = []
+        for lag in 0..<203 {
+            lines.append(Self.line(0, String(format: "lag-%03d", lag), "SYNCING", checkpoints: (Int64(lag), 0)))
+        }
+        for number in 0..<20 {
+            lines.append(Self.line(0, "paused-\(number)", "PAUSED"))
+            lines.append(Self.line(0, "zfailed-\(number)", "FAILED"))
+        }
+        for number in 0..<7 {
+            lines.append(#"{"@timestamp":"\#(Self.at(0))","index":"zz-error-\#(number)","error":{"type":"x"}}"#)
+        }
+        let report = try render(lines.joined(separator: "\n"))
+        #expect(
+            report.contains(
+                "Showing the 200 of 250 indices that need a look first: those not replicating now, then by highest "
+                    + "lag p99, worst first; 50 more are in summary.csv (`--format csv`).\n"))
+        let names = tableRows(report, "## Indices").map { $0[0] }
+        #expect(names.count == 200)
+        // Not replicating now, in name order among themselves (none has a lag)...
+        #expect(Set(names.prefix(47)) == Set(lines.suffix(47).compactMap { Self.indexName(of: $0) }))
+        #expect(Array(names.prefix(47)) == names.prefix(47).sorted())
+        // ...then the highest p99 first: lag-202 down to lag-050.
+        #expect(Array(names.dropFirst(47)) == (50...202).reversed().map { String(format: "lag-%03d", $0) })
+        // Under the limit, every index in name order.
+        let small = try render(lines.prefix(200).joined(separator: "\n"))
+        #expect(!small.contains("need a look first"))
+        #expect(tableRows(small, "## Indices").map { $0[0] } == (0..<200).map { String(format: "lag-%03d", $0) })
+    }
+
+    private static func indexName(of line: String) -> String? {
+        guard let start = line.range(of: #""index":""#) else { return nil }
+        return String(line[start.upperBound...].prefix { $0 != "\"" })
     }
 
     @Test func damagedSourceGetsAWarning() throws {

@@ -6,8 +6,9 @@
 /// The output depends only on the result (no clock, no locale), so the same input always
 /// gives the same bytes.
 public enum MarkdownReport {
-    /// At most this many rows in the transitions and stalls tables; the CSV files have them all.
-    public static let tableRowLimit = 100
+    /// At most this many rows in each table that grows with the capture (indices, transitions,
+    /// stalls), so that the report of a fleet stays readable; the CSV and JSON reports have them all.
+    public static let tableRowLimit = 200
     /// Indices listed under "Worst lag".
     public static let lagLeaderCount = 10
     /// Index and source names listed inline in the overview before "and N more".
@@ -101,7 +102,13 @@ public enum MarkdownReport {
         columns += [.number("Lag p50"), .number("Lag p99"), .number("Lag max"), .number("Stalls"), .number("Stalled")]
         var table = MarkdownTable(columns)
 
-        for index in result.indices {
+        let shown = indicesNeedingALook(result.indices)
+        if shown.count < result.indices.count {
+            out += "Showing the \(HumanFormat.grouped(shown.count)) of \(HumanFormat.grouped(result.indices.count)) "
+            out += "indices that need a look first: those not replicating now, then by highest lag p99, "
+            out += "worst first; " + moreInCSV(result.indices.count - shown.count, "summary.csv")
+        }
+        for index in shown {
             let observed = index.millisInStatus.reduce(index.millisUnknown, +)
             func share(_ millis: Int64) -> String {
                 observed > 0 ? HumanFormat.percent(millis, of: observed) : HumanFormat.none
@@ -136,9 +143,7 @@ public enum MarkdownReport {
         let shown = all.suffix(tableRowLimit)
         if shown.count < all.count {
             out += "Showing the latest \(HumanFormat.grouped(shown.count)) of \(HumanFormat.grouped(all.count)) "
-            out += "transitions; " + HumanFormat.count(all.count - shown.count, "earlier one is", "earlier ones are")
-            out += " not shown "
-            out += "(transitions.csv of `--format csv` has them all).\n\n"
+            out += "transitions; " + moreInCSV(all.count - shown.count, "transitions.csv")
         }
         var table = MarkdownTable([
             .text("Time"), .text("Index"), .text("Change"), .text("Reason"), .number("Time in previous"),
@@ -170,9 +175,7 @@ public enum MarkdownReport {
             }
             shown = positions.prefix(tableRowLimit).sorted().map { all[$0] }
             out += "Showing the \(HumanFormat.grouped(shown.count)) longest of \(HumanFormat.grouped(all.count)) "
-            out += "stalls; " + HumanFormat.count(all.count - shown.count, "shorter one is", "shorter ones are")
-            out += " not shown "
-            out += "(stalls.csv of `--format csv` has them all).\n\n"
+            out += "stalls, in time order; " + moreInCSV(all.count - shown.count, "stalls.csv")
         }
         var table = MarkdownTable([
             .text("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
@@ -258,6 +261,29 @@ public enum MarkdownReport {
         if totals.rejected > 0 {
             out += "\nEvery rejected line, with its source, line number and reason: `--rejects FILE`.\n"
         }
+    }
+
+    // MARK: - Cut tables
+
+    /// The end of the sentence above a cut table: how many rows are left out, and where they are.
+    private static func moreInCSV(_ count: Int, _ file: String) -> String {
+        HumanFormat.count(count, "more is", "more are") + " in \(file) (`--format csv`).\n\n"
+    }
+
+    /// The indices of the table, in name order; past `tableRowLimit`, the ones a reader should
+    /// see first, worst first: those not replicating now (paused, failed, stopped, not in
+    /// progress, or with error samples only), then by highest lag p99 (no lag sample: lowest),
+    /// then by name.
+    static func indicesNeedingALook(_ indices: [IndexSummary]) -> [IndexSummary] {
+        guard indices.count > tableRowLimit else { return indices }
+        let ranked = indices.enumerated().sorted { left, right in
+            let (a, b) = (left.element, right.element)
+            if isReplicating(a) != isReplicating(b) { return !isReplicating(a) }
+            let (aLag, bLag) = (a.lag.map { Int128($0.p99) } ?? -1, b.lag.map { Int128($0.p99) } ?? -1)
+            if aLag != bLag { return aLag > bLag }
+            return left.offset < right.offset
+        }
+        return ranked.prefix(tableRowLimit).map(\.element)
     }
 
     // MARK: - Cells
