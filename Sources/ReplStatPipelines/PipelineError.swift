@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// A place in a pipeline file, as editors take it: `FILE:LINE:COLUMN`, both counted from 1.
 public struct FileLocation: Sendable, Equatable, CustomStringConvertible {
     public var file: String
@@ -47,7 +49,7 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
-            case 0..<0x20, 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            case _ where VisibleText.isHidden(scalar): out += VisibleText.notation(scalar)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -28,6 +28,9 @@ public enum PipelineFile {
     ///   - text: the file's contents.
     ///   - file: its name as the user gave it, for messages.
     public static func parse(_ text: String, file: String) throws(PipelineError) -> Pipeline {
+        // Editors on Windows start UTF-8 files with a byte-order mark, which libyaml would read as text.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
+        try AliasCheck(file: file).check(text)
         let root: Node?
         do {
             root = try compose(yaml: text)
