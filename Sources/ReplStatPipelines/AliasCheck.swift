@@ -1,3 +1,4 @@
+// Yams's own copy of libyaml: SwiftPM lets a target import the C modules of its dependencies.
 import CYaml
 
 /// Refuses, before Yams composes a file, the YAML that would cost time or memory out of all
@@ -21,11 +22,13 @@ struct AliasCheck {
     /// parse is let through up to its mistake: Yams reports that one, with its place.
     func check(_ text: String) throws(PipelineError) {
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return }
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw PipelineError(file: file, message: "out of memory while reading the file")
+        }
         defer { yaml_parser_delete(&parser) }
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-        var bytes = Array(text.utf8)
-        try bytes.withUnsafeMutableBufferPointer { (buffer) throws(PipelineError) in
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBufferPointer { (buffer) throws(PipelineError) in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var walk = Walk(file: file)
             while true {
