@@ -123,6 +123,43 @@ import Testing
         #expect(summary.contains("\nf-99999,,,2,0,2026-11-28T00:00:00.000Z,2026-11-28T00:00:10.000Z,PAUSED,PAUSED,0,"))
     }
 
+    /// A file cut short while it is read lost lines that were there when it was opened: damage.
+    /// `watch` writes an event per line into a pipe nobody reads yet, so it stops mid-file once
+    /// the pipe is full; the file is cut then, and the pipe drained.
+    @Test(arguments: [0, 1000])
+    func aFileThatShrinksWhileReadIsDamage(to size: Int) throws {
+        let dir = try TemporaryDirectory()
+        var text = ""
+        for second in 0..<60_000 {
+            text += WatchTests.line(second % 3600, "f-\(second / 3600)", status: second % 2 == 0 ? "SYNCING" : "PAUSED")
+            text += "\n"
+        }
+        let source = try dir.write("shrinking.jsonl", text)
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let process = Process()
+        process.executableURL = Replstat.binary
+        process.arguments = ["watch", "--reorder-window", "0", source.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        // Full is for good until someone reads: no POLLOUT for a moment means replstat waits.
+        var slot = pollfd(fd: ends[1], events: Int16(POLLOUT), revents: 0)
+        while process.isRunning && poll(&slot, 1, 50) == 1 {}
+        try #require(process.isRunning, "replstat ended before the pipe filled")
+        #expect(truncate(source.path, off_t(size)) == 0)
+        close(ends[1])
+        let drained = FileHandle(fileDescriptor: ends[0], closeOnDealloc: false).readDataToEndOfFile()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(drained.count > 60_000)
+        #expect(process.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains(source.path) && stderr.contains("shrank"), "\(stderr)")
+    }
+
     /// `analyze ... | head -1` ends with no message on standard error.
     @Test func aReaderThatGoesAwayEndsTheReportQuietly() throws {
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
