@@ -4,11 +4,11 @@
 public final class RejectsFile: RejectSink {
     private var buffer: [UInt8] = []
     private var failure: OutputError?
-    private let file: TemporaryFile
+    private let sink: FileSink
 
-    /// Opens the file under a temporary name; `close()` moves it into place.
+    /// Opens the output `path` (see `FileSink`); `close()` puts it in place.
     public init(path: String) throws(OutputError) {
-        file = try TemporaryFile(replacing: path)
+        sink = try FileSink(path: path)
     }
 
     public func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer) {
@@ -30,14 +30,14 @@ public final class RejectsFile: RejectSink {
         if buffer.count >= 1 << 20 { flush() }
     }
 
-    /// Writes what is buffered and renames the file into place.
+    /// Writes what is buffered and puts the file in place.
     public func close() throws(OutputError) {
         flush()
         if let failure {
-            file.abandon()
+            sink.abandon()
             throw failure
         }
-        try file.commit()
+        try sink.finish()
     }
 
     private func flush() {
@@ -46,14 +46,10 @@ public final class RejectsFile: RejectSink {
             return
         }
         do {
-            try OutputFile.writeAll(file.descriptor, buffer, path: file.path)
+            try sink.write(buffer)
         } catch {
             failure = error
         }
         buffer.removeAll(keepingCapacity: true)
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#endif

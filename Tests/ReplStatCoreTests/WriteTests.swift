@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+@testable import ReplStatCore
+
+/// A scratch folder of its own for each test, removed at the end.
+private final class Folder {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-write-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    var names: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
+
+    func text(_ name: String) -> String? { try? String(contentsOfFile: file(name), encoding: .utf8) }
+}
+
+private func mode(_ path: String) -> mode_t {
+    var info = stat()
+    return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : 0
+}
+
+@Suite struct TemporaryFileTests {
+    @Test func theNameIsUnpredictableAndTheFileReadableOnlyByItsOwnerUntilCommitted() throws {
+        let folder = try Folder()
+        let first = try TemporaryFile(replacing: folder.file("r.md"))
+        let second = try TemporaryFile(replacing: folder.file("r.md"))
+        defer { second.abandon() }
+        #expect(first.temporaryPath != second.temporaryPath)
+        let suffix = first.temporaryPath.dropFirst(folder.file("r.md.tmp-").count)
+        #expect(first.temporaryPath.hasPrefix(folder.file("r.md.tmp-")) && suffix.count == 12)
+        #expect(!suffix.contains(String(getpid())))
+        #expect(mode(first.temporaryPath) == 0o600)
+        #expect(write(first.descriptor, "new\n", 4) == 4)
+        try first.commit()
+        #expect(folder.text("r.md") == "new\n")
+        #expect(mode(folder.file("r.md")) == 0o666 & ~TemporaryFile.umask)
+        #expect(folder.names.count == 2)  // r.md and the second, still open
+    }
+
+    @Test(arguments: [0o600, 0o640, 0o444, 0o755] as [mode_t])
+    func replacingKeepsTheMode(_ old: mode_t) throws {
+        let folder = try Folder()
+        try "old\n".write(toFile: folder.file("s.csv"), atomically: false, encoding: .utf8)
+        chmod(folder.file("s.csv"), old)
+        try OutputFile.write(Array("new\n".utf8), to: folder.file("s.csv"))
+        #expect(folder.text("s.csv") == "new\n")
+        #expect(mode(folder.file("s.csv")) == old)
+        #expect(folder.names == ["s.csv"])
+    }
+
+    @Test func theUmaskIsReadWithoutChangingIt() {
+        let current = umask(0o022)
+        umask(current)
+        #expect(TemporaryFile.umask == current)
+    }
+
+    @Test func abandoningLeavesThePreviousFile() throws {
+        let folder = try Folder()
+        try "old\n".write(toFile: folder.file("s.csv"), atomically: false, encoding: .utf8)
+        let file = try TemporaryFile(replacing: folder.file("s.csv"))
+        #expect(folder.names.count == 2)
+        file.abandon()
+        #expect(folder.names == ["s.csv"] && folder.text("s.csv") == "old\n")
+    }
+}
+
+@Suite struct FileSinkTests {
+    @Test func aLinkToAFileIsRefusedAndLeftAlone() throws {
+        let folder = try Folder()
+        try "someone's\n".write(toFile: folder.file("target"), atomically: false, encoding: .utf8)
+        symlink(folder.file("target"), folder.file("link"))
+        symlink(folder.file("nowhere"), folder.file("dangling"))
+        for name in ["link", "dangling"] {
+            #expect {
+                try FileSink(path: folder.file(name))
+            } throws: { error in
+                "\(error)".hasPrefix("\(folder.file(name)): cannot write: it is a symbolic link (to \(folder.path)/")
+            }
+            #expect(throws: OutputError.self) { try OutputFile.create(folder.file(name)) }
+            #expect(throws: OutputError.self) { try OutputFile.prepare(folder.file(name)) }
+        }
+        #expect(folder.text("target") == "someone's\n")
+        #expect(folder.names == ["dangling", "link", "target"])
+    }
+
+    @Test func aFolderOrASocketIsRefused() throws {
+        let folder = try Folder()
+        #expect(throws: OutputError.self) { try FileSink(path: folder.path) }
+        let socket = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let socketPath = folder.file("s")
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: socketPath.utf8.prefix($0.count - 1)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(bound == 0)
+        #expect(throws: OutputError.self) { try FileSink(path: socketPath) }
+    }
+
+    /// `/dev/fd/N` is descriptor N, whatever it is: here the writing end of a pipe.
+    @Test(arguments: ["/dev/fd/", "/proc/self/fd/"])
+    func aDescriptorByNameIsWrittenInto(_ prefix: String) throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let sink = try FileSink(path: prefix + String(ends[1]))
+        try sink.write(Array("through\n".utf8))
+        try sink.finish()
+        close(ends[1])
+        var buffer = [UInt8](repeating: 0, count: 64)
+        #expect(read(ends[0], &buffer, 64) == 8 && Array(buffer.prefix(8)) == Array("through\n".utf8))
+        #expect(throws: OutputError.self) { try FileSink(path: prefix + "999999") }
+    }
+
+    @Test func aNamedPipeIsWrittenIntoAndStays() throws {
+        let folder = try Folder()
+        let fifo = folder.file("p")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        symlink(fifo, folder.file("link"))
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        defer { close(reader) }
+        for name in ["p", "link"] {
+            try OutputFile.write(Array("\(name)\n".utf8), to: folder.file(name))
+        }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        #expect(read(reader, &buffer, 64) == 7 && Array(buffer.prefix(7)) == Array("p\nlink\n".utf8))
+        #expect(mode(fifo) & 0o7777 == 0o600)
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(folder.names == ["link", "p"])
+    }
+
+    @Test func aLiveFileIsCreatedOrEmptiedInPlace() throws {
+        let folder = try Folder()
+        try "old content\n".write(toFile: folder.file("events.jsonl"), atomically: false, encoding: .utf8)
+        chmod(folder.file("events.jsonl"), 0o600)
+        let descriptor = try OutputFile.create(folder.file("events.jsonl"))
+        #expect(write(descriptor, "e\n", 2) == 2)
+        close(descriptor)
+        #expect(folder.text("events.jsonl") == "e\n" && mode(folder.file("events.jsonl")) == 0o600)
+        let fresh = try OutputFile.create(folder.file("sub/new.jsonl"))
+        close(fresh)
+        #expect(mode(folder.file("sub/new.jsonl")) == 0o666 & ~TemporaryFile.umask)
+    }
+
+    @Test func anAbandonedSinkLeavesNothing() throws {
+        let folder = try Folder()
+        do {
+            let sink = try FileSink(path: folder.file("x"))
+            try sink.write(Array("partial".utf8))
+        }
+        #expect(folder.names == [])
+    }
+}
+
+@Suite struct OutputTargetsOnDevicesTests {
+    @Test func devicesMayTakeSeveralOutputs() throws {
+        let folder = try Folder()
+        try #require(mkfifo(folder.file("p"), 0o600) == 0)
+        var targets = OutputTargets()
+        targets.inputs = ["/dev/null"]
+        targets.files = [
+            .init("/dev/null", writer: "the rejects file"), .init("/dev/null", writer: "the json report"),
+            .init(folder.file("p"), writer: "a"), .init(folder.file("p"), writer: "b"),
+        ]
+        #expect(targets.conflict() == nil)
+    }
+}
