@@ -69,6 +69,15 @@ private func mode(_ path: String) -> mode_t {
         file.abandon()
         #expect(folder.names == ["s.csv"] && folder.text("s.csv") == "old\n")
     }
+
+    @Test func anUnnamedFileLeavesNothingInItsFolder() throws {
+        let folder = try Folder()
+        let descriptor = try TemporaryFile.unnamed(in: folder.path)
+        defer { close(descriptor) }
+        #expect(write(descriptor, "spool", 5) == 5)
+        #expect(folder.names == [])
+        #expect(throws: OutputError.self) { try TemporaryFile.unnamed(in: folder.file("missing")) }
+    }
 }
 
 @Suite struct FileSinkTests {
@@ -175,5 +184,127 @@ private func mode(_ path: String) -> mode_t {
             .init(folder.file("p"), writer: "a"), .init(folder.file("p"), writer: "b"),
         ]
         #expect(targets.conflict() == nil)
+    }
+}
+
+@Suite struct SpoolTests {
+    /// Runs of a few interesting bytes, so that every kind of sequence (cut or whole) meets
+    /// every chunk boundary.
+    @Test(arguments: 0..<60)
+    func theUTF8CheckAgreesWithTheStandardLibraryWhereverTheBytesAreCut(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) &+ 100)
+        let pieces: [[UInt8]] = [
+            [0x41], [0x00], [0x7F], [0xC2, 0x80], [0xDF, 0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0xA0, 0x80],
+            [0xE0, 0x9F, 0xBF], [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
+            [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xFF], [0x80],
+            [0xE2, 0x82], Array("plain ascii text".utf8),
+        ]
+        for _ in 0..<40 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &random) {
+                // Mostly valid pieces, so that valid streams are common too.
+                let piece =
+                    Bool.random(using: &random)
+                    ? pieces[Int.random(in: 0..<3, using: &random)] : pieces.randomElement(using: &random)!
+                bytes += piece
+            }
+            let expected = bytes.withUnsafeBytes { JSONText.isValidUTF8($0) }
+            var check = UTF8Check()
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 0...9, using: &random))
+                bytes[start..<end].withUnsafeBytes { check.take($0) }
+                start = end
+            }
+            #expect(check.isComplete == expected, "\(bytes.map { String($0, radix: 16) })")
+        }
+    }
+
+    @Test(arguments: [1, 100, 70_000, 300_000])
+    func whatGoesInComesBackInPiecesOfTheAskedSize(appendSize: Int) throws {
+        var random = SplitMix64(seed: 5)
+        let bytes = (0..<500_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let spool = Spool()
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + appendSize)
+            bytes[start..<end].withUnsafeBytes { spool.append($0) }
+            start = end
+        }
+        #expect(spool.count == 500_000 && spool.failure == nil && !spool.isValidUTF8)
+        var back: [UInt8] = []
+        var sizes: [Int] = []
+        try spool.read(chunkSize: 3 * 1000) {
+            back += $0
+            sizes.append($0.count)
+        }
+        #expect(back == bytes)
+        #expect(sizes.dropLast().allSatisfy { $0 == 3000 } && sizes.last == 500_000 % 3000)
+    }
+
+    @Test func aSpoolThatCannotBeMadeSaysWhy() throws {
+        let folder = try Folder()
+        let spool = Spool(folder: folder.file("missing"))
+        Array("some bytes".utf8).withUnsafeBytes { spool.append($0) }
+        #expect(spool.count == 10)
+        #expect(throws: OutputError.self) { try spool.read { _ in } }
+    }
+}
+
+@Suite struct RejectsFileTests {
+    private func spool(_ bytes: [UInt8]) -> Spool {
+        let spool = Spool()
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + 65_521)
+            bytes[start..<end].withUnsafeBytes { spool.append($0) }
+            start = end
+        }
+        return spool
+    }
+
+    /// Lines far longer than a read-back piece, as text (with every kind of escape) and as
+    /// base64: decoded, they are the bytes that went in, and a line from memory is written the
+    /// same as from a spool.
+    @Test func aSpooledLineIsWrittenByteForByte() throws {
+        let folder = try Folder()
+        var random = SplitMix64(seed: 9)
+        let text =
+            (0..<700_001).map { _ in
+                [0x22, 0x5C, 0x0A, 0x0D, 0x09, 0x00, 0x1F, 0x7F, 0x41].randomElement(using: &random)!
+            }
+            + Array("é€😀".utf8)
+        let binary = (0..<700_002).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let file = try RejectsFile(path: folder.file("r.jsonl"))
+        file.reject(source: "a\"b", line: 7, outcome: .lineTooLong, spool: spool(text))
+        file.reject(source: "c", line: 8, outcome: .lineTooLong, spool: spool(binary))
+        text.withUnsafeBytes { file.reject(source: "a\"b", line: 7, outcome: .lineTooLong, bytes: $0) }
+        binary.withUnsafeBytes { file.reject(source: "c", line: 8, outcome: .lineTooLong, bytes: $0) }
+        try file.close()
+        let records = try Data(contentsOf: URL(fileURLWithPath: folder.file("r.jsonl"))).split(separator: 0x0A)
+        try #require(records.count == 4)
+        #expect(records[0] == records[2] && records[1] == records[3])
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(records[0])) as? [String: Any])
+        #expect(first["source"] as? String == "a\"b" && first["line"] as? Int == 7)
+        #expect(first["reason"] as? String == "line_too_long")
+        #expect(Array((first["text"] as? String ?? "").utf8) == text)
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(records[1])) as? [String: Any])
+        #expect(second["base64"].flatMap { Data(base64Encoded: $0 as! String) }.map(Array.init) == binary)
+    }
+
+    @Test func aLineThatCouldNotBeSpooledFailsTheFileNamingIt() throws {
+        let folder = try Folder()
+        let file = try RejectsFile(path: folder.file("r.jsonl"))
+        let lost = Spool(folder: folder.file("missing"))
+        Array("x".utf8).withUnsafeBytes { lost.append($0) }
+        file.reject(source: "in.jsonl", line: 3, outcome: .lineTooLong, spool: lost)
+        #expect {
+            try file.close()
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix(folder.file("r.jsonl") + ": cannot write: line 3 of in.jsonl is over the line limit")
+                && text.contains(folder.file("missing"))
+        }
+        #expect(folder.names == [])
     }
 }

@@ -12,22 +12,39 @@ public final class RejectsFile: RejectSink {
     }
 
     public func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer) {
-        buffer.append(contentsOf: #"{"source":"#.utf8)
-        JSONText.appendString(source.utf8, to: &buffer)
-        buffer.append(contentsOf: #","line":"#.utf8)
-        buffer.append(contentsOf: String(line).utf8)
-        buffer.append(contentsOf: #","reason":""#.utf8)
-        buffer.append(contentsOf: outcome.name.utf8)
-        if JSONText.isValidUTF8(bytes) {
-            buffer.append(contentsOf: #"","text":"#.utf8)
-            JSONText.appendString(bytes, to: &buffer)
+        let isText = JSONText.isValidUTF8(bytes)
+        begin(source: source, line: line, outcome: outcome, isText: isText)
+        if isText {
+            JSONText.appendEscaped(bytes, to: &buffer)
         } else {
-            buffer.append(contentsOf: #"","base64":""#.utf8)
             Base64.append(bytes, to: &buffer)
-            buffer.append(UInt8(ascii: "\""))
         }
-        buffer.append(contentsOf: "}\n".utf8)
-        if buffer.count >= 1 << 20 { flush() }
+        end()
+    }
+
+    /// A line too long to be held in memory, streamed from its spool a piece at a time (pieces
+    /// of a multiple of 3 bytes, so that their base64 joins up).
+    public func reject(source: String, line: Int, outcome: Outcome, spool: Spool) {
+        let isText = spool.isValidUTF8
+        begin(source: source, line: line, outcome: outcome, isText: isText)
+        do {
+            try spool.read { (piece) throws(OutputError) in
+                if isText {
+                    JSONText.appendEscaped(piece, to: &buffer)
+                } else {
+                    Base64.append(piece, to: &buffer)
+                }
+                if buffer.count >= 1 << 20 { flush() }
+            }
+        } catch {
+            if failure == nil {
+                failure = OutputError(
+                    path: sink.path,
+                    detail: "line \(line) of \(source) is over the line limit and could not be kept "
+                        + "for this file: \(error)")
+            }
+        }
+        end()
     }
 
     /// Writes what is buffered and puts the file in place.
@@ -38,6 +55,21 @@ public final class RejectsFile: RejectSink {
             throw failure
         }
         try sink.finish()
+    }
+
+    private func begin(source: String, line: Int, outcome: Outcome, isText: Bool) {
+        buffer.append(contentsOf: #"{"source":"#.utf8)
+        JSONText.appendString(source.utf8, to: &buffer)
+        buffer.append(contentsOf: #","line":"#.utf8)
+        buffer.append(contentsOf: String(line).utf8)
+        buffer.append(contentsOf: #","reason":""#.utf8)
+        buffer.append(contentsOf: outcome.name.utf8)
+        buffer.append(contentsOf: isText ? #"","text":""#.utf8 : #"","base64":""#.utf8)
+    }
+
+    private func end() {
+        buffer.append(contentsOf: "\"}\n".utf8)
+        if buffer.count >= 1 << 20 { flush() }
     }
 
     private func flush() {

@@ -54,6 +54,20 @@ final class TemporaryFile {
         throw OutputError(path: finalPath, detail: "no free temporary name in its folder after 100 tries")
     }
 
+    /// An open file in `folder` that has no name: for data kept only while the run needs it.
+    static func unnamed(in folder: String) throws(OutputError) -> Int32 {
+        // O_TMPFILE (a C macro Swift does not import): __O_TMPFILE, 0o20000000 on x86-64 and arm64, with O_DIRECTORY.
+        let descriptor = open(folder, O_RDWR | 0o2000_0000 | O_DIRECTORY | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { return descriptor }
+        // A file system without O_TMPFILE (an older kernel takes it for O_DIRECTORY alone):
+        // a name, removed at once.
+        guard [EOPNOTSUPP, EISDIR, EINVAL].contains(errno) else { throw OutputError.system(path: folder) }
+        let (path, named, slot) = try create(folder + "/replstat-", access: O_RDWR, for: folder)
+        unlink(path)
+        TemporaryFiles.forget(slot)
+        return named
+    }
+
     /// Gives the file its final mode, forces it to disk and renames it over the final name.
     ///
     /// Forced to disk first (fsync): a system that crashes just after the rename could
