@@ -1,21 +1,11 @@
 /// Writing JSON strings and checking UTF-8, byte by byte.
 public enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
-    /// Made once: a line of control bytes (a file of zeros) has one per byte.
-    private static let controlEscape = Array(#"\u00"#.utf8)
 
     /// Appends `bytes` (valid UTF-8) as a quoted JSON string.
     public static func appendString<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8])
     where Bytes.Element == UInt8 {
         out.append(UInt8(ascii: "\""))
-        appendEscaped(bytes, to: &out)
-        out.append(UInt8(ascii: "\""))
-    }
-
-    /// Appends `bytes` (valid UTF-8) escaped for the inside of a JSON string. Only ASCII bytes
-    /// change, so a string may be escaped in pieces cut anywhere.
-    public static func appendEscaped<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8])
-    where Bytes.Element == UInt8 {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -24,12 +14,13 @@ public enum JSONText {
             case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20, 0x7F:
-                out.append(contentsOf: controlEscape)
+                out.append(contentsOf: Array(#"\u00"#.utf8))
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xF)])
             default: out.append(byte)
             }
         }
+        out.append(UInt8(ascii: "\""))
     }
 
     public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -15,7 +15,7 @@ public final class RejectsFile: RejectSink {
         let isText = JSONText.isValidUTF8(bytes)
         begin(source: source, line: line, outcome: outcome, isText: isText)
         if isText {
-            JSONText.appendEscaped(bytes, to: &buffer)
+            appendEscaped(bytes)
         } else {
             Base64.append(bytes, to: &buffer)
         }
@@ -30,7 +30,7 @@ public final class RejectsFile: RejectSink {
         do {
             try spool.read { (piece) throws(OutputError) in
                 if isText {
-                    JSONText.appendEscaped(piece, to: &buffer)
+                    appendEscaped(piece)
                 } else {
                     Base64.append(piece, to: &buffer)
                 }
@@ -65,6 +65,16 @@ public final class RejectsFile: RejectSink {
         buffer.append(contentsOf: #","reason":""#.utf8)
         buffer.append(contentsOf: outcome.name.utf8)
         buffer.append(contentsOf: isText ? #"","text":""#.utf8 : #"","base64":""#.utf8)
+    }
+
+    /// The bytes escaped as the inside of a JSON string: `JSONText` writes a string with its
+    /// quotes, which are dropped here. A piece may end inside a UTF-8 sequence: the escaping
+    /// then leaves the bytes of that character as they are, which JSON allows.
+    private func appendEscaped(_ bytes: UnsafeRawBufferPointer) {
+        let start = buffer.count
+        JSONText.appendString(bytes, to: &buffer)
+        buffer.removeLast()
+        buffer.remove(at: start)
     }
 
     private func end() {
