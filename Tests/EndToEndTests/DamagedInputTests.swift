@@ -148,7 +148,7 @@ import Testing
         try process.run()
         // Full is for good until someone reads: no POLLOUT for a moment means replstat waits.
         var slot = pollfd(fd: ends[1], events: Int16(POLLOUT), revents: 0)
-        while process.isRunning && poll(&slot, 1, 50) == 1 {}
+        while process.isRunning && poll(&slot, 1, 50) == 1 { usleep(1000) }
         try #require(process.isRunning, "replstat ended before the pipe filled")
         #expect(truncate(source.path, off_t(size)) == 0)
         close(ends[1])
