@@ -194,7 +194,12 @@ func checkFraming(_ chunks: [[UInt8]], lines: [ReferenceLine], maxLineBytes: Int
     let context = "max \(maxLineBytes), keep \(keep), pieces \(usePieces), \(chunks.count) chunks"
     var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: keep)
     var framed: [(bytes: [UInt8], tooLong: Bool, blank: Bool)] = []
-    let take: (FramedLine) -> Void = { framed.append((Array($0.bytes), $0.isTooLong, $0.isBlank)) }
+    let take: (FramedLine) -> Void = { line in
+        // A kept line over the limit that straddled chunks is in a spool file.
+        var bytes = Array(line.bytes)
+        try? line.spool?.read { bytes += $0 }
+        framed.append((bytes, line.isTooLong, line.isBlank))
+    }
     var finished = false
     let takePiece: (FramedPiece) -> Void = { piece in
         if case .lines(let bytes) = piece {

@@ -45,7 +45,7 @@ struct AnalysisRun {
         var options = options
         do {
             if let rejectsPath {
-                try OutputFile.prepareParentDirectory(of: rejectsPath)
+                try OutputFile.prepare(rejectsPath)
                 rejects = try RejectsFile(path: rejectsPath)
             }
             if let events {

@@ -81,6 +81,7 @@ struct Simulate: ParsableCommand {
         options.dirty = dirty
 
         do {
+            if let outputPath { try OutputFile.prepare(outputPath) }
             let file = try outputPath.map { try FileSink(path: $0) } ?? FileSink.standardOutput()
             let compress = gzip || (outputPath?.hasSuffix(".gz") ?? false)
             let sink: any ByteSink = compress ? GzipWriter(downstream: file) : file

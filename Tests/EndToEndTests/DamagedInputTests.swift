@@ -123,6 +123,43 @@ import Testing
         #expect(summary.contains("\nf-99999,,,2,0,2026-11-28T00:00:00.000Z,2026-11-28T00:00:10.000Z,PAUSED,PAUSED,0,"))
     }
 
+    /// A file cut short while it is read lost lines that were there when it was opened: damage.
+    /// `watch` writes an event per line into a pipe nobody reads yet, so it stops mid-file once
+    /// the pipe is full; the file is cut then, and the pipe drained.
+    @Test(arguments: [0, 1000])
+    func aFileThatShrinksWhileReadIsDamage(to size: Int) throws {
+        let dir = try TemporaryDirectory()
+        var text = ""
+        for second in 0..<60_000 {
+            text += WatchTests.line(second % 3600, "f-\(second / 3600)", status: second % 2 == 0 ? "SYNCING" : "PAUSED")
+            text += "\n"
+        }
+        let source = try dir.write("shrinking.jsonl", text)
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let process = Process()
+        process.executableURL = Replstat.binary
+        process.arguments = ["watch", "--reorder-window", "0", source.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        // Full is for good until someone reads: no POLLOUT for a moment means replstat waits.
+        var slot = pollfd(fd: ends[1], events: Int16(POLLOUT), revents: 0)
+        while process.isRunning && poll(&slot, 1, 50) == 1 { usleep(1000) }
+        try #require(process.isRunning, "replstat ended before the pipe filled")
+        #expect(truncate(source.path, off_t(size)) == 0)
+        close(ends[1])
+        let drained = FileHandle(fileDescriptor: ends[0], closeOnDealloc: false).readDataToEndOfFile()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(drained.count > 60_000)
+        #expect(process.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains(source.path) && stderr.contains("shrank"), "\(stderr)")
+    }
+
     /// `analyze ... | head -1` ends with no message on standard error.
     @Test func aReaderThatGoesAwayEndsTheReportQuietly() throws {
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -159,5 +196,69 @@ import Testing
         #expect(
             normal > 0 && withLine - normal < 64 * 1024,
             "peak RSS \(normal) KB without the line, \(withLine) KB with it")
+    }
+}
+
+/// With `--rejects`, a line over the limit goes to a temporary file as it streams, and from
+/// there into the rejects file: never whole in memory. (`scripts/measure-long-line` does the
+/// same with 2 GiB on a release build: this debug one takes 40 s a gigabyte.)
+@Suite(.timeLimit(.minutes(5))) struct SpooledLongLineTests {
+    /// 256 MiB, four times the memory allowed: `0xFF` (so not UTF-8: the record holds
+    /// base64), then zeros, in a sparse file between two good lines.
+    static let lineBytes: Int64 = 1 << 28
+
+    @Test func aLongLineWithRejectsKeepsItsBytesAndNotItsMemory() throws {
+        let time = "/usr/bin/time"
+        try #require(FileManager.default.isExecutableFile(atPath: time), "GNU time is needed (apt-get install time)")
+        let dir = try TemporaryDirectory()
+        let good = Data((CommandLineTests.goodLine + "\n").utf8)
+        let source = dir.file("long.jsonl")
+        try (good + [0xFF]).write(to: source)
+        #expect(truncate(source.path, off_t(Int64(good.count) + Self.lineBytes)) == 0)
+        let handle = try FileHandle(forWritingTo: source)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: [0x0A] + good.replacing(Data("00:00:00Z".utf8), with: Data("00:00:10Z".utf8)))
+        try handle.close()
+
+        let spools = dir.file("spools")
+        try FileManager.default.createDirectory(at: spools, withIntermediateDirectories: true)
+        let rejects = dir.file("rejects.jsonl")
+        let run = try Replstat.bash(
+            "TMPDIR=\"\(spools.path)\" \(time) -v -o \"\(dir.file("time").path)\" \"\(Replstat.binary.path)\" "
+                + "analyze --format csv --out \"\(dir.url.path)\" --rejects \"\(rejects.path)\" \"\(source.path)\"")
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try String(contentsOf: dir.file("time"), encoding: .utf8).split(separator: "\n")
+        func measured(_ name: String) -> String {
+            report.first { $0.contains(name) }.map { String($0.split(separator: ": ").last ?? "") } ?? ""
+        }
+        let peak = Int(measured("Maximum resident set size")) ?? -1
+        print("\(Self.lineBytes)-byte line with --rejects: peak RSS \(peak) KB, \(measured("Elapsed (wall clock)"))")
+        #expect(peak > 0 && peak < 64 * 1024, "peak RSS \(peak) KB")
+
+        let quality = CSV.parse(try String(contentsOf: dir.file("quality.csv"), encoding: .utf8))
+        #expect(quality.contains([source.path, "lines", "3"]))
+        #expect(quality.contains([source.path, "line_too_long", "1"]))
+        #expect(quality.contains([source.path, "status", "2"]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spools.path) == [])
+
+        // One record. Base64 of FF 00 00 is "/wAA", of 00 00 00 "AAAA", of one or two last zeros "AA==", "AAA=".
+        let head = Data(#"{"source":"\#(source.path)","line":2,"reason":"line_too_long","base64":"/wAA"#.utf8)
+        let tail = Data((["AAAA", "AA==", "AAA="][Int(Self.lineBytes % 3)] + "\"}\n").utf8)
+        let encoded = (Self.lineBytes + 2) / 3 * 4
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: rejects.path)[.size] as? Int64)
+        #expect(size == Int64(head.count - 4) + encoded + 3)
+        let file = try FileHandle(forReadingFrom: rejects)
+        defer { try? file.close() }
+        #expect(try file.read(upToCount: head.count) == head)
+        try file.seek(toOffset: UInt64(size) - UInt64(tail.count))
+        #expect(try file.readToEnd() == tail)
+        // The middle, at a few hundred places: nothing but "A".
+        var generator = SplitMix64(seed: 11)
+        let middle = UInt64(head.count)..<UInt64(size) - UInt64(tail.count) - 4096
+        for _ in 0..<300 {
+            try file.seek(toOffset: UInt64.random(in: middle, using: &generator))
+            let bytes = try #require(try file.read(upToCount: 4096))
+            #expect(bytes.count == 4096 && bytes.allSatisfy { $0 == UInt8(ascii: "A") })
+        }
     }
 }

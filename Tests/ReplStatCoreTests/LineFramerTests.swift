@@ -30,13 +30,23 @@ private func frame(_ chunks: [[UInt8]], max: Int = 1 << 20, keep: Bool = false) 
     var framer = LineFramer(maxLineBytes: max, keepLongLines: keep)
     var lines: [Line] = []
     let collect: (FramedLine) -> Void = { framed in
-        lines.append(Line(Array(framed.bytes), isTooLong: framed.isTooLong, isBlank: framed.isBlank))
+        lines.append(
+            Line(
+                framed.spool.map(contents) ?? Array(framed.bytes), isTooLong: framed.isTooLong, isBlank: framed.isBlank)
+        )
     }
     for chunk in chunks {
         chunk.withUnsafeBytes { framer.feed($0, emit: collect) }
     }
     framer.finish(emit: collect)
     return lines
+}
+
+/// What a spool holds, read back.
+func contents(_ spool: Spool) -> [UInt8] {
+    var bytes: [UInt8] = []
+    #expect(throws: Never.self) { try spool.read { bytes.append(contentsOf: $0) } }
+    return bytes
 }
 
 private func frame(_ text: String, max: Int = 1 << 20, keep: Bool = false) -> [Line] {
@@ -205,6 +215,29 @@ private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
         let text = "short\n" + long + "\n" + long
         let lines = frame(chunks(Array(text.utf8), size: chunkSize), max: 100, keep: true)
         #expect(lines == [Line("short"), Line(long, isTooLong: true), Line(long, isTooLong: true)])
+    }
+
+    /// A kept line over the limit that straddles chunks goes to a spool as it comes, so the
+    /// framer holds no more than the limit: the piece carries the spool, not the bytes.
+    @Test func aKeptLongLineAcrossChunksIsSpooledNotCarried() throws {
+        var framer = LineFramer(maxLineBytes: 1024, keepLongLines: true)
+        var random = SplitMix64(seed: 3)
+        let line = (0..<300_000).map { _ in UInt8.random(in: 0x0B...0xFF, using: &random) }
+        var pieces: [(spool: Spool?, isBlank: Bool, lines: [UInt8])] = []
+        let take: (FramedPiece) -> Void = { piece in
+            switch piece {
+            case .lines(let bytes): pieces.append((nil, false, Array(bytes)))
+            case .longLine(let isBlank, let spool): pieces.append((spool, isBlank, []))
+            }
+        }
+        for chunk in chunks(line + Array("\nok\n".utf8), size: 4096) {
+            chunk.withUnsafeBytes { framer.cut($0, emit: take) }
+        }
+        framer.finishPieces(emit: take)
+        try #require(pieces.count == 2)
+        #expect(pieces[0].spool.map(contents) == line && !pieces[0].isBlank)
+        #expect(pieces[0].spool?.isValidUTF8 == line.withUnsafeBytes { JSONText.isValidUTF8($0) })
+        #expect(pieces[1].lines == Array("ok\n".utf8))
     }
 
     @Test func emptyChunksChangeNothing() {

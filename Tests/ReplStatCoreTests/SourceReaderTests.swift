@@ -273,4 +273,53 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         #expect(result.failure?.kind == .unreadable)
         #expect(result.bytes.isEmpty)
     }
+
+    /// Bytes that were there when the file was opened and are gone before they were read are
+    /// lost lines: damage, wherever the file was cut and whether or not it is compressed.
+    @Test(arguments: [(false, 0), (false, 3000), (false, 20_000), (true, 0), (true, 500)])
+    func aFileCutWhileReadIsDamage(compressed: Bool, cutTo size: Int) throws {
+        let plain = sampleLines(400)
+        let bytes = compressed ? try gzip(plain) : plain
+        let path = try Scratch.file(bytes)
+        defer { Scratch.remove(path) }
+        var delivered = 0
+        var cut = false
+        do {
+            try SourceReader(chunkSize: 1024).read(InputSource(path)) { chunk in
+                delivered += chunk.count
+                if !cut {
+                    cut = true
+                    #expect(truncate(path, off_t(size)) == 0)
+                }
+            }
+            Issue.record("reading a file cut to \(size) of \(bytes.count) bytes succeeded")
+        } catch {
+            #expect(error.kind == .readError)
+            #expect(error.source == path)
+            #expect(
+                error.description.contains("shrank while it was read (\(bytes.count) bytes when opened, \(size) now)"))
+        }
+        #expect(delivered > 0 && delivered < plain.count)
+    }
+
+    /// A file still being written (a capture) is read as far as it goes: growing is no damage.
+    @Test func aFileThatGrowsWhileReadIsReadToItsNewEnd() throws {
+        let first = sampleLines(100)
+        let more = sampleLines(50, seed: 2)
+        let path = try Scratch.file(first)
+        defer { Scratch.remove(path) }
+        var appended = false
+        var delivered: [UInt8] = []
+        try SourceReader(chunkSize: 1024).read(InputSource(path)) { chunk in
+            delivered += chunk
+            if !appended {
+                appended = true
+                let handle = FileHandle(forWritingAtPath: path)!
+                handle.seekToEndOfFile()
+                handle.write(Data(more))
+                handle.closeFile()
+            }
+        }
+        #expect(delivered == first + more)
+    }
 }

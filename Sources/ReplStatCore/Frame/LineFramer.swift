@@ -5,18 +5,22 @@
 /// One line of a source: its bytes without the LF (a trailing CR is still there).
 public struct FramedLine {
     /// The line's bytes, valid only during the callback. For a line over the limit these are
-    /// kept only when the framer was asked to keep long lines; otherwise they are empty.
+    /// kept only when the framer was asked to keep long lines, and only when the line came
+    /// within one piece; otherwise they are empty (and kept in `spool`, if asked).
     public var bytes: UnsafeRawBufferPointer
     /// The line has more bytes than the limit (not counting a trailing CR).
     public var isTooLong: Bool
     /// For a line over the limit: it holds nothing but spaces and tabs (and a trailing CR),
     /// which makes it blank, as blank is checked first.
     public var isBlank: Bool = false
+    /// The bytes of a line over the limit that straddled chunks, when long lines are kept.
+    public var spool: Spool?
 
-    public init(bytes: UnsafeRawBufferPointer, isTooLong: Bool = false, isBlank: Bool = false) {
+    public init(bytes: UnsafeRawBufferPointer, isTooLong: Bool = false, isBlank: Bool = false, spool: Spool? = nil) {
         self.bytes = bytes
         self.isTooLong = isTooLong
         self.isBlank = isBlank
+        self.spool = spool
     }
 }
 
@@ -26,26 +30,31 @@ public enum FramedPiece {
     /// One or more whole lines, each ended by LF, except that the last line of the stream
     /// may lack it. Valid only during the callback.
     case lines(UnsafeRawBufferPointer)
-    /// A line over the limit that was not buffered: only whether it was blank is known.
-    case droppedLongLine(isBlank: Bool)
+    /// A line over the limit that was not buffered: whether it was blank, and, when long
+    /// lines are kept, its bytes in a spool file.
+    case longLine(isBlank: Bool, spool: Spool?)
 }
 
 /// Cuts a source's decompressed byte stream into pieces of whole lines, whatever the chunk
 /// boundaries: a line that straddles two chunks is carried over (and copied) once.
 ///
 /// A UTF-8 byte-order mark at the very start of the stream is skipped; a final line without
-/// LF counts. A line over the limit that straddles chunks is not buffered (unless
-/// `keepLongLines`, for the rejects file): only its length is tracked until its LF.
+/// LF counts. A line over the limit that straddles chunks is not buffered: only whether it is
+/// blank is tracked until its LF, and with `keepLongLines` (for the rejects file) its bytes go
+/// to a `Spool`, so that memory stays bounded by the limit and the chunk size.
 public struct LineFramer {
     public let maxLineBytes: Int
     public let keepLongLines: Bool
 
     private var carry: [UInt8] = []
+    /// The line under way went over the limit: its bytes are no longer in `carry`.
     private var carryIsTooLong = false
-    /// For a line over the limit whose bytes are dropped: bytes other than space and tab so
-    /// far, and whether the last one was a CR (a trailing CR does not make a line non-blank).
-    private var droppedNonBlank = 0
-    private var droppedEndsWithCR = false
+    /// For a line over the limit: bytes other than space and tab so far, and whether the last
+    /// one was a CR (a trailing CR does not make a line non-blank).
+    private var longNonBlank = 0
+    private var longEndsWithCR = false
+    /// Its bytes, when long lines are kept.
+    private var spool: Spool?
     private var bomBytesMatched = 0
     private var checkingForBOM = true
 
@@ -88,8 +97,8 @@ public struct LineFramer {
             let held = Array(Self.byteOrderMark[0..<bomBytesMatched])
             held.withUnsafeBytes { cutData($0, emit: emit) }
         }
-        if carryIsTooLong && !keepLongLines {
-            emitDroppedLine(emit: emit)
+        if carryIsTooLong {
+            emitLongLine(emit: emit)
         } else if !carry.isEmpty {
             carry.withUnsafeBytes { emit(.lines($0)) }
             resetCarry()
@@ -107,11 +116,11 @@ public struct LineFramer {
         while chunk[lastNewline] != 0x0A { lastNewline -= 1 }
         let end = lastNewline + 1
         let whole = UnsafeRawBufferPointer(rebasing: chunk[0..<end])
-        if carryIsTooLong && !keepLongLines {
-            // The dropped line ends at the first LF; what follows it is whole lines.
+        if carryIsTooLong {
+            // The long line ends at the first LF; what follows it is whole lines.
             let firstNewline = base.distance(to: UnsafeRawPointer(memchr(base, 0x0A, end)!))
-            noteDropped(UnsafeRawBufferPointer(rebasing: chunk[0..<firstNewline]))
-            emitDroppedLine(emit: emit)
+            takeLong(UnsafeRawBufferPointer(rebasing: chunk[0..<firstNewline]))
+            emitLongLine(emit: emit)
             if firstNewline + 1 < end {
                 emit(.lines(UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end])))
             }
@@ -127,43 +136,45 @@ public struct LineFramer {
 
     private mutating func appendToCarry(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        if carryIsTooLong && !keepLongLines {
-            noteDropped(bytes)
+        if carryIsTooLong {
+            takeLong(bytes)
             return
         }
         carry.append(contentsOf: bytes)
         // One byte of slack: a trailing CR does not count towards the limit.
         if carry.count - 1 > maxLineBytes {
             carryIsTooLong = true
-            if !keepLongLines {
-                carry.withUnsafeBytes { noteDropped($0) }
-                carry.removeAll(keepingCapacity: false)
-            }
+            if keepLongLines { spool = Spool() }
+            carry.withUnsafeBytes { takeLong($0) }
+            carry.removeAll(keepingCapacity: false)
         }
     }
 
-    private mutating func emitDroppedLine(emit: (FramedPiece) -> Void) {
-        emit(.droppedLongLine(isBlank: droppedNonBlank == 0 || (droppedNonBlank == 1 && droppedEndsWithCR)))
+    private mutating func emitLongLine(emit: (FramedPiece) -> Void) {
+        emit(.longLine(isBlank: longNonBlank == 0 || (longNonBlank == 1 && longEndsWithCR), spool: spool))
         resetCarry()
     }
 
     private mutating func resetCarry() {
         carry.removeAll(keepingCapacity: carry.capacity <= 4 * 1024 * 1024)
         carryIsTooLong = false
-        droppedNonBlank = 0
-        droppedEndsWithCR = false
+        longNonBlank = 0
+        longEndsWithCR = false
+        spool = nil
     }
 
-    private mutating func noteDropped(_ bytes: UnsafeRawBufferPointer) {
+    /// The next bytes of a line over the limit.
+    private mutating func takeLong(_ bytes: UnsafeRawBufferPointer) {
         guard let last = bytes.last else { return }
+        spool?.append(bytes)
         // Two bytes other than space and tab make the line non-blank for good: stop counting.
-        if droppedNonBlank < 2 {
+        if longNonBlank < 2 {
             for byte in bytes where byte != 0x20 && byte != 0x09 {
-                droppedNonBlank += 1
-                if droppedNonBlank == 2 { break }
+                longNonBlank += 1
+                if longNonBlank == 2 { break }
             }
         }
-        droppedEndsWithCR = last == UInt8(ascii: "\r")
+        longEndsWithCR = last == UInt8(ascii: "\r")
     }
 
     // MARK: Lines
@@ -188,8 +199,8 @@ public struct LineFramer {
     ) {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         guard case .lines(let bytes) = piece else {
-            if case .droppedLongLine(let isBlank) = piece {
-                emit(FramedLine(bytes: empty, isTooLong: true, isBlank: isBlank))
+            if case .longLine(let isBlank, let spool) = piece {
+                emit(FramedLine(bytes: empty, isTooLong: true, isBlank: isBlank, spool: spool))
             }
             return
         }

@@ -3,6 +3,18 @@ import Dispatch
 /// Receives every rejected line with where it came from, e.g. to write the rejects file.
 public protocol RejectSink: AnyObject {
     func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer)
+    /// A line over the limit whose bytes went to a spool as it was read.
+    func reject(source: String, line: Int, outcome: Outcome, spool: Spool)
+}
+
+extension RejectSink {
+    /// Reads the whole line into memory: fine for a sink that keeps little, not for the
+    /// rejects file, which streams it (`RejectsFile`).
+    public func reject(source: String, line: Int, outcome: Outcome, spool: Spool) {
+        var bytes: [UInt8] = []
+        try? spool.read { bytes.append(contentsOf: $0) }
+        bytes.withUnsafeBytes { reject(source: source, line: line, outcome: outcome, bytes: $0) }
+    }
 }
 
 /// What happened to one source.
@@ -135,8 +147,8 @@ public final class Analysis {
                 switch piece {
                 case .lines(let bytes):
                     self.merge(lane.decode(bytes, maxLineBytes: maxLineBytes, keepLines: keepLines))
-                case .droppedLongLine(let isBlank):
-                    self.merge(lane.droppedLongLine(isBlank: isBlank))
+                case .longLine(let isBlank, let spool):
+                    self.merge(lane.longLine(isBlank: isBlank, spool: spool))
                 }
             }
             let failure = Self.read(source, chunkSize: options.chunkSize) { framer.cut($0, emit: take) }
@@ -173,8 +185,8 @@ public final class Analysis {
                         pieceBuffers.give(bytes)
                         handoff.put(.piece(decoded), sequence: number)
                     }
-                case .droppedLongLine(let isBlank):
-                    handoff.put(.piece(lane.droppedLongLine(isBlank: isBlank)), sequence: number)
+                case .longLine(let isBlank, let spool):
+                    handoff.put(.piece(lane.longLine(isBlank: isBlank, spool: spool)), sequence: number)
                 }
             }
             for source in sources {
@@ -332,6 +344,10 @@ public final class Analysis {
     private func take(_ outcome: Outcome, line: Int, in piece: DecodedPiece, at position: Int) {
         if outcome != .status && outcome != .late && outcome != .duplicate { sourceCounts.add(outcome) }
         if outcome.isReject, let rejects {
+            if let spool = piece.spool {
+                rejects.reject(source: sourceName, line: line, outcome: outcome, spool: spool)
+                return
+            }
             let range = piece.lineRanges[position]
             piece.bytes.withUnsafeBytes { bytes in
                 rejects.reject(

@@ -12,6 +12,8 @@ struct DecodedPiece: Sendable {
     var newTexts: [[UInt8]]
     /// Decompressed bytes the piece stands for.
     var byteCount: Int
+    /// The bytes of a line over the limit kept for the rejects file, instead of `bytes`.
+    var spool: Spool? = nil
 }
 
 /// One decoding worker: its own decoder and string tables, used only by the work items of
@@ -51,10 +53,10 @@ final class DecodeLane: @unchecked Sendable {
             byteCount: buffer.count)
     }
 
-    /// A line over the limit that the framer did not buffer.
-    func droppedLongLine(isBlank: Bool) -> DecodedPiece {
+    /// A line over the limit that the framer did not buffer (its bytes may be in `spool`).
+    func longLine(isBlank: Bool, spool: Spool?) -> DecodedPiece {
         DecodedPiece(
             lane: number, records: [.rejected(isBlank ? .blank : .lineTooLong)], bytes: [], lineRanges: [0..<0],
-            newIndexNames: [], newTexts: [], byteCount: 0)
+            newIndexNames: [], newTexts: [], byteCount: 0, spool: spool)
     }
 }

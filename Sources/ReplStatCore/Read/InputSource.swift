@@ -105,6 +105,10 @@ final class RawByteReader {
     /// A read returned no bytes. A terminal can deliver more after Ctrl-D, but the input has
     /// ended for us: reading again would wait at the prompt.
     private var atEnd = false
+    /// For a regular file: its size when opened and the position reading started at. At the
+    /// end, a file shorter than that lost bytes it had (it was cut or rewritten while read):
+    /// damage. One that grew is a file still being written, read as far as it went.
+    private var regularFile: (size: Int64, start: Int64)?
 
     init(source: InputSource, chunkSize: Int) throws(SourceFailure) {
         if let descriptor = source.descriptor {
@@ -127,6 +131,10 @@ final class RawByteReader {
             ownsDescriptor = true
         }
         buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 16)
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG {
+            regularFile = (Int64(info.st_size), Int64(max(0, lseek(fd, 0, SEEK_CUR))))
+        }
     }
 
     deinit {
@@ -140,12 +148,29 @@ final class RawByteReader {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 {
-                if count == 0 { atEnd = true }
+                if count == 0 {
+                    atEnd = true
+                    try checkNotShrunk(sourceName: sourceName)
+                }
                 offset += Int64(count)
                 return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             }
             if errno == EINTR { continue }
             throw SourceFailure(kind: .readError, source: sourceName, byteOffset: offset, detail: errnoText())
+        }
+    }
+
+    private func checkNotShrunk(sourceName: String) throws(SourceFailure) {
+        // Files of /proc and /sys show a size of 0 whatever they hold: nothing to compare.
+        guard let regularFile, regularFile.size > 0 else { return }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return }
+        let position = regularFile.start + offset
+        if position < regularFile.size || Int64(info.st_size) < position {
+            throw SourceFailure(
+                kind: .readError, source: sourceName, byteOffset: offset,
+                detail: "the file shrank while it was read (\(regularFile.size) bytes when opened, \(info.st_size) now)"
+            )
         }
     }
 }

@@ -1,6 +1,6 @@
 /// Where a run's reports go: any of the Markdown report, the JSON report and CSV tables, each
 /// written once the analysis is done. Files are replaced atomically, so a reader never sees half
-/// of one.
+/// of one (`FileSink`).
 public struct ReportOutputs: Sendable, Equatable {
     /// Standard output, or a file.
     public enum Destination: Sendable, Equatable, CustomStringConvertible {
@@ -43,17 +43,21 @@ public struct ReportOutputs: Sendable, Equatable {
 
     public var isEmpty: Bool { markdown == nil && json == nil && csv == nil }
 
-    /// Creates the CSV folder and the folders of the report files before the run, so that a run
+    /// Creates the CSV folder and the folders of the report files, and checks that each report
+    /// can be written where it is to go (`OutputFile.prepare`), before the run, so that a run
     /// that cannot write its reports fails before it reads anything.
     public func prepare() throws(OutputError) {
-        if let csv { try OutputFile.prepareDirectory(csv.directory) }
-        for case .file(let path) in [markdown, json] { try OutputFile.prepareParentDirectory(of: path) }
+        if let csv {
+            try OutputFile.prepareDirectory(csv.directory)
+            for path in csv.paths { try OutputFile.prepare(path) }
+        }
+        for case .file(let path) in [markdown, json] { try OutputFile.prepare(path) }
     }
 
     public func write(_ result: AnalysisResult) throws(OutputError) {
         if let csv {
             for (table, path) in zip(csv.tables, csv.paths) {
-                try OutputFile.writeAtomically(table.render(result).bytes, to: path)
+                try OutputFile.write(table.render(result).bytes, to: path)
             }
         }
         if let markdown { try Self.write(Array(MarkdownReport.render(result).utf8), to: markdown) }
@@ -63,7 +67,7 @@ public struct ReportOutputs: Sendable, Equatable {
     private static func write(_ bytes: [UInt8], to destination: Destination) throws(OutputError) {
         switch destination {
         case .standardOutput: try OutputFile.writeAll(1, bytes, path: "standard output")
-        case .file(let path): try OutputFile.writeAtomically(bytes, to: path)
+        case .file(let path): try OutputFile.write(bytes, to: path)
         }
     }
 }

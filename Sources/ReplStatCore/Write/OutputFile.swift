@@ -24,8 +24,8 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Writes report files so that a reader never sees a half-written one: the bytes go to a
-/// temporary name in the same folder, which is then renamed over the final name.
+/// Writing the files a run produces. Whole outputs (reports, the rejects file, a simulated
+/// capture) go through `FileSink`; this holds the steps around it.
 public enum OutputFile {
     /// Creates `path` and its missing parents, and checks that a file can be created in it.
     public static func prepareDirectory(_ path: String) throws(OutputError) {
@@ -48,24 +48,29 @@ public enum OutputFile {
         try prepareDirectory(String(path[..<slash]))
     }
 
-    /// Replaces the file at `path` with `bytes` in one step.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(OutputError) {
-        let file = try TemporaryFile(replacing: path)
-        do {
-            try writeAll(file.descriptor, bytes, path: path)
-        } catch {
-            file.abandon()
-            throw error
-        }
-        try file.commit()
+    /// Checks, before a run reads anything, that the output `path` can be written (see
+    /// `OutputKind`), and creates its folder when it is to be a file.
+    public static func prepare(_ path: String) throws(OutputError) {
+        if try OutputKind(path) == .file { try prepareParentDirectory(of: path) }
     }
 
-    /// Creates or empties a file to be written as data comes (a live log, not a report), with
-    /// its missing folders; returns its descriptor.
+    /// Writes `bytes` as the whole of the output `path` (see `FileSink`).
+    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+        let sink = try FileSink(path: path)
+        try sink.write(bytes)
+        try sink.finish()
+    }
+
+    /// Opens a file to be written in place as data comes (a live log, not a report), emptied
+    /// first, with its missing folders; returns its descriptor. A path that names a pipe, a
+    /// device or a descriptor is written into as it is, and a link to a file is refused, as
+    /// for `FileSink`; the file itself is opened without following a link.
     public static func create(_ path: String) throws(OutputError) -> Int32 {
+        let kind = try OutputKind(path)
+        guard kind == .file else { return try kind.openInPlace(path) }
         try prepareParentDirectory(of: path)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw OutputError(path: path, detail: errnoText()) }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw OutputError.system(path: path) }
         return descriptor
     }
 
@@ -91,7 +96,7 @@ public enum OutputFile {
     ) throws(OutputError) {
         var offset = 0
         while offset < buffer.count {
-            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN, let whenFull {
@@ -102,39 +107,5 @@ public enum OutputFile {
             }
             offset += written
         }
-    }
-}
-
-/// A file written under a temporary name in the folder of its final path, then renamed over it.
-struct TemporaryFile {
-    let path: String
-    let temporaryPath: String
-    let descriptor: Int32
-    private let slot: Int?
-
-    init(replacing path: String) throws(OutputError) {
-        self.path = path
-        temporaryPath = path + ".tmp-\(getpid())"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw OutputError(path: path, detail: errnoText()) }
-        slot = TemporaryFiles.remember(temporaryPath)
-    }
-
-    /// Closes the file and moves it into place.
-    func commit() throws(OutputError) {
-        close(descriptor)
-        defer { TemporaryFiles.forget(slot) }
-        guard rename(temporaryPath, path) == 0 else {
-            let detail = errnoText()
-            unlink(temporaryPath)
-            throw OutputError(path: path, detail: detail)
-        }
-    }
-
-    /// Closes and removes the file; whatever was at `path` stays.
-    func abandon() {
-        close(descriptor)
-        unlink(temporaryPath)
-        TemporaryFiles.forget(slot)
     }
 }

@@ -6,7 +6,8 @@
 /// itself: an output that is also an input would be emptied before it is read, two outputs on
 /// one file would leave only the last, and a file written where a folder stands fails only
 /// after the whole analysis. Paths are compared as the system resolves them (`a`, `./a`,
-/// `d/../a` and a symbolic link to `a` are one file).
+/// `d/../a` and a symbolic link to `a` are one file). A pipe or a device (`/dev/null`, the
+/// terminal, `/dev/stdout`) is written into, never replaced, so it may take several outputs.
 public struct OutputTargets {
     /// A file the run writes, and who writes it ("rejects", "csv table summary.csv", ...).
     public struct Target {
@@ -29,7 +30,7 @@ public struct OutputTargets {
     public func conflict() -> String? {
         let inputKeys = inputs.map { (name: $0, key: Self.identity($0)) }
         var written: [(target: Target, key: String)] = []
-        for target in files {
+        for target in files where !Self.isDevice(target.path) {
             let key = Self.identity(target.path)
             if let input = inputKeys.first(where: { $0.key == key }) {
                 return "\(target.writer) writes \(target.path), which is also a source (\(input.name)): it would be "
@@ -48,6 +49,11 @@ public struct OutputTargets {
             written.append((target, key))
         }
         return nil
+    }
+
+    static func isDevice(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && [S_IFIFO, S_IFCHR].contains(status.st_mode & S_IFMT)
     }
 
     /// A key equal for two paths that name one file: the device and inode of an existing file,

@@ -1,10 +1,12 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Files being written under a temporary name before they are renamed into place. An
-/// interrupted run removes them, so that Ctrl-C or a kill leaves either the previous reports
-/// or the new complete ones, and no debris.
+/// The temporary files that exist at the moment (`TemporaryFile`s not yet committed or
+/// abandoned). An interrupted run removes them, so that Ctrl-C or a kill leaves either the
+/// previous files or the new complete ones, and no debris.
 public enum TemporaryFiles {
     private static let capacity = 64
     /// C strings of the paths, read by the signal handler, which may only call unlink.
@@ -13,27 +15,39 @@ public enum TemporaryFiles {
         slots.initialize(repeating: nil, count: capacity)
         return slots
     }()
+    /// Files are made on more than one thread (a spool on the reader's, reports on the main one).
+    private static let lock = Mutex(())
 
-    /// Remembers a temporary file; returns its slot, for `forget`.
+    /// Remembers a temporary file; returns its slot, for `forget` (nil when all are taken: the
+    /// file is then not removed on a signal).
     static func remember(_ path: String) -> Int? {
-        for slot in 0..<capacity where paths[slot] == nil {
-            paths[slot] = strdup(path)
-            return slot
+        lock.withLock { _ in
+            for slot in 0..<capacity where paths[slot] == nil {
+                paths[slot] = strdup(path)
+                return slot
+            }
+            return nil
         }
-        return nil
     }
 
     /// The file was renamed into place or removed: nothing to clean up any more.
     static func forget(_ slot: Int?) {
-        guard let slot, let path = paths[slot] else { return }
-        paths[slot] = nil
-        free(path)
+        guard let slot else { return }
+        lock.withLock { _ in
+            guard let path = paths[slot] else { return }
+            // Emptied before it is freed, so a handler reads nil or the whole path; only one
+            // running on another thread in the instants between the two could read freed memory.
+            paths[slot] = nil
+            free(path)
+        }
     }
 
     /// Removes every temporary file now: the program is about to end without finishing them.
     public static func removeAll() {
-        for slot in 0..<capacity {
-            if let path = paths[slot] { unlink(path) }
+        lock.withLock { _ in
+            for slot in 0..<capacity {
+                if let path = paths[slot] { unlink(path) }
+            }
         }
     }
 
@@ -49,6 +63,7 @@ public enum TemporaryFiles {
         pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { received in
+                // No lock here (a handler must not wait): each slot is read once.
                 for slot in 0..<TemporaryFiles.capacity {
                     if let path = TemporaryFiles.paths[slot] { unlink(path) }
                 }
