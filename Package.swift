@@ -17,11 +17,9 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl's headers (Debian: libcurl4-openssl-dev); the library itself is loaded when a
+        // capture starts, so that the other commands do not load its ~30 libraries.
+        .target(name: "CCurl"),
         .target(
             name: "ReplStatCore",
             dependencies: ["CZlib"],

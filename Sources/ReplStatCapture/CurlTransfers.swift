@@ -58,12 +58,20 @@ final class CurlTransfers: Sendable {
         let pointer: UnsafeMutableRawPointer
     }
 
-    /// libcurl's global state: set up once per process, before the first handle.
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// Loads libcurl and sets up its global state, once per process before the first handle;
+    /// nil, or why capturing is impossible.
+    private static let unavailable: String? = {
+        var error = [CChar](repeating: 0, count: 512)
+        guard replstat_curl_load(&error, error.count) == 1 else {
+            return String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return replstat_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK ? nil : "libcurl could not be initialized"
+    }()
 
     init(settings: CurlSettings) throws(CaptureSetupError) {
-        guard Self.initialized, let multi = curl_multi_init() else {
-            throw CaptureSetupError("libcurl could not be initialized")
+        if let unavailable = Self.unavailable { throw CaptureSetupError(unavailable) }
+        guard let multi = replstat_multi_init() else {
+            throw CaptureSetupError("libcurl could not make a multi handle")
         }
         self.settings = settings
         self.multi = Handle(pointer: multi)
@@ -128,7 +136,7 @@ final class CurlTransfers: Sendable {
     /// Interrupts the thread's wait. Called under the lock: once `stopped` is set, the multi
     /// handle is cleaned up.
     private func wake(_ state: borrowing State) {
-        if !state.stopped { curl_multi_wakeup(multi.pointer) }
+        if !state.stopped { replstat_multi_wakeup(multi.pointer) }
     }
 
     /// The transfers' thread: adds what was submitted, drops what was cancelled, lets libcurl
@@ -146,28 +154,28 @@ final class CurlTransfers: Sendable {
             }
             for transfer in submitted {
                 active[transfer.easy] = transfer
-                _ = curl_multi_add_handle(multi, transfer.easy)
+                _ = replstat_multi_add_handle(multi, transfer.easy)
             }
             for transfer in stopping ? Array(active.values) + cancelled : cancelled {
                 if active.removeValue(forKey: transfer.easy) != nil {
-                    _ = curl_multi_remove_handle(multi, transfer.easy)
+                    _ = replstat_multi_remove_handle(multi, transfer.easy)
                 }
                 transfer.finish(CurlOutcome(code: CURLE_ABORTED_BY_CALLBACK, cancelled: true))
             }
             if stopping { break }
             var running: Int32 = 0
-            _ = curl_multi_perform(multi, &running)
+            _ = replstat_multi_perform(multi, &running)
             var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
+            while let message = replstat_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                     let transfer = active.removeValue(forKey: easy)
                 else { continue }
                 let code = replstat_message_result(message)
-                _ = curl_multi_remove_handle(multi, easy)
+                _ = replstat_multi_remove_handle(multi, easy)
                 transfer.finish(transfer.outcome(code))
             }
             // Wakes up at libcurl's next timeout, on socket activity, or on curl_multi_wakeup.
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            _ = replstat_multi_poll(multi, 1000)
         }
         // Nothing is submitted once stopping; what is cancelled now has finished already.
         let waiting = state.withLock { state in
@@ -175,7 +183,7 @@ final class CurlTransfers: Sendable {
             state.cancelled = []
             return state.whenStopped
         }
-        curl_multi_cleanup(multi)
+        replstat_multi_cleanup(multi)
         for continuation in waiting { continuation.resume() }
     }
 }
@@ -198,19 +206,19 @@ private final class Transfer: @unchecked Sendable {
     }
 
     init?(url: String, settings: CurlSettings) {
-        guard let easy = curl_easy_init() else { return nil }
+        guard let easy = replstat_easy_init() else { return nil }
         self.easy = easy
         maxBodyBytes = settings.maxBodyBytes
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in settings.headers { list = curl_slist_append(list, header) }
+        for header in settings.headers { list = replstat_slist_append(list, header) }
         headers = list
         errorBuffer.initialize(to: 0)
         configure(url: url, settings)
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(headers)
+        replstat_easy_cleanup(easy)
+        replstat_slist_free_all(headers)
         errorBuffer.deallocate()
     }
 

@@ -96,7 +96,7 @@ public final class StatusPoller: Sendable {
 
     /// libcurl's sentence, or the name of its error code when it gave none.
     private static func libcurlText(_ outcome: CurlOutcome) -> String {
-        outcome.message.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : outcome.message
+        outcome.message.isEmpty ? String(cString: replstat_easy_strerror(outcome.code)) : outcome.message
     }
 
     private static func seconds(_ millis: Int64) -> String {

@@ -70,18 +70,10 @@ final class ReplayServer: @unchecked Sendable {
     /// Waits (5 s at most) until something accepts connections on 127.0.0.1:`port`.
     static func waitForListener(port: UInt16) -> Bool {
         for _ in 0..<250 {
-            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = port.bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            if let probe = connectToLoopback(port: port) {
+                close(probe)
+                return true
             }
-            close(probe)
-            if connected == 0 { return true }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return false
@@ -255,21 +247,30 @@ extension ReplayServer {
         try self.init(waitDelay: 0, closesIdleConnections: false, relayTarget: target)
     }
 
-    /// Copies bytes both ways between `connection` and a new connection to `target` until
-    /// either side closes.
-    static func relay(_ connection: Int32, to target: UInt16) {
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(upstream) }
+    /// A socket connected to 127.0.0.1:`port`, or nil when nothing accepts there.
+    static func connectToLoopback(port: UInt16) -> Int32? {
+        let connection = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = target.bigEndian
+        address.sin_port = port.bigEndian
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(connection, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { return }
+        guard connected == 0 else {
+            close(connection)
+            return nil
+        }
+        return connection
+    }
+
+    /// Copies bytes both ways between `connection` and a new connection to `target` until
+    /// either side closes.
+    static func relay(_ connection: Int32, to target: UInt16) {
+        guard let upstream = connectToLoopback(port: target) else { return }
+        defer { close(upstream) }
         var ends = [
             pollfd(fd: connection, events: Int16(POLLIN), revents: 0),
             pollfd(fd: upstream, events: Int16(POLLIN), revents: 0),
