@@ -15,8 +15,9 @@ struct Capture: ParsableCommand {
             index and writes one JSON line per answer: \
             {"@timestamp":"<when it arrived>","index":"<name>","response":<the body as returned>}. \
             OpenSearch's error answers are kept as they are; a poll that gets no usable answer (timeout, \
-            refused connection, TLS failure, a body that is not JSON) becomes an error line whose \
-            error.type starts with capture_, so the capture shows when the cluster could not be seen.
+            refused connection, TLS failure, another error status, a body that is not JSON) becomes \
+            an error line whose error.type starts with capture_, so the capture shows when the \
+            cluster could not be seen.
 
             Lines go to standard output (plain, one at a time: pipe them into replstat watch), or with \
             --out to a gzip file, whose member is closed every --flush-every seconds and at the end: \

@@ -112,6 +112,15 @@ import Testing
         #expect(CaptureSource(url: "https://h").parallel == 8)
     }
 
+    @Test func theCheckPlanShowsAParallelOtherThanTheDefault() throws {
+        func plan(_ extra: String) throws -> String {
+            try parse("sources:\n  - capture: {url: \"https://h\", indices: [a]\(extra)}\nsinks: {csv: out}\n")
+                .plan(file: "p.yaml", sourceNames: [])
+        }
+        #expect(try plan(", parallel: 64").contains("  capture https://h; every 30 s; indices a; 64 in flight\n"))
+        #expect(try !plan("").contains("in flight"))
+    }
+
     /// Each mistake, with its message and place checked by hand against the text.
     @Test(
         arguments: [
