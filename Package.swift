@@ -9,9 +9,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -20,6 +17,9 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libcurl's headers (Debian: libcurl4-openssl-dev); the library itself is loaded when a
+        // capture starts, so that the other commands do not load its ~30 libraries.
+        .target(name: "CCurl"),
         .target(
             name: "ReplStatCore",
             dependencies: ["CZlib"],
@@ -31,18 +31,13 @@ let package = Package(
         ),
         .target(
             name: "ReplStatCapture",
-            dependencies: [
-                "ReplStatCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            dependencies: ["ReplStatCore", "CCurl"]
         ),
         // Kept apart from ReplStatCore, which depends on nothing but zlib (scripts/fuzz compiles it alone).
         .target(
             name: "ReplStatPipelines",
-            dependencies: ["ReplStatCore", .product(name: "Yams", package: "Yams")]
+            // ReplStatCapture for the capture source's checks (its URL, its index names).
+            dependencies: ["ReplStatCore", "ReplStatCapture", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "replstat",

@@ -6,6 +6,9 @@ import ReplStatCore
 
 /// Where capture lines go.
 public protocol CaptureOutput: AnyObject {
+    /// Called before the first poll: a file that cannot be written is found before anything
+    /// (credentials included) goes to the cluster.
+    func open() throws(OutputError)
     /// Writes one line (given without its LF) polled at `timestamp`.
     func write(_ line: [UInt8], timestamp: Int64) throws(OutputError)
     /// Called between rounds of polls: a moment to make what was written readable.
@@ -41,6 +44,8 @@ public final class PlainLines: CaptureOutput {
         self.ownsDescriptor = ownsDescriptor
     }
 
+    public func open() throws(OutputError) {}
+
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
         try OutputFile.writeAll(descriptor, line + [0x0A], path: name, whenFull: ownsDescriptor ? waitForRoom : nil)
     }
@@ -66,6 +71,10 @@ public final class TeeOutput: CaptureOutput {
     private let outputs: [any CaptureOutput]
 
     public init(_ outputs: [any CaptureOutput]) { self.outputs = outputs }
+
+    public func open() throws(OutputError) {
+        for output in outputs { try output.open() }
+    }
 
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
         for output in outputs { try output.write(line, timestamp: timestamp) }
@@ -137,6 +146,17 @@ public final class GzipCaptureFiles: CaptureOutput {
         self.uptimeMillis = uptimeMillis
     }
 
+    /// Without rotation the file is opened now. With rotation its folder is checked; each file
+    /// is created at its first poll, to be named after it.
+    public func open() throws(OutputError) {
+        if rotation.isEnabled {
+            try OutputFile.prepareParentDirectory(of: path)
+            if !path.contains("/"), access(".", W_OK | X_OK) != 0 { throw OutputError.system(path: path) }
+        } else if file == nil {
+            try openFile(firstPoll: 0)
+        }
+    }
+
     public func write(_ line: [UInt8], timestamp: Int64) throws(OutputError) {
         // Forward only: answers of one round can arrive a few milliseconds out of order, and one
         // stamped just before midnight after one just past it belongs in the new day's file.
@@ -196,8 +216,13 @@ public final class GzipCaptureFiles: CaptureOutput {
         if rotation.isEnabled {
             opened = try AppendingFile.createNew(candidates: Self.rotatedNames(path, firstPoll: firstPoll))
         } else {
-            try Self.checkAppendable(path)
             opened = try AppendingFile.append(to: path)
+            do throws(OutputError) {
+                try Self.checkAppendable(path, reading: opened.reopenPath)
+            } catch {
+                try? opened.close()
+                throw error
+            }
         }
         file = opened
         fileDay = Self.day(of: firstPoll)
@@ -211,11 +236,12 @@ public final class GzipCaptureFiles: CaptureOutput {
 
     /// Members appended after a damaged one (a capture that was killed mid-member) could never be
     /// read: reading stops at damage. So an existing file must be intact gzip to be continued.
-    static func checkAppendable(_ path: String) throws(OutputError) {
+    /// `reading` names the file opened for appending, so the file checked is the one written.
+    static func checkAppendable(_ path: String, reading opened: String) throws(OutputError) {
         var status = stat()
-        guard stat(path, &status) == 0, status.st_size > 0 else { return }
+        guard stat(opened, &status) == 0, status.st_size > 0 else { return }
         var magic: [UInt8] = [0, 0]
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = Glibc.open(opened, O_RDONLY | O_CLOEXEC)
         if descriptor >= 0 {
             _ = read(descriptor, &magic, 2)
             Glibc.close(descriptor)
@@ -224,8 +250,10 @@ public final class GzipCaptureFiles: CaptureOutput {
             throw OutputError(
                 path: path, detail: "it is not a gzip file: appending gzip to it would mix formats; give another --out")
         }
+        let again = Glibc.open(opened, O_RDONLY | O_CLOEXEC)
+        guard again >= 0 else { throw OutputError.system(path: path) }
         do {
-            try SourceReader().read(InputSource(path)) { _ in }
+            try SourceReader().read(InputSource(name: path, descriptor: again)) { _ in }
         } catch  where error.kind == .unreadable || error.kind == .readError {
             throw OutputError(path: path, detail: error.detail)
         } catch {
@@ -259,16 +287,46 @@ final class AppendingFile: ByteSink {
         self.descriptor = descriptor
     }
 
+    /// Opens `path` to append to it, or creates it readable by its owner only (a capture
+    /// describes a cluster). Never through a symbolic link, which could lead the lines into
+    /// another file; only a regular file.
     static func append(to path: String) throws(OutputError) -> AppendingFile {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw OutputError.system(path: path) }
+        var status = stat()
+        if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK {
+            throw symbolicLink(path)
+        }
+        // O_NONBLOCK: opening a FIFO without a reader would wait forever.
+        let flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+        var descriptor = open(path, flags)
+        if descriptor < 0 && errno == ENOENT { descriptor = open(path, flags | O_CREAT | O_EXCL, 0o600) }
+        let notAFile = OutputError(path: path, detail: "not a regular file: give a file to keep the gzip capture in")
+        guard descriptor >= 0 else {
+            if errno == ELOOP { throw symbolicLink(path) }
+            // A FIFO without a reader.
+            if errno == ENXIO { throw notAFile }
+            throw OutputError.system(path: path)
+        }
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            Glibc.close(descriptor)
+            throw notAFile
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         return AppendingFile(path: path, descriptor: descriptor)
     }
+
+    private static func symbolicLink(_ path: String) -> OutputError {
+        OutputError(
+            path: path,
+            detail: "it is a symbolic link, which could lead the capture into another file: give the real path")
+    }
+
+    /// A name under which the open file can be read again, whatever happens to `path` meanwhile.
+    var reopenPath: String { "/proc/self/fd/\(descriptor)" }
 
     /// Creates the first of `candidates` that does not exist yet.
     static func createNew(candidates: some Sequence<String>) throws(OutputError) -> AppendingFile {
         for path in candidates {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o666)
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if descriptor >= 0 { return AppendingFile(path: path, descriptor: descriptor) }
             guard errno == EEXIST else { throw OutputError.system(path: path) }
         }

@@ -19,7 +19,7 @@ public enum CaptureRun {
     /// ends the process at once.
     public static func untilStopped(
         poller: StatusPoller, schedule: CaptureSchedule, output: sending any CaptureOutput,
-        onRound: (@Sendable (CaptureStats) -> Void)? = nil
+        onRound: (@Sendable (CaptureStats) -> Void)? = nil, onWarning: (@Sendable (String) -> Void)? = nil
     ) -> Outcome {
         // A reader that goes away (`| head`, or an analysis done with the pipe) must show up as
         // EPIPE, which ends the capture cleanly, not as a signal that ends the process.
@@ -30,6 +30,7 @@ public enum CaptureRun {
         let task = Task {
             let session = CaptureSession(poller: poller, schedule: schedule, output: output)
             session.onRound = onRound
+            session.onWarning = onWarning
             var failure: OutputError?
             do throws(OutputError) {
                 try await session.run()
@@ -116,7 +117,8 @@ public enum CaptureRun {
     /// pipe's reading end as a source for an analysis. The source ends when the capture does
     /// (its rounds are done, or a stop signal); `also` receives the same lines (a gzip file).
     public static func intoPipe(
-        name: String, poller: StatusPoller, schedule: CaptureSchedule, also: (any CaptureOutput)? = nil
+        name: String, poller: StatusPoller, schedule: CaptureSchedule, also: (any CaptureOutput)? = nil,
+        onWarning: (@Sendable (String) -> Void)? = nil
     ) throws(CaptureSetupError) -> (source: InputSource, finished: @Sendable () -> Outcome) {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else {
@@ -131,7 +133,7 @@ public enum CaptureRun {
         nonisolated(unsafe) let handedOver = output
         // Its own thread: the capture blocks it until done, while the caller runs the analysis.
         DispatchQueue(label: "replstat.capture").async {
-            result.set(untilStopped(poller: poller, schedule: schedule, output: handedOver))
+            result.set(untilStopped(poller: poller, schedule: schedule, output: handedOver, onWarning: onWarning))
             done.signal()
         }
         return (

@@ -45,6 +45,9 @@ public final class CaptureSession {
     public private(set) var stats = CaptureStats()
     /// Called after every round (for a progress line).
     public var onRound: ((CaptureStats) -> Void)?
+    /// Called with what a person should know about the capture as a whole, once each.
+    public var onWarning: ((String) -> Void)?
+    private var warnedDenied = false
 
     public init(
         poller: StatusPoller, schedule: CaptureSchedule, output: any CaptureOutput,
@@ -57,9 +60,11 @@ public final class CaptureSession {
     }
 
     /// Runs until the rounds are done or the task is cancelled. Throws only when the output
-    /// cannot be written; the output is closed either way.
+    /// cannot be written, which is found before the first poll when it can be; the output is
+    /// closed either way.
     public func run() async throws(OutputError) {
         do throws(OutputError) {
+            try output.open()
             try await pollRounds()
         } catch {
             try? output.close()
@@ -93,6 +98,8 @@ public final class CaptureSession {
         let poller = self.poller
         let clock = self.clock
         var failure: OutputError?
+        var answers = 0
+        var denied = 0
         await withTaskGroup(of: (String, Int64, PollAnswer).self) { group in
             var pending = schedule.indices[...]
             func startNext() {
@@ -106,6 +113,8 @@ public final class CaptureSession {
             while let (index, timestamp, answer) = await group.next() {
                 // A poll cut off by the stop has nothing to say about the cluster.
                 if Task.isCancelled { continue }
+                answers += 1
+                if case .answered(let status, _) = answer, status == 401 || status == 403 { denied += 1 }
                 do throws(OutputError) {
                     try record(index, timestamp, answer)
                 } catch {
@@ -117,6 +126,13 @@ public final class CaptureSession {
             }
         }
         if let failure { throw failure }
+        if answers > 0, denied == answers, !warnedDenied {
+            warnedDenied = true
+            onWarning?(
+                "every answer of round \(stats.rounds + 1) was HTTP 401 or 403: the cluster refuses these credentials "
+                    + "(\(Credentials.userVariable)/\(Credentials.passwordVariable) or \(Credentials.apiKeyVariable)) "
+                    + "or their user may not read replication status; the capture goes on recording the refusals")
+        }
     }
 
     private func record(_ index: String, _ timestamp: Int64, _ answer: PollAnswer) throws(OutputError) {

@@ -64,7 +64,15 @@ public struct EnvelopeLineBuilder {
             // The body alone must be one object: checked only inside the envelope, a body like
             // `{...},"index":"other"` would pass and overwrite the envelope's own keys.
             guard compact.withUnsafeBytes({ scanner.scan($0) }) == .object else {
-                return failed(.invalidResponse, "is not a JSON object: \(Self.excerpt(body))")
+                // An error status is what matters (a proxy's HTML 403 or 503, a redirect): the body
+                // is only its detail. A success status with such a body is an answer gone wrong.
+                let isSuccess = (200..<300).contains(httpStatus)
+                let redirect =
+                    (300..<400).contains(httpStatus)
+                    ? " (redirects are not followed: give the address the cluster answers at)" : ""
+                return failed(
+                    isSuccess ? .invalidResponse : .httpError,
+                    "is not a JSON object: \(Self.excerpt(body))" + redirect)
             }
             let hasError = !scanner[.flatError].isMissing
             var kept = compact

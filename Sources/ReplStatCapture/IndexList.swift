@@ -2,6 +2,10 @@ import ReplStatCore
 
 /// The follower indices to poll: named one by one, or listed in a file.
 public enum IndexList {
+    /// A list of index names is small: a larger file is a mistake (a capture given instead, or
+    /// `/dev/zero`), and is not read further.
+    public static let maxFileBytes = 1 << 20
+
     /// Names from a file's text: one per line, blank lines and `#` comments skipped.
     public static func parse(_ text: String) -> [String] {
         text.split(whereSeparator: \.isNewline).compactMap { line in
@@ -11,20 +15,34 @@ public enum IndexList {
         }
     }
 
+    /// Why `name` cannot be polled, or nil. `.` and `..` would be taken as steps in the path
+    /// (`/_plugins/_replication/../_status`) and ask for something else than an index.
+    public static func problem(with name: String) -> String? {
+        if name.isEmpty { return "an index name cannot be empty" }
+        if name == "." || name == ".." { return "'\(name)' is not an index name" }
+        return nil
+    }
+
     /// The names in `path`, after `named`, each once, in the order first seen.
     public static func combine(named: [String], file path: String?) throws(CaptureSetupError) -> [String] {
-        if named.contains(where: \.isEmpty) { throw CaptureSetupError("an index name cannot be empty") }
+        if let refused = named.lazy.compactMap(problem(with:)).first { throw CaptureSetupError(refused) }
         var names = named
         if let path {
             let bytes: [UInt8]
             do {
-                bytes = try InputSource.file(path).contents()
+                bytes = try InputSource.file(path).contents(limit: maxFileBytes)
             } catch {
                 let verb = error.kind == .unreadable ? "open" : "read"
                 throw CaptureSetupError("index file \(path): cannot \(verb) it (\(error.detail))")
             }
+            guard bytes.count <= maxFileBytes else {
+                throw CaptureSetupError("index file \(path): larger than 1 MiB: not a list of index names")
+            }
             let fromFile = parse(String(decoding: bytes, as: UTF8.self))
             guard !fromFile.isEmpty else { throw CaptureSetupError("index file \(path): no index names in it") }
+            if let refused = fromFile.lazy.compactMap(problem(with:)).first {
+                throw CaptureSetupError("index file \(path): \(refused)")
+            }
             names += fromFile
         }
         var seen = Set<String>()

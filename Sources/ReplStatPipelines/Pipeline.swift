@@ -111,6 +111,9 @@ public struct CaptureSource: Sendable, Equatable {
     public var caFile: String?
     /// Stop after this many polls of each index; nil: until stopped.
     public var polls: Int?
+    /// Polls in flight at once, each on its own connection (as `replstat capture --parallel`).
+    public var parallel = defaultParallel
+    public static let defaultParallel = 8
     /// Also keep the raw capture in this gzip file.
     public var out: String?
     /// Start a new `out` file once it holds this many bytes.

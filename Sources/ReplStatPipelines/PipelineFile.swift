@@ -1,3 +1,4 @@
+import ReplStatCapture
 import ReplStatCore
 import Yams
 
@@ -11,8 +12,8 @@ public enum PipelineFile {
     static let csvKeys = ["dir", "tables"]
     static let watchKeys = ["to", "format", "lag-above", "for", "show-rejects", "summary"]
     static let captureKeys = [
-        "url", "indices", "index-file", "interval", "timeout", "ca-file", "polls", "out", "rotate-size",
-        "rotate-daily", "flush-every",
+        "url", "indices", "index-file", "interval", "timeout", "ca-file", "polls", "parallel", "out",
+        "rotate-size", "rotate-daily", "flush-every",
     ]
     /// Names under which people write secrets; a secret in a file ends up in backups and repositories.
     static let credentialKeys = [
@@ -157,14 +158,11 @@ private struct Reader {
             throw error(entry.keyNode, "missing key 'url' in capture: the cluster to poll, such as https://host:9200")
         }
         let url = try text(urlEntry)
-        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.split(separator: "/").count >= 2 else {
-            // Not echoed when it may hold a password (`user:secret@host`).
-            let shown = url.contains("@") ? "" : ", not '\(url)'"
-            throw error(urlEntry.value, "'url' must be an http:// or https:// address\(shown)")
-        }
-        let authority = url.split(separator: "/")[1]
-        if authority.contains("@") {
-            throw error(urlEntry.value, "'url' holds a user name or password; " + PipelineFile.credentialHint)
+        do {
+            // Checked as `replstat capture --url` checks it; a message never repeats user info.
+            _ = try ClusterURL(url, setting: "'url'")
+        } catch {
+            throw self.error(urlEntry.value, error.description)
         }
         var capture = CaptureSource(url: url)
         if let indices = fields["indices"] {
@@ -176,6 +174,7 @@ private struct Reader {
                 guard let name = item.scalar?.string, item.null == nil, !name.isEmpty else {
                     throw error(item, "an index name must be a non-empty text, not \(describe(item))")
                 }
+                if let problem = IndexList.problem(with: name) { throw error(item, problem) }
                 capture.indices.append(name)
             }
         }
@@ -194,6 +193,9 @@ private struct Reader {
         capture.caFile = try fields["ca-file"].map(text)
         capture.polls = try fields["polls"].map { (entry) throws(PipelineError) in
             try integer(entry, 1...Int(Int32.max), meaning: "a whole number of polls")
+        }
+        if let parallel = fields["parallel"] {
+            capture.parallel = try integer(parallel, 1...256, meaning: "a number of polls in flight at once")
         }
         capture.out = try fields["out"].map(text)
         if let size = fields["rotate-size"] { capture.rotateBytes = try byteSize(size) }

@@ -91,6 +91,7 @@ extension Pipeline {
         if !capture.indices.isEmpty { parts.append("indices \(capture.indices.joined(separator: ", "))") }
         if let indexFile = capture.indexFile { parts.append("index-file \(indexFile)") }
         if let polls = capture.polls { parts.append("\(polls) polls") }
+        if capture.parallel != CaptureSource.defaultParallel { parts.append("\(capture.parallel) in flight") }
         if let out = capture.out { parts.append("raw capture to \(out)") }
         return parts.joined(separator: "; ")
     }

@@ -15,15 +15,21 @@ struct Capture: ParsableCommand {
             index and writes one JSON line per answer: \
             {"@timestamp":"<when it arrived>","index":"<name>","response":<the body as returned>}. \
             OpenSearch's error answers are kept as they are; a poll that gets no usable answer (timeout, \
-            refused connection, TLS failure, a body that is not JSON) becomes an error line whose \
-            error.type starts with capture_, so the capture shows when the cluster could not be seen.
+            refused connection, TLS failure, another error status, a body that is not JSON) becomes \
+            an error line whose error.type starts with capture_, so the capture shows when the \
+            cluster could not be seen.
 
             Lines go to standard output (plain, one at a time: pipe them into replstat watch), or with \
             --out to a gzip file, whose member is closed every --flush-every seconds and at the end: \
-            the file is always readable up to the last closed member. Ctrl-C (or SIGTERM) stops \
-            cleanly.
+            the file is always readable up to the last closed member. A new file is readable by its \
+            owner only; --out is never followed through a symbolic link. Ctrl-C (or SIGTERM, SIGHUP) \
+            stops cleanly.
 
-            Sign in through the environment, never on the command line:
+            --timeout bounds each poll from connecting to the last byte; TLS verifies the \
+            certificate and the host name (against --ca-file instead of the system's CAs when \
+            given). Redirects are not followed, and proxy variables and ~/.netrc are ignored.
+
+            Sign in through the environment, never on the command line or in --url:
               REPLSTAT_USER and REPLSTAT_PASSWORD   basic authentication
               REPLSTAT_API_KEY                      Authorization: ApiKey <value>
 
@@ -35,7 +41,7 @@ struct Capture: ParsableCommand {
                   | replstat watch --reorder-window 0
 
             Exit status: 0 stopped by its --polls or by a signal; 1 the output could not be written; \
-            2 usage error (bad option, unreadable --index-file or --ca-file, credentials half set).
+            2 usage error (bad option or --url, unreadable --index-file or --ca-file, credentials half set).
             """
     )
 
@@ -49,19 +55,22 @@ struct Capture: ParsableCommand {
 
     @Option(
         name: .customLong("index-file"),
-        help: ArgumentHelp("A file of index names, one per line ('#' starts a comment).", valueName: "file"))
+        help: ArgumentHelp(
+            "A file of index names, one per line ('#' starts a comment; 1 MiB at most).", valueName: "file"))
     var indexFile: String?
 
     @Option(help: ArgumentHelp("Seconds from one round of polls to the next.", valueName: "seconds"))
     var interval = Seconds(millis: 30_000)
 
-    @Option(help: ArgumentHelp("Give up on an answer after this many seconds.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Give up on an answer after this many seconds, from connecting to its last byte.", valueName: "seconds"))
     var timeout = Seconds(millis: 10_000)
 
     @Option(help: ArgumentHelp("Stop after this many rounds (default: run until stopped).", valueName: "n"))
     var polls: Int?
 
-    @Option(help: ArgumentHelp("Polls in flight at once.", valueName: "n"))
+    @Option(help: ArgumentHelp("Polls in flight at once, each on a connection of its own (1 to 256).", valueName: "n"))
     var parallel = 8
 
     @Option(
@@ -107,14 +116,19 @@ struct Capture: ParsableCommand {
     func run() throws {
         let poller: StatusPoller
         var schedule: CaptureSchedule
+        let warning: String?
         do {
+            let cluster = try ClusterURL(url, setting: "--url")
             schedule = CaptureSchedule(indices: try IndexList.combine(named: indices, file: indexFile))
             let credentials = try Credentials.fromEnvironment()
             poller = try StatusPoller(
-                baseURL: url, timeoutMillis: timeout.millis, caFile: caFile, credentials: credentials)
+                cluster: cluster, timeoutMillis: timeout.millis, caFile: caFile, credentials: credentials,
+                connections: parallel)
+            warning = credentials?.cleartextWarning(for: cluster)
         } catch {
-            throw ValidationError(error.description)
+            throw Self.setupError(error.description)
         }
+        if let warning { Self.warn(warning) }
         schedule.intervalMillis = interval.millis
         schedule.rounds = polls
         schedule.parallel = parallel
@@ -126,13 +140,27 @@ struct Capture: ParsableCommand {
             } ?? PlainLines.standardOutput()
         let progress = CaptureProgress(destination: outputPath ?? "standard output")
         let outcome = CaptureRun.untilStopped(
-            poller: poller, schedule: schedule, output: output, onRound: progress.update)
+            poller: poller, schedule: schedule, output: output, onRound: progress.update, onWarning: Self.warn)
         progress.finish(outcome.stats)
         if let failure = outcome.failure {
             if failure.code == EPIPE { return }
             FileOutput.standardError("replstat: \(failure)\n")
             throw ExitCode(ExitStatus.sourceFailed)
         }
+    }
+
+    /// A setting that makes capturing impossible, found after parsing (an index file, the
+    /// environment, the CA file): reported as ArgumentParser reports a bad option, with this
+    /// command's usage.
+    static func setupError(_ message: String) -> ExitCode {
+        FileOutput.standardError(
+            "Error: \(message)\nUsage: \(ReplStat.usageString(for: Capture.self))\n"
+                + "  See 'replstat capture --help' for more information.\n")
+        return ExitCode(ExitStatus.usage)
+    }
+
+    @Sendable static func warn(_ message: String) {
+        FileOutput.standardError("replstat: warning: \(message)\n")
     }
 }
 

@@ -98,12 +98,7 @@ struct Run: ParsableCommand {
             case .file(let name):
                 inputs.append(InputSource(name))
             case .capture(let capture):
-                let started: (source: InputSource, finished: @Sendable () -> CaptureRun.Outcome)
-                do {
-                    started = try startCapture(capture)
-                } catch {
-                    throw usage("\(error)")
-                }
+                let started = try startCapture(capture)
                 captureFinished = started.finished
                 inputs.append(started.source)
             }
@@ -120,27 +115,43 @@ struct Run: ParsableCommand {
     }
 
     /// Starts polling the cluster; the analysis reads the answers as they come, until the
-    /// capture's `polls` are done or Ctrl-C (SIGINT, SIGTERM) ends it, and then reports.
-    private func startCapture(_ capture: CaptureSource) throws(PipelineError) -> (
+    /// capture's `polls` are done or Ctrl-C (SIGINT, SIGTERM) ends it, and then reports. A kept
+    /// `out` file that cannot be written ends the run (exit 1) before the first poll.
+    private func startCapture(_ capture: CaptureSource) throws -> (
         source: InputSource, finished: @Sendable () -> CaptureRun.Outcome
     ) {
+        let poller: StatusPoller
+        var schedule: CaptureSchedule
         do {
-            var schedule = CaptureSchedule(
-                indices: try IndexList.combine(named: capture.indices, file: capture.indexFile))
-            schedule.intervalMillis = capture.intervalMillis
-            schedule.rounds = capture.polls
-            let poller = try StatusPoller(
-                baseURL: capture.url, timeoutMillis: capture.timeoutMillis, caFile: capture.caFile,
-                credentials: try Credentials.fromEnvironment())
-            let kept = capture.out.map {
-                GzipCaptureFiles(
-                    path: $0, rotation: Rotation(maxBytes: capture.rotateBytes, daily: capture.rotateDaily),
-                    flushEveryMillis: capture.flushEveryMillis ?? 60_000)
-            }
-            return try CaptureRun.intoPipe(
-                name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept)
+            let cluster = try ClusterURL(capture.url, setting: "url")
+            schedule = CaptureSchedule(indices: try IndexList.combine(named: capture.indices, file: capture.indexFile))
+            let credentials = try Credentials.fromEnvironment()
+            poller = try StatusPoller(
+                cluster: cluster, timeoutMillis: capture.timeoutMillis, caFile: capture.caFile,
+                credentials: credentials, connections: capture.parallel)
+            if let warning = credentials?.cleartextWarning(for: cluster) { Capture.warn(warning) }
         } catch {
-            throw PipelineError(file: file, message: "capture: \(error)")
+            throw usage("\(PipelineError(file: file, message: "capture: \(error)"))")
+        }
+        schedule.intervalMillis = capture.intervalMillis
+        schedule.rounds = capture.polls
+        schedule.parallel = capture.parallel
+        let kept = capture.out.map {
+            GzipCaptureFiles(
+                path: $0, rotation: Rotation(maxBytes: capture.rotateBytes, daily: capture.rotateDaily),
+                flushEveryMillis: capture.flushEveryMillis ?? 60_000)
+        }
+        do {
+            try kept?.open()
+        } catch {
+            FileOutput.standardError("replstat: \(error)\n")
+            throw ExitCode(ExitStatus.sourceFailed)
+        }
+        do {
+            return try CaptureRun.intoPipe(
+                name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept, onWarning: Capture.warn)
+        } catch {
+            throw usage("\(PipelineError(file: file, message: "capture: \(error)"))")
         }
     }
 

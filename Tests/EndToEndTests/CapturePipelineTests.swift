@@ -69,7 +69,7 @@ import Testing
         // Each says what failed: OpenSearch's own error, and the poller's for an HTML page.
         let types = Dictionary(
             uniqueKeysWithValues: errors.map { ($0["index"] as? String ?? "", $0["error_type"] as? String ?? "") })
-        #expect(types == ["follower-broken": "replication_exception", "follower-proxy": "capture_invalid_response"])
+        #expect(types == ["follower-broken": "replication_exception", "follower-proxy": "capture_http_error"])
         #expect(Set(errors.compactMap { $0["http_status"] as? Int }) == [500, 502])
     }
 
@@ -122,6 +122,30 @@ import Testing
         #expect(test.status == 0, "gzip -t: \(test.stderr)")
         // At least the line whose event met the closed pipe; the other poll may have been in flight.
         #expect(try CaptureTests.gunzip(dir.file("raw.jsonl.gz")).count >= 1)
+    }
+
+    /// As `replstat capture --out`: an out that cannot be written ends the run before the first poll.
+    @Test func anUnwritableOutEndsTheRunBeforeThePolls() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let blocker = try dir.write("file", "x")
+        let file = try dir.write(
+            "blocked.yaml",
+            """
+            sources:
+              - capture:
+                  url: \(server.url)
+                  indices: [follower-paused]
+                  parallel: 2
+                  polls: 1
+                  out: \(blocker.path)/raw.jsonl.gz
+            sinks:
+              csv: \(dir.file("report").path)
+            """)
+        let run = try Replstat.run(["run", file.path], environment: CaptureTests.noCredentials)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains(blocker.path), "\(run.stderr)")
+        #expect(server.seen.isEmpty)
     }
 
     /// The shipped capture-and-alert.yaml, pointed at the replay server for three rounds.

@@ -6,23 +6,34 @@ import Foundation
 
 /// An HTTP server on 127.0.0.1 that answers `GET /_plugins/_replication/{index}/_status` with the
 /// response recorded in `CaptureFixtures/{index}.http` (status line, headers, blank line, body;
-/// the server sets Content-Length and closes the connection). Three indices misbehave on purpose:
-/// `follower-slow` answers like `follower-syncing` but only after `slowDelay`, `follower-trickle`
-/// sends it a byte every 0.3 s after the head, and `follower-dropped` closes the connection
-/// without answering. An unknown index gets a bare 404.
+/// the server sets Content-Length and closes the connection). Some indices misbehave on purpose:
+/// `follower-slow` never answers (it waits for the client to give up), `follower-trickle` sends
+/// `follower-syncing` a byte every 0.5 s after the head, `follower-dropped` closes the connection
+/// without answering, and `follower-wait-*` answer like `follower-paused` after `waitDelay`. An
+/// unknown index gets a bare 404. Each connection has a thread of its own, so that many slow
+/// answers are served at once.
 final class ReplayServer: @unchecked Sendable {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("CaptureFixtures")
 
     let port: UInt16
     var url: String { "http://127.0.0.1:\(port)" }
-    let slowDelay: TimeInterval
+    let waitDelay: TimeInterval
+    /// Answer without `Connection: close` and close the connection a moment later, as a server
+    /// whose idle connections time out: the client finds it closed when it wants to reuse it.
+    let closesIdleConnections: Bool
     private let listener: Int32
     private let lock = NSLock()
     private var requests: [(path: String, authorization: String?)] = []
+    private var connectionCount = 0
 
-    init(slowDelay: TimeInterval = 3) throws {
-        self.slowDelay = slowDelay
+    /// Where a relay forwards its connections; nil for a replay server.
+    private let relayTarget: UInt16?
+
+    init(waitDelay: TimeInterval = 1, closesIdleConnections: Bool = false, relayTarget: UInt16? = nil) throws {
+        self.waitDelay = waitDelay
+        self.closesIdleConnections = closesIdleConnections
+        self.relayTarget = relayTarget
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -36,7 +47,7 @@ final class ReplayServer: @unchecked Sendable {
                 bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0, listen(listener, 64) == 0 else { throw POSIXError(.EADDRINUSE) }
+        guard bound == 0, listen(listener, 512) == 0 else { throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
@@ -59,18 +70,10 @@ final class ReplayServer: @unchecked Sendable {
     /// Waits (5 s at most) until something accepts connections on 127.0.0.1:`port`.
     static func waitForListener(port: UInt16) -> Bool {
         for _ in 0..<250 {
-            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = port.bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            if let probe = connectToLoopback(port: port) {
+                close(probe)
+                return true
             }
-            close(probe)
-            if connected == 0 { return true }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return false
@@ -88,6 +91,13 @@ final class ReplayServer: @unchecked Sendable {
         return requests
     }
 
+    /// Connections accepted so far.
+    var connections: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return connectionCount
+    }
+
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
@@ -96,7 +106,18 @@ final class ReplayServer: @unchecked Sendable {
                 close(listener)
                 return
             }
-            DispatchQueue.global().async { [self] in serve(connection) }
+            lock.lock()
+            connectionCount += 1
+            lock.unlock()
+            // A thread each, not the global queue, whose threads are few: 64 slow answers at once.
+            if let relayTarget {
+                Thread.detachNewThread {
+                    Self.relay(connection, to: relayTarget)
+                    close(connection)
+                }
+            } else {
+                Thread.detachNewThread { [self] in serve(connection) }
+            }
         }
     }
 
@@ -119,18 +140,33 @@ final class ReplayServer: @unchecked Sendable {
         case "follower-dropped":
             return
         case "follower-slow":
-            Thread.sleep(forTimeInterval: slowDelay)
-            send(connection, recorded("follower-syncing"))
+            waitForClose(connection)
         case "follower-trickle":
             let response = recorded("follower-syncing")
             let head = response.range(of: Data("\r\n\r\n".utf8))!.upperBound
             send(connection, response[..<head])
             for byte in response[head...] {
-                Thread.sleep(forTimeInterval: 0.3)
+                Thread.sleep(forTimeInterval: 0.5)
                 guard send(connection, Data([byte])) else { return }
             }
+        case _ where index.hasPrefix("follower-wait-"):
+            Thread.sleep(forTimeInterval: waitDelay)
+            send(connection, recorded("follower-paused"))
         default:
             send(connection, recorded(index))
+        }
+        if closesIdleConnections {
+            // Idle connections time out at various moments, some just as the client reuses them.
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.15))
+        }
+    }
+
+    /// Holds the connection without answering until the client closes it (60 s at most).
+    private func waitForClose(_ connection: Int32) {
+        var byte: UInt8 = 0
+        var ready = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+        for _ in 0..<600 {
+            if poll(&ready, 1, 100) > 0 && recv(connection, &byte, 1, 0) <= 0 { return }
         }
     }
 
@@ -143,7 +179,8 @@ final class ReplayServer: @unchecked Sendable {
         }
         let head = String(decoding: file[..<split.lowerBound], as: UTF8.self)
         let body = file[split.upperBound...]
-        return Data((head + "\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8) + body
+        let close = closesIdleConnections ? "" : "Connection: close\r\n"
+        return Data((head + "\r\nContent-Length: \(body.count)\r\n\(close)\r\n").utf8) + body
     }
 
     private func readHead(_ connection: Int32) -> String? {
@@ -178,7 +215,7 @@ final class ReplayServer: @unchecked Sendable {
 }
 
 extension Replstat {
-    /// Runs a command that polls `server` until it has seen `polls` requests (10 s at most),
+    /// Runs a command that polls `server` until it has seen `polls` requests (30 s at most),
     /// then sends it `signal` and waits for it: the way an operator stops a capture. Returns its
     /// exit status (nil when the signal killed it), what it wrote on standard error, and whether
     /// the server saw the polls.
@@ -193,11 +230,58 @@ extension Replstat {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<1000 where server.seen.count < polls { Thread.sleep(forTimeInterval: 0.01) }
+        // 30 s at most: a loaded machine is slow to start the binary.
+        for _ in 0..<3000 where server.seen.count < polls { Thread.sleep(forTimeInterval: 0.01) }
         let sawPolls = server.seen.count >= polls
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (process.terminationReason == .exit ? process.terminationStatus : nil, stderr, sawPolls)
+    }
+}
+
+extension ReplayServer {
+    /// A server that forwards each connection to 127.0.0.1:`target` instead of answering it,
+    /// counting them in `connections` (each TLS handshake needs a connection of its own).
+    convenience init(relayTo target: UInt16) throws {
+        try self.init(waitDelay: 0, closesIdleConnections: false, relayTarget: target)
+    }
+
+    /// A socket connected to 127.0.0.1:`port`, or nil when nothing accepts there.
+    static func connectToLoopback(port: UInt16) -> Int32? {
+        let connection = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(connection, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(connection)
+            return nil
+        }
+        return connection
+    }
+
+    /// Copies bytes both ways between `connection` and a new connection to `target` until
+    /// either side closes.
+    static func relay(_ connection: Int32, to target: UInt16) {
+        guard let upstream = connectToLoopback(port: target) else { return }
+        defer { close(upstream) }
+        var ends = [
+            pollfd(fd: connection, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: upstream, events: Int16(POLLIN), revents: 0),
+        ]
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while poll(&ends, 2, 30_000) > 0 {
+            for (from, to) in [(0, 1), (1, 0)] where ends[from].revents != 0 {
+                let count = recv(ends[from].fd, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                guard Glibc.send(ends[to].fd, buffer, count, Int32(MSG_NOSIGNAL)) == count else { return }
+            }
+        }
     }
 }

@@ -50,17 +50,31 @@ import Testing
     }
 
     @Test(arguments: [
-        ("<html>bad gateway</html>", "HTTP 502 answer is not a JSON object: <html>bad gateway</html>"),
-        ("[1,2]", "HTTP 502 answer is not a JSON object: [1,2]"),
-        (#"{"status":"SYNCING""#, #"HTTP 502 answer is not a JSON object: {\"status\":\"SYNCING\""#),
-        ("", "HTTP 502 answer is not a JSON object: (empty)"),
+        (200, "<html>ok</html>", "capture_invalid_response", "HTTP 200 answer is not a JSON object: <html>ok</html>"),
+        (200, "[1,2]", "capture_invalid_response", "HTTP 200 answer is not a JSON object: [1,2]"),
+        (
+            200, #"{"status":"SYNCING""#, "capture_invalid_response",
+            #"HTTP 200 answer is not a JSON object: {\"status\":\"SYNCING\""#
+        ),
+        (200, "", "capture_invalid_response", "HTTP 200 answer is not a JSON object: (empty)"),
+        // Every error status is an HTTP error, whatever its body.
+        (
+            502, "<html>bad gateway</html>", "capture_http_error",
+            "HTTP 502 answer is not a JSON object: <html>bad gateway</html>"
+        ),
+        (403, "<h1>Forbidden</h1>", "capture_http_error", "HTTP 403 answer is not a JSON object: <h1>Forbidden</h1>"),
+        (503, "", "capture_http_error", "HTTP 503 answer is not a JSON object: (empty)"),
+        (
+            302, "", "capture_http_error",
+            "HTTP 302 answer is not a JSON object: (empty) (redirects are not followed: give the address the cluster answers at)"
+        ),
     ])
-    func anAnswerThatIsNotAJSONObjectBecomesACaptureError(body: String, reason: String) {
-        let (line, isError) = text("f", .answered(httpStatus: 502, body: Array(body.utf8)))
+    func anAnswerThatIsNotAJSONObjectBecomesACaptureError(status: Int, body: String, type: String, reason: String) {
+        let (line, isError) = text("f", .answered(httpStatus: status, body: Array(body.utf8)))
         #expect(
             line
-                == #"{"@timestamp":"2026-11-30T12:00:00.123Z","index":"f","response":{"error":{"type":"capture_invalid_response","reason":""#
-                + reason + #""},"status":502}}"#)
+                == #"{"@timestamp":"2026-11-30T12:00:00.123Z","index":"f","response":{"error":{"type":""# + type
+                + #"","reason":""# + reason + #""},"status":\#(status)}}"#)
         #expect(isError)
     }
 
@@ -185,7 +199,7 @@ import Testing
     }
 
     @Test func namesAreEscapedInThePath() {
-        #expect(StatusPoller.percentEncoded("follower-01.x_y~") == "follower-01.x_y~")
-        #expect(StatusPoller.percentEncoded("a/b c?é") == "a%2Fb%20c%3F%C3%A9")
+        #expect(ClusterURL.percentEncoded("follower-01.x_y~") == "follower-01.x_y~")
+        #expect(ClusterURL.percentEncoded("a/b c?é") == "a%2Fb%20c%3F%C3%A9")
     }
 }

@@ -106,6 +106,77 @@ import Testing
         #expect(try files() == ["ccr.jsonl.gz"])
         #expect(try lines(path) == ["a", "b"])
     }
+
+    /// A link could lead the capture into someone else's file, or create the file it names.
+    @Test(arguments: [true, false])
+    func aSymbolicLinkIsRefusedAndNothingIsWrittenThroughIt(targetExists: Bool) throws {
+        let target = folder.path + "/target"
+        if targetExists { try Data("someone's data\n".utf8).write(to: URL(fileURLWithPath: target)) }
+        let link = folder.path + "/ccr.jsonl.gz"
+        #expect(symlink(target, link) == 0)
+        let output = GzipCaptureFiles(path: link)
+        #expect {
+            try output.open()
+        } throws: { error in
+            "\(error)".contains("symbolic link")
+        }
+        #expect(throws: OutputError.self) { try output.write(Array("a".utf8), timestamp: 0) }
+        if targetExists {
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "someone's data\n")
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: target))
+        }
+    }
+
+    /// A capture describes a cluster: its files are for their owner only, whatever the umask.
+    @Test(arguments: [Rotation(), Rotation(daily: true)])
+    func newFilesAreReadableByTheirOwnerOnly(rotation: Rotation) throws {
+        let output = GzipCaptureFiles(path: folder.path + "/ccr.jsonl.gz", rotation: rotation)
+        let previous = umask(0)
+        defer { umask(previous) }
+        try output.open()
+        try output.write(Array("a".utf8), timestamp: Self.beforeMidnight)
+        try output.close()
+        let path = try #require(output.paths.first)
+        var status = stat()
+        #expect(stat(path, &status) == 0)
+        #expect(status.st_mode & 0o777 == 0o600)
+    }
+
+    @Test func anExistingFileKeepsItsMode() throws {
+        let path = folder.path + "/shared.jsonl.gz"
+        let first = GzipCaptureFiles(path: path)
+        try first.write(Array("a".utf8), timestamp: 0)
+        try first.close()
+        #expect(chmod(path, 0o640) == 0)
+        let again = GzipCaptureFiles(path: path)
+        try again.open()
+        try again.write(Array("b".utf8), timestamp: 0)
+        try again.close()
+        var status = stat()
+        #expect(stat(path, &status) == 0)
+        #expect(status.st_mode & 0o777 == 0o640)
+        #expect(try lines(path) == ["a", "b"])
+    }
+
+    /// Before the first poll: a file that cannot be written is found before credentials go out.
+    @Test(arguments: [Rotation(), Rotation(daily: true)])
+    func openFindsAnUnwritablePathBeforeAnythingIsWritten(rotation: Rotation) throws {
+        let blocker = folder.path + "/file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let output = GzipCaptureFiles(path: blocker + "/ccr.jsonl.gz", rotation: rotation)
+        #expect(throws: OutputError.self) { try output.open() }
+    }
+
+    @Test func aFIFOIsRefusedWithoutWaitingForAReader() throws {
+        let path = folder.path + "/fifo"
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect {
+            try GzipCaptureFiles(path: path).open()
+        } throws: { error in
+            "\(error)".contains("not a regular file")
+        }
+    }
 }
 
 @Suite struct PlainLinesTests {

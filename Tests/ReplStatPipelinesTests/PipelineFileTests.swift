@@ -88,6 +88,7 @@ import Testing
                   timeout: 5
                   ca-file: ca.pem
                   polls: 10
+                  parallel: 64
                   out: raw.jsonl.gz
                   rotate-size: 100M
                   rotate-daily: true
@@ -100,12 +101,24 @@ import Testing
         expected.timeoutMillis = 5000
         expected.caFile = "ca.pem"
         expected.polls = 10
+        expected.parallel = 64
         expected.out = "raw.jsonl.gz"
         expected.rotateBytes = 100 * 1024 * 1024
         expected.rotateDaily = true
         expected.flushEveryMillis = 2500
         #expect(pipeline.capture == expected)
         #expect(pipeline.capture?.intervalMillis == 30_000)
+        // As `replstat capture --parallel`.
+        #expect(CaptureSource(url: "https://h").parallel == 8)
+    }
+
+    @Test func theCheckPlanShowsAParallelOtherThanTheDefault() throws {
+        func plan(_ extra: String) throws -> String {
+            try parse("sources:\n  - capture: {url: \"https://h\", indices: [a]\(extra)}\nsinks: {csv: out}\n")
+                .plan(file: "p.yaml", sourceNames: [])
+        }
+        #expect(try plan(", parallel: 64").contains("  capture https://h; every 30 s; indices a; 64 in flight\n"))
+        #expect(try !plan("").contains("in flight"))
     }
 
     /// Each mistake, with its message and place checked by hand against the text.
@@ -186,7 +199,7 @@ import Testing
             ),
             (
                 "sources:\n  - capture: {url: \"ftp://h\", indices: [a]}\nsinks: {csv: out}\n",
-                "p.yaml:2:20: 'url' must be an http:// or https:// address, not 'ftp://h'"
+                "p.yaml:2:20: 'url' must start with http:// or https:// (got 'ftp://h')"
             ),
             (
                 "sources:\n  - capture: {url: \"https://h\", indices: [a], interval: 0.05}\nsinks: {csv: out}\n",
@@ -218,10 +231,23 @@ import Testing
                 "sources: [a]\nsinks: {markdown: \"nul.md\\0x\", json: nul.md}\n",
                 "p.yaml:2:19: 'markdown' holds a control character"
             ),
-            // A malformed address that may hold a password is not echoed.
+            // A malformed address is echoed without what may be a password.
             (
                 "sources:\n  - capture: {url: \"htps://ops:S3cret@h\", indices: [a]}\nsinks: {csv: o}\n",
-                "p.yaml:2:20: 'url' must be an http:// or https:// address"
+                "p.yaml:2:20: 'url' must start with http:// or https:// (got 'htps://h')"
+            ),
+            (
+                "sources:\n  - capture: {url: \"https://h/#x\", indices: [a]}\nsinks: {csv: o}\n",
+                "p.yaml:2:20: 'url' cannot have a query (?...) or a fragment (#...): the status path goes after it; "
+                    + "give the cluster's address alone, such as https://host:9200"
+            ),
+            (
+                "sources:\n  - capture: {url: \"https://h\", indices: [a, ..]}\nsinks: {csv: o}\n",
+                "p.yaml:2:46: '..' is not an index name"
+            ),
+            (
+                "sources:\n  - capture: {url: \"https://h\", indices: [a], parallel: 0}\nsinks: {csv: o}\n",
+                "p.yaml:2:57: 'parallel' must be a number of polls in flight at once, a whole number from 1 to 256, not '0'"
             ),
         ])
     func mistakes(_ text: String, _ message: String) {
@@ -240,7 +266,10 @@ import Testing
 
     @Test func credentialsInTheURLAreRejected() {
         let text = "sources:\n  - capture: {url: \"https://me:secret@h\", indices: [a]}\nsinks: {csv: out}\n"
-        #expect(failure(text).hasPrefix("p.yaml:2:20: 'url' holds a user name or password; credentials never go"))
+        #expect(
+            failure(text)
+                == "p.yaml:2:20: 'url' holds a user name or password, which would show in the process list and in "
+                + "messages; set REPLSTAT_USER and REPLSTAT_PASSWORD, or REPLSTAT_API_KEY, in the environment")
     }
 
     @Test func didYouMeanOnlyForNearNames() {
