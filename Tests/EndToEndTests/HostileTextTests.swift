@@ -114,13 +114,14 @@ import Testing
     }
 
     /// The report rendered by GitHub's own Markdown library has no link, image or raw HTML
-    /// that the capture brought (cmark-gfm: `apt-get install cmark-gfm`).
-    @Test(.enabled(if: HostileTextTests.cmarkGFM != nil)) func markdownRendersWithoutLinksOrImages() throws {
+    /// that the capture brought (cmark-gfm, which `scripts/setup --tests` installs).
+    @Test func markdownRendersWithoutLinksOrImages() throws {
+        let cmarkGFM = try #require(Self.cmarkGFM, "cmark-gfm is missing: run scripts/setup --tests")
         let folder = try TemporaryDirectory()
         let source = try folder.write("capture.jsonl", Self.capture)
         let report = try folder.write("report.md", try Replstat.run(["analyze", source.path]).stdoutText)
         let html = try Replstat.bash(
-            "\(Self.cmarkGFM!) -e table -e autolink -e strikethrough '\(report.path)'"
+            "\(cmarkGFM) -e table -e autolink -e strikethrough '\(report.path)'"
         ).stdoutText
         #expect(html.contains("<table>"))
         #expect(!html.contains("<a ") && !html.contains("<img") && !html.contains("<em>"))
