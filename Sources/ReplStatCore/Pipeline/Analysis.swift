@@ -22,9 +22,18 @@ public struct AnalysisResult: Sendable {
     public var transitions: [TransitionRow]
     /// Sorted by (start, index).
     public var stalls: [StallRow]
+    /// Capture gaps, sorted by (start, index).
+    public var gaps: [GapRow]
+    /// Error episodes, sorted by (start, index, input position of their first sample).
+    public var errorEpisodes: [ErrorEpisode]
+    /// One per (index, shard number) with a shard sample, sorted by (index, shard number).
+    public var shards: [ShardSummary]
+    /// Stalls and lag breaches that were announced and still went on when the input ended,
+    /// sorted by (start, index): `watch` reports no end it did not see.
+    public var stillOpen: [OpenEpisode]
     /// Index names by id.
     public var indexNames: StringTable
-    /// Reasons, leader aliases and leader index names by id.
+    /// Reasons, leader aliases, leader index names and error types by id.
     public var texts: StringTable
 
     public var totals: OutcomeCounts {
@@ -124,8 +133,8 @@ public final class Analysis {
     }
 
     private func consumeInline(_ sources: [InputSource], lane: DecodeLane) {
-        // The rejects file writes rejected lines; live error events read the detail of a line.
-        let keepLines = rejects != nil || events != nil
+        // The rejects file writes rejected lines.
+        let keepLines = rejects != nil
         let maxLineBytes = options.maxLineBytes
         for source in sources {
             beginSource(source)
@@ -252,12 +261,24 @@ public final class Analysis {
     /// per piece by the caller, not once per sample).
     private func globalSample(_ sample: StatusSample, indexIds: [Int32], textIds: [Int32]) -> StatusSample {
         var sample = sample
-        func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
         sample.index = indexIds[Int(sample.index)]
-        sample.reason = text(sample.reason)
-        sample.leaderAlias = text(sample.leaderAlias)
-        sample.leaderIndex = text(sample.leaderIndex)
+        sample.reason = Self.globalText(sample.reason, textIds)
+        sample.leaderAlias = Self.globalText(sample.leaderAlias, textIds)
+        sample.leaderIndex = Self.globalText(sample.leaderIndex, textIds)
         return sample
+    }
+
+    private func globalSample(_ sample: ErrorSample, indexIds: [Int32], textIds: [Int32]) -> ErrorSample {
+        var sample = sample
+        sample.index = indexIds[Int(sample.index)]
+        sample.type = Self.globalText(sample.type, textIds)
+        sample.reason = Self.globalText(sample.reason, textIds)
+        return sample
+    }
+
+    @inline(__always)
+    private static func globalText(_ id: Int32, _ textIds: [Int32]) -> Int32 {
+        id == StatusSample.none ? id : textIds[Int(id)]
     }
 
     private func mergeInBatches(_ piece: DecodedPiece) {
@@ -269,9 +290,10 @@ public final class Analysis {
             switch record {
             case .rejected(let rejected):
                 outcomes.append(rejected)
-            case .error(let index, _):
-                let id = indexIds[Int(index)]
-                shardBatches[Int(id) % shards.count].append(.error(index: id))
+            case .error(let sample):
+                let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
+                shardBatches[Int(global.index) % shards.count].append(
+                    .error(global, ordinal: linesRead + Int64(position)))
                 outcomes.append(.error)
             case .status(let sample):
                 let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
@@ -281,10 +303,10 @@ public final class Analysis {
         }
         let source = sourceReports.count
         if rejects == nil {
-            runShardsInBackground(source: source)
+            runShardsInBackground(source: source, shardLists: piece.shardLists)
         } else {
             outcomes.withUnsafeMutableBufferPointer { buffer in
-                runShards(source: source, slots: OutcomeSlots(base: buffer.baseAddress!))
+                runShards(source: source, shardLists: piece.shardLists, slots: OutcomeSlots(base: buffer.baseAddress!))
             }
         }
         for (position, outcome) in outcomes.enumerated() {
@@ -305,21 +327,21 @@ public final class Analysis {
             switch record {
             case .rejected(let rejected):
                 outcome = rejected
-            case .error(let index, let timestamp):
-                let id = indexIds[Int(index)]
-                shards[0].take(.error(index: id), source: source)
-                if errorRuns.insert(id).inserted {
-                    let detail =
-                        position < piece.lineRanges.count
-                        ? piece.bytes.withUnsafeBytes {
-                            ErrorDetail.parse(UnsafeRawBufferPointer(rebasing: $0[piece.lineRanges[position]]))
-                        } : ErrorDetail()
-                    events?.emit(.error(index: id, time: timestamp, detail: detail))
+            case .error(let sample):
+                let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
+                shards[0].take(
+                    .error(global, ordinal: linesRead + Int64(position)), shardLists: piece.shardLists, source: source)
+                if errorRuns.insert(global.index).inserted {
+                    let detail = ErrorDetail(
+                        type: text(global.type), httpStatus: global.hasHTTPStatus ? Int(global.httpStatus) : nil)
+                    events?.emit(.error(index: global.index, time: global.timestamp, detail: detail))
                 }
                 outcome = .error
             case .status(let sample):
                 let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
-                outcome = shards[0].take(.status(global, position: 0), source: source) ?? .status
+                outcome =
+                    shards[0].take(.status(global, position: 0), shardLists: piece.shardLists, source: source)
+                    ?? .status
                 if outcome == .status { errorRuns.remove(global.index) }
             }
             take(outcome, line: lineNumber, in: piece, at: position)
@@ -343,14 +365,16 @@ public final class Analysis {
 
     /// Hands each shard its entries of the piece and waits until all are done, so that every
     /// line's outcome is known, in input order, before the next piece: the rejects file needs it.
-    private func runShards(source: Int, slots: OutcomeSlots) {
+    private func runShards(source: Int, shardLists: [[ShardCheckpoints]], slots: OutcomeSlots) {
         if shards.count == 1 {
-            shards[0].take(shardBatches[0], source: source, outcomes: slots)
+            shards[0].take(shardBatches[0], shardLists: shardLists, source: source, outcomes: slots)
         } else {
             let group = DispatchGroup()
             for (number, shard) in shards.enumerated() where !shardBatches[number].isEmpty {
                 let batch = shardBatches[number]
-                shardQueues[number].async(group: group) { shard.take(batch, source: source, outcomes: slots) }
+                shardQueues[number].async(group: group) {
+                    shard.take(batch, shardLists: shardLists, source: source, outcomes: slots)
+                }
             }
             group.wait()
         }
@@ -360,9 +384,9 @@ public final class Analysis {
     /// Hands each shard its entries of the piece without waiting: without a rejects file,
     /// nothing needs a sample's outcome before the end. A few batches per shard may be in
     /// flight, so memory stays bounded.
-    private func runShardsInBackground(source: Int) {
+    private func runShardsInBackground(source: Int, shardLists: [[ShardCheckpoints]]) {
         if shards.count == 1 {
-            shards[0].take(shardBatches[0], source: source, outcomes: nil)
+            shards[0].take(shardBatches[0], shardLists: shardLists, source: source, outcomes: nil)
             shardBatches[0].removeAll(keepingCapacity: true)
             return
         }
@@ -371,7 +395,7 @@ public final class Analysis {
             let room = shardRoom[number]
             room.wait()
             shardQueues[number].async {
-                shard.take(batch, source: source, outcomes: nil)
+                shard.take(batch, shardLists: shardLists, source: source, outcomes: nil)
                 room.signal()
             }
             shardBatches[number] = []
@@ -401,9 +425,25 @@ public final class Analysis {
         let stalls = active.flatMap(\.stalls).sorted {
             $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index)
         }
+        let gaps = active.flatMap(\.gaps).sorted {
+            $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index)
+        }
+        let errorEpisodes = active.flatMap(\.errorEpisodes).sorted {
+            if $0.start != $1.start { return $0.start < $1.start }
+            if $0.index != $1.index { return byName($0.index, $1.index) }
+            return $0.ordinal < $1.ordinal
+        }
+        // An index's shard rows come in shard order already.
+        let shardRows = active.filter { !$0.shards.isEmpty }.sorted { byName($0.summary.index, $1.summary.index) }
+            .flatMap(\.shards)
+        let stillOpen = active.flatMap(\.stillOpen).sorted {
+            if $0.start != $1.start { return $0.start < $1.start }
+            if $0.index != $1.index { return byName($0.index, $1.index) }
+            return $0.kind.rawValue < $1.kind.rawValue
+        }
         return AnalysisResult(
-            sources: sourceReports, indices: indices, transitions: transitions, stalls: stalls, indexNames: names,
-            texts: texts)
+            sources: sourceReports, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,
+            errorEpisodes: errorEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: names, texts: texts)
     }
 
 }
