@@ -5,7 +5,8 @@
 // the fuzzer makes them). Every outcome is checked against a small reference written here
 // from SPEC.md section 2, independently of the code under test:
 //
-// - the decoder never crashes, and decoding the same line twice gives the same result;
+// - the decoder never crashes, decoding the same line twice gives the same result, and a
+//   verbose line after it decodes as it does alone (nothing carries over);
 // - the scanner's verdict (invalid / not an object / object) is that of a plain recursive
 //   RFC 8259 parser (UTF-8 checked by the standard library, depth limit 64);
 // - the outcome, and for a sample every field (timestamp, index name, status, reason, alias,
@@ -539,6 +540,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if case .status(let timestamp, _, _, _, _, _, _, _) = first {
         check((Timestamp.earliest...Timestamp.latest).contains(timestamp), "timestamp out of range", input)
     }
+
+    // Nothing of this line carries over to the next: a verbose line decodes as it does alone.
+    let next = Array(
+        (#"{"ts":1,"index":"n","response":{"status":"SYNCING","syncing_details":{"leader_checkpoint":2,"#
+            + #""follower_checkpoint":1},"shard_replication_details":[{"shard_id":"[n][4]","#
+            + #""syncing_task_details":{"leader_checkpoint":2,"follower_checkpoint":1}}]}}"#).utf8)
+    var fresh = RecordDecoder()
+    let alone = next.withUnsafeBytes { resolved(fresh.decode(FramedLine(bytes: $0)), &fresh) }
+    let after = next.withUnsafeBytes { resolved(decoder.decode(FramedLine(bytes: $0)), &decoder) }
+    check(after == alone, "the next line decodes as \(after), alone as \(alone)", input)
 
     // A line over the limit is line_too_long, or blank when the framer says so, whatever its bytes.
     check(

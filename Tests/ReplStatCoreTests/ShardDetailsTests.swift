@@ -159,6 +159,28 @@ import Testing
         #expect(shards == (0..<2_000).map { [Int64($0), Int64($0), 0] })
     }
 
+    /// The decoder keeps nothing of a line for the next: a verbose line decodes the same after
+    /// any other. (A top-level array was once taken for a shards array, and spoilt the shard
+    /// details of every later line.)
+    @Test(
+        arguments: [
+            "[1,2,3]", #"[{"shard_id":"[i][0]"},"x"]"#, "[[1],[2]]", "{}", "",
+            Self.line(#"[{"shard_id":"bad"}]"#), Self.line(#"[{"shard_id":"bad"}]"#, flat: true),
+            Self.line(#"["x"]"#) + "]", #"{"ts":1,"index":"i","shard_replication_details":[{"#,
+            #"{"ts":1,"index":"i","response":{"error":{"type":"x"},"shard_replication_details":[5]}}"#,
+            String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
+        ])
+    func nothingCarriesOverToTheNextLine(before: String) {
+        let verbose = Self.line("[" + Self.element("[i][3]") + "]")
+        var decoder = RecordDecoder()
+        for text in [before, verbose] {
+            _ = Array(text.utf8).withUnsafeBytes { decoder.decode(FramedLine(bytes: $0)) }
+        }
+        let lists = decoder.takeShardLists()
+        #expect(lists.last?.map(\.shard) == [3], "after \(before)")
+        #expect(Self.decode(verbose) == (.status, [[3, 9, 4]]))
+    }
+
     @Test func samplesPointAtTheirOwnList() {
         var decoder = RecordDecoder()
         var ids: [Int32] = []

@@ -21,10 +21,10 @@ public struct FieldSlot: Sendable, Equatable {
 ///
 /// An envelope's own keys; the status body's keys twice (the flat layout, where the body is
 /// the envelope itself, and the body under `response`); the checkpoints of each
-/// `syncing_details`; the `type` and `reason` of each `error` object; and the keys of the
-/// element of a `shard_replication_details` array being scanned (the scanner hands each
-/// element to its `ShardDetailsCollector` when the element ends). When an object repeats a
-/// key, the last occurrence wins, including everything that was recorded inside the earlier one.
+/// `syncing_details`; and the `type` and `reason` of each `error` object. (The elements of a
+/// `shard_replication_details` array go to the scanner's `ShardDetailsCollector`, each as it
+/// ends.) When an object repeats a key, the last occurrence wins, including everything that
+/// was recorded inside the earlier one.
 public enum Field: Int, CaseIterable, Sendable {
     case atTimestamp, timestamp, ts, time, index, response
     case flatStatus, flatError, flatReason, flatLeaderAlias, flatLeaderIndex, flatFollowerIndex, flatSyncing
@@ -34,9 +34,6 @@ public enum Field: Int, CaseIterable, Sendable {
     case leaderCheckpoint, followerCheckpoint, seqNo
     case flatErrorType, flatErrorReason
     case errorType, errorReason
-    /// The current element of a shards array itself, and its keys.
-    case shardElement, shardId, shardTask
-    case shardLeaderCheckpoint, shardFollowerCheckpoint, shardSeqNo
 
     /// Offset of a body key from the first body field.
     enum BodyKey: Int, CaseIterable {
@@ -51,7 +48,6 @@ public enum Field: Int, CaseIterable, Sendable {
     static let syncingBase = Field.leaderCheckpoint.rawValue
     static let flatErrorBase = Field.flatErrorType.rawValue
     static let errorBase = Field.errorType.rawValue
-    static let shardTaskBase = Field.shardLeaderCheckpoint.rawValue
 }
 
 /// Validates one line as JSON (RFC 8259, UTF-8, at most 64 levels of nesting) in a single pass
@@ -77,21 +73,35 @@ public final class JSONLineScanner {
         case shard, shardTask
         case other
 
+        var isShards: Bool { self == .flatShards || self == .shards }
+
         /// The role a container gets from the key it is the value of: the shards roles fit
         /// only an array, every other role only an object.
         func container(isObject: Bool) -> Role {
-            let isArrayRole = self == .flatShards || self == .shards
-            return isArrayRole != isObject ? self : .other
+            isShards != isObject ? self : .other
         }
     }
 
-    private static let slotCount = Field.allCases.count
+    /// Slots past the fields: the element of a shards array being scanned, and its keys. They
+    /// are cleared as each element starts, not for every line.
+    private enum ShardSlot: Int, CaseIterable {
+        case element = 0, shardID, task, leaderCheckpoint, followerCheckpoint, seqNo
+
+        var slot: Int { Field.allCases.count + rawValue }
+        static let taskBase = ShardSlot.leaderCheckpoint.slot
+    }
+
+    private static let fieldCount = Field.allCases.count
+    private static let slotCount = fieldCount + ShardSlot.allCases.count
     private let slots: UnsafeMutablePointer<FieldSlot>
     private let frameIsObject: UnsafeMutablePointer<Bool>
     private let frameRole: UnsafeMutablePointer<Role>
     private let frameSlot: UnsafeMutablePointer<Int8>
     /// The elements of the shards arrays, checked as each one ends.
     public private(set) var shardDetails = ShardDetailsCollector()
+    /// Whether the line met a shards key: only then is there anything to forget (most lines
+    /// have none, and touching the collector's arrays costs on every line).
+    private var metShardDetails = false
 
     public init() {
         slots = .allocate(capacity: Self.slotCount)
@@ -119,8 +129,11 @@ public final class JSONLineScanner {
     private enum State { case value, key, afterValue }
 
     public func scan(_ line: UnsafeRawBufferPointer) -> Result {
-        slots.update(repeating: FieldSlot(), count: Self.slotCount)
-        shardDetails.removeAll()
+        slots.update(repeating: FieldSlot(), count: Self.fieldCount)
+        if metShardDetails {
+            shardDetails.removeAll()
+            metShardDetails = false
+        }
         guard let raw = line.baseAddress, line.count > 0 else { return .invalid }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let n = line.count
@@ -142,9 +155,11 @@ public final class JSONLineScanner {
                     let isObject = c == UInt8(ascii: "{")
                     if depth == 0 { topIsObject = isObject }
                     frameIsObject[depth] = isObject
-                    frameRole[depth] =
-                        depth == 0
-                        ? .envelope : (pendingRole == .other ? .other : pendingRole.container(isObject: isObject))
+                    if depth == 0 {
+                        frameRole[depth] = isObject ? .envelope : .other
+                    } else {
+                        frameRole[depth] = pendingRole == .other ? .other : pendingRole.container(isObject: isObject)
+                    }
                     frameSlot[depth] = Int8(pendingSlot)
                     if pendingSlot >= 0 {
                         slots[pendingSlot].kind = isObject ? .object : .array
@@ -227,12 +242,12 @@ public final class JSONLineScanner {
                         state = .key
                     } else {
                         let role = frameRole[depth - 1]
-                        if role != .other { finishShardElement(of: role, base) }
+                        if role.isShards { finishShardElement(of: role, base) }
                         (pendingSlot, pendingRole) = startElement(of: role)
                         state = .value
                     }
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    if !isObject && frameRole[depth - 1] != .other {
+                    if !isObject && frameRole[depth - 1].isShards {
                         finishShardElement(of: frameRole[depth - 1], base)
                     }
                     i += 1
@@ -257,18 +272,19 @@ public final class JSONLineScanner {
     /// objects among them have no role, except in a shards array.
     @inline(__always)
     private func startElement(of arrayRole: Role) -> (Int, Role) {
-        if arrayRole == .other { return (-1, .other) }
-        clear(Field.shardElement.rawValue..<Field.shardSeqNo.rawValue + 1)
-        return (Field.shardElement.rawValue, .shard)
+        if !arrayRole.isShards { return (-1, .other) }
+        clear(ShardSlot.element.slot..<Self.slotCount)
+        return (ShardSlot.element.slot, .shard)
     }
 
     /// Hands the element of a shards array that just ended to the collector.
     private func finishShardElement(of arrayRole: Role, _ base: UnsafePointer<UInt8>) {
         let element = ShardElementSlots(
-            element: slots[Field.shardElement.rawValue], shardID: slots[Field.shardId.rawValue],
-            task: slots[Field.shardTask.rawValue], leaderCheckpoint: slots[Field.shardLeaderCheckpoint.rawValue],
-            followerCheckpoint: slots[Field.shardFollowerCheckpoint.rawValue], seqNo: slots[Field.shardSeqNo.rawValue])
+            element: slots[ShardSlot.element.slot], shardID: slots[ShardSlot.shardID.slot],
+            task: slots[ShardSlot.task.slot], leaderCheckpoint: slots[ShardSlot.leaderCheckpoint.slot],
+            followerCheckpoint: slots[ShardSlot.followerCheckpoint.slot], seqNo: slots[ShardSlot.seqNo.slot])
         shardDetails.add(element, in: base, flat: arrayRole == .flatShards)
+        metShardDetails = true
     }
 
     @inline(__always)
@@ -278,7 +294,7 @@ public final class JSONLineScanner {
     }
 
     /// Finds the field a key names in an object of the given role, and the role its value
-    /// gets if it is an object. A repeated container key forgets what its earlier value held.
+    /// gets if it is a container. A repeated container key forgets what its earlier value held.
     private func matchKey(
         _ role: Role, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool
     ) -> (Int, Role) {
@@ -294,10 +310,12 @@ public final class JSONLineScanner {
         case .envelope:
             if let envelopeField = Self.envelopeField(key) {
                 if envelopeField == .response {
-                    clear(Field.bodyBase..<Field.bodyBase + Field.BodyKey.allCases.count)
-                    clear(Field.syncingBase..<Field.syncingBase + Field.SyncingKey.allCases.count)
-                    clear(Field.errorBase..<Field.errorBase + Field.ErrorKey.allCases.count)
-                    shardDetails.removeAll(flat: false)
+                    if slots[Field.response.rawValue].kind != .absent {
+                        clear(Field.bodyBase..<Field.bodyBase + Field.BodyKey.allCases.count)
+                        clear(Field.syncingBase..<Field.syncingBase + Field.SyncingKey.allCases.count)
+                        clear(Field.errorBase..<Field.errorBase + Field.ErrorKey.allCases.count)
+                        if metShardDetails { shardDetails.removeAll(flat: false) }
+                    }
                     return (envelopeField.rawValue, .response)
                 }
                 return (envelopeField.rawValue, .other)
@@ -314,35 +332,41 @@ public final class JSONLineScanner {
         case .error:
             return (Self.errorKey(key).map { Field.errorBase + $0.rawValue } ?? -1, .other)
         case .shard:
-            if Self.equals(key, "shard_id") { return (Field.shardId.rawValue, .other) }
+            if Self.equals(key, "shard_id") { return (ShardSlot.shardID.slot, .other) }
             if Self.equals(key, "syncing_task_details") {
-                clear(Field.shardTaskBase..<Field.shardTaskBase + Field.SyncingKey.allCases.count)
-                return (Field.shardTask.rawValue, .shardTask)
+                if slots[ShardSlot.task.slot].kind != .absent { clear(ShardSlot.taskBase..<Self.slotCount) }
+                return (ShardSlot.task.slot, .shardTask)
             }
             return (-1, .other)
         case .shardTask:
-            return (Self.syncingKey(key).map { Field.shardTaskBase + $0.rawValue } ?? -1, .other)
+            return (Self.syncingKey(key).map { ShardSlot.taskBase + $0.rawValue } ?? -1, .other)
         case .flatShards, .shards, .other:
             return (-1, .other)
         }
     }
 
-    /// A key of the flat body (the envelope) or of `response`. A container key forgets what
-    /// its earlier value held.
+    /// A key of the flat body (the envelope) or of `response`. A repeated container key forgets
+    /// what its earlier value held.
+    @inline(__always)
     private func bodyField(_ key: UnsafeBufferPointer<UInt8>, flat: Bool) -> (Int, Role) {
         guard let bodyKey = Self.bodyKey(key) else { return (-1, .other) }
         let field = (flat ? Field.flatBodyBase : Field.bodyBase) + bodyKey.rawValue
         switch bodyKey {
         case .syncing:
-            let base = flat ? Field.flatSyncingBase : Field.syncingBase
-            clear(base..<base + Field.SyncingKey.allCases.count)
+            if slots[field].kind != .absent {
+                let base = flat ? Field.flatSyncingBase : Field.syncingBase
+                clear(base..<base + Field.SyncingKey.allCases.count)
+            }
             return (field, flat ? .flatSyncing : .syncing)
         case .error:
-            let base = flat ? Field.flatErrorBase : Field.errorBase
-            clear(base..<base + Field.ErrorKey.allCases.count)
+            if slots[field].kind != .absent {
+                let base = flat ? Field.flatErrorBase : Field.errorBase
+                clear(base..<base + Field.ErrorKey.allCases.count)
+            }
             return (field, flat ? .flatError : .error)
         case .shards:
-            shardDetails.removeAll(flat: flat)
+            if slots[field].kind != .absent { shardDetails.removeAll(flat: flat) }
+            metShardDetails = true
             return (field, flat ? .flatShards : .shards)
         default:
             return (field, .other)

@@ -122,7 +122,6 @@ public struct RecordDecoder {
     private static let timestampFields: [Field] = [.atTimestamp, .timestamp, .ts, .time]
     /// Body keys that must be strings when present.
     private static let optionalStringKeys: [Field.BodyKey] = [.reason, .leaderAlias, .leaderIndex, .followerIndex]
-    private static let noShards: [ShardCheckpoints] = []
 
     private mutating func decodeObject(_ line: UnsafeBufferPointer<UInt8>) -> DecodedLine {
         guard let timestampField = Self.timestampFields.first(where: { !scanner[$0].isMissing })
@@ -150,13 +149,7 @@ public struct RecordDecoder {
         } else {
             return .rejected(.missingIndex)
         }
-        guard
-            let index = Self.withStringBytes(
-                indexSlot, line,
-                { name -> Int32? in
-                    name.count > Self.maxIndexBytes ? nil : indexNames.intern(name)
-                })
-        else { return .rejected(.invalidField) }
+        guard let index = internIndex(indexSlot, line) else { return .rejected(.invalidField) }
 
         if !body(.error).isMissing {
             return .error(errorSample(index: index, timestamp: timestamp, nested: nested, line))
@@ -182,22 +175,15 @@ public struct RecordDecoder {
             }
             checkpoints = (leader, follower)
         }
-        var shards = Self.noShards
-        let shardsSlot = body(.shards)
-        if !shardsSlot.isMissing {
-            guard shardsSlot.kind == .array, let found = scanner.shardDetails.checkpoints(flat: !nested) else {
+        let knownStatus = Self.withStringBytes(status, line) { ReplicationStatus(bytes: $0) }
+        var shardDetails = StatusSample.none
+        if !body(.shards).isMissing {
+            guard let id = keepShardDetails(body(.shards), nested: nested, keeping: knownStatus != nil) else {
                 return .rejected(.invalidField)
             }
-            shards = found
+            shardDetails = id
         }
-        guard let replicationStatus = Self.withStringBytes(status, line, { ReplicationStatus(bytes: $0) }) else {
-            return .rejected(.unknownStatus)
-        }
-        var shardDetails = StatusSample.none
-        if !shards.isEmpty {
-            shardDetails = Int32(shardLists.count)
-            shardLists.append(shards)
-        }
+        guard let replicationStatus = knownStatus else { return .rejected(.unknownStatus) }
         return .status(
             StatusSample(
                 timestamp: timestamp, index: index, status: replicationStatus,
@@ -207,7 +193,32 @@ public struct RecordDecoder {
                 checkpoints: checkpoints, shardDetails: shardDetails))
     }
 
-    /// What an error sample says of itself (SPEC.md section 3, error episodes).
+    /// Checks a body's `shard_replication_details`; keeps the checkpoints of its shards when
+    /// `keeping` and there are any. Returns their id in `shardLists`, `StatusSample.none` when
+    /// no shard has checkpoints (or nothing was kept), or nil when the details are bad. Out of
+    /// line, as only verbose captures have them.
+    @inline(never)
+    private mutating func keepShardDetails(_ slot: FieldSlot, nested: Bool, keeping: Bool) -> Int32? {
+        guard slot.kind == .array, let shards = scanner.shardDetails.checkpoints(flat: !nested) else { return nil }
+        guard keeping && !shards.isEmpty else { return StatusSample.none }
+        shardLists.append(shards)
+        return Int32(shardLists.count - 1)
+    }
+
+    /// The id of an index name, or nil when it is longer than OpenSearch allows.
+    @inline(__always)
+    private mutating func internIndex(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+        if slot.hasEscapes {
+            let name = JSONString.decode(content)
+            return name.count > Self.maxIndexBytes ? nil : name.withUnsafeBufferPointer { indexNames.intern($0) }
+        }
+        return content.count > Self.maxIndexBytes ? nil : indexNames.intern(content)
+    }
+
+    /// What an error sample says of itself (SPEC.md section 3, error episodes). Kept out of
+    /// line: inlined, it slows every status line down.
+    @inline(never)
     private mutating func errorSample(
         index: Int32, timestamp: Int64, nested: Bool, _ line: UnsafeBufferPointer<UInt8>
     ) -> ErrorSample {
