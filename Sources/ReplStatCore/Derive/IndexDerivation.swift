@@ -83,8 +83,8 @@ struct IndexDerivation {
         lastErrorTime = sample.timestamp
     }
 
-    /// Takes in a status sample and the checkpoints of its shards, in timestamp order.
-    mutating func add(_ sample: StatusSample, shards: [ShardCheckpoints] = []) {
+    /// Takes in a status sample, in timestamp order.
+    mutating func add(_ sample: StatusSample) {
         summary.samples += 1
         if sample.leaderAlias != StatusSample.none { summary.leaderAlias = sample.leaderAlias }
         if sample.leaderIndex != StatusSample.none { summary.leaderIndex = sample.leaderIndex }
@@ -136,7 +136,6 @@ struct IndexDerivation {
         }
         if sample.isLagSample {
             recordLagSeconds(sample)
-            if !shards.isEmpty { addShards(shards, at: sample.timestamp) }
         } else {
             lastNonLagSample = sample.timestamp
             // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
@@ -193,6 +192,13 @@ struct IndexDerivation {
         lastLagMillis = leaderHistory.lagMillis(
             at: sample.timestamp, leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint)
         if let millis = lastLagMillis { lagSeconds.record(UInt64(millis)) }
+    }
+
+    /// Takes in a status sample and the checkpoints of its shards, in timestamp order; only a
+    /// lag sample's shards count.
+    mutating func add(_ sample: StatusSample, shards: [ShardCheckpoints]) {
+        add(sample)
+        if sample.isLagSample && !shards.isEmpty { addShards(shards, at: sample.timestamp) }
     }
 
     /// Both lists ascend by shard number: a merge, linear in their lengths.

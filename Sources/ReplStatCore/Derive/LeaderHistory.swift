@@ -31,6 +31,15 @@ struct LeaderHistory {
     /// from zero; nil when it is unknown.
     mutating func lagMillis(at time: Int64, leader: Int64, follower: Int64) -> Int64? {
         if count > 0 && leader < newest.checkpoint { clear() }
+        if follower >= leader {
+            // The follower has all the leader had: rules 2 and 3 leave H empty and this
+            // sample's entry in D (with the first time of an equal newest entry).
+            let firstSeen = count > 0 && leader == newest.checkpoint ? newest.firstSeen : time
+            dropped = Entry(firstSeen: firstSeen, lastSeen: time, checkpoint: leader)
+            head = 0
+            count = 0
+            return 0
+        }
         if count == 0, let dropped, leader <= dropped.checkpoint { self.dropped = nil }
         if count > 0 && leader == newest.checkpoint {
             ring[position(Int(count) - 1)].lastSeen = time
