@@ -12,8 +12,8 @@ struct Analyze: ParsableCommand {
 
             Formats:
               markdown  one report for people (to standard output, or report.md under --out)
-              csv       summary.csv, transitions.csv, stalls.csv, gaps.csv, errors.csv, shards.csv
-                        and quality.csv under --out
+              csv       summary.csv, transitions.csv, stalls.csv, gaps.csv,
+                        errors.csv, shards.csv, quality.csv under --out
               json      the same tables in one document (standard output, or report.json)
 
             Examples:
