@@ -173,6 +173,7 @@ struct IndexDerivation {
 
     /// A row per shard with shard samples, by shard number.
     var shards: [ShardSummary] { shardDerivations.map { $0.summary(index: summary.index) } }
+    var hasShards: Bool { !shardDerivations.isEmpty }
 
     private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
         let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)

@@ -416,27 +416,39 @@ public final class Analysis {
             for (source, counts) in shard.counts.enumerated() { sourceReports[source].counts.add(counts) }
         }
         let names = indexNames
-        let active = shards.flatMap(\.derivations).filter { $0.summary.samples > 0 || $0.summary.errorSamples > 0 }
         let byName: (Int32, Int32) -> Bool = { names.bytes($0).lexicographicallyPrecedes(names.bytes($1)) }
-        let indices = active.map(\.summary).sorted { byName($0.index, $1.index) }
-        let transitions = active.flatMap(\.transitions).sorted {
-            $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index)
+        // Gathered index by index: a copy of every derivation at once would double the memory
+        // that thousands of indices take at the end.
+        var indices: [IndexSummary] = []
+        var transitions: [TransitionRow] = []
+        var stalls: [StallRow] = []
+        var gaps: [GapRow] = []
+        var errorEpisodes: [ErrorEpisode] = []
+        var shardRows: [ShardSummary] = []
+        var stillOpen: [OpenEpisode] = []
+        for shard in shards {
+            for derivation in shard.derivations
+            where derivation.summary.samples > 0 || derivation.summary.errorSamples > 0 {
+                indices.append(derivation.summary)
+                transitions += derivation.transitions
+                stalls += derivation.stalls
+                gaps += derivation.gaps
+                errorEpisodes += derivation.errorEpisodes
+                if derivation.hasShards { shardRows += derivation.shards }
+                stillOpen += derivation.stillOpen
+            }
         }
-        let stalls = active.flatMap(\.stalls).sorted {
-            $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index)
-        }
-        let gaps = active.flatMap(\.gaps).sorted {
-            $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index)
-        }
-        let errorEpisodes = active.flatMap(\.errorEpisodes).sorted {
+        indices.sort { byName($0.index, $1.index) }
+        transitions.sort { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
+        stalls.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
+        gaps.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
+        errorEpisodes.sort {
             if $0.start != $1.start { return $0.start < $1.start }
             if $0.index != $1.index { return byName($0.index, $1.index) }
             return $0.ordinal < $1.ordinal
         }
-        // An index's shard rows come in shard order already.
-        let shardRows = active.filter { !$0.shards.isEmpty }.sorted { byName($0.summary.index, $1.summary.index) }
-            .flatMap(\.shards)
-        let stillOpen = active.flatMap(\.stillOpen).sorted {
+        shardRows.sort { $0.index != $1.index ? byName($0.index, $1.index) : $0.shard < $1.shard }
+        stillOpen.sort {
             if $0.start != $1.start { return $0.start < $1.start }
             if $0.index != $1.index { return byName($0.index, $1.index) }
             return $0.kind.rawValue < $1.kind.rawValue
