@@ -490,7 +490,7 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
             ])
         #expect(
             derivation.stillOpen == [
-                OpenEpisode(kind: .stall, index: 3, start: 0), OpenEpisode(kind: .lagBreach, index: 3, start: 0),
+                OpenAtEnd(kind: .stall, index: 3, start: 0), OpenAtEnd(kind: .lagBreach, index: 3, start: 0),
             ])
         // The stall lasted stall-after: a row, counted.
         #expect(derivation.stalls == [stall(0, 60, follower: 5, maxLag: 10)])

@@ -19,7 +19,7 @@ struct IndexDerivation {
     /// The last one is still open until `finish()`, even when the other rows are not kept.
     private(set) var errorEpisodes: [ErrorEpisode] = []
     /// Stalls and lag breaches still going on at the end, once `finish()` is done.
-    private(set) var stillOpen: [OpenEpisode] = []
+    private(set) var stillOpen: [OpenAtEnd] = []
 
     private var previous: StatusSample?
     private var runStart: Int64 = 0
@@ -148,11 +148,11 @@ struct IndexDerivation {
     /// long enough is a row, but no end is announced that was not seen.
     mutating func finish() {
         if let stall = openStall, stall.millis >= stallAfter {
-            stillOpen.append(OpenEpisode(kind: .stall, index: summary.index, start: stall.start))
+            stillOpen.append(OpenAtEnd(kind: .stall, index: summary.index, start: stall.start))
         }
         closeStall(announcingTheEnd: false)
         if let run = breach, run.announced {
-            stillOpen.append(OpenEpisode(kind: .lagBreach, index: summary.index, start: run.start))
+            stillOpen.append(OpenAtEnd(kind: .lagBreach, index: summary.index, start: run.start))
         }
         breach = nil
         if lag.count > 0 {

@@ -125,7 +125,7 @@ public struct LagSecondsSummary: Sendable, Equatable {
 }
 
 /// A stall or lag breach that was announced and had not ended when the input did.
-public struct OpenEpisode: Sendable, Equatable {
+public struct OpenAtEnd: Sendable, Equatable {
     public enum Kind: Int, Sendable {
         case stall, lagBreach
     }

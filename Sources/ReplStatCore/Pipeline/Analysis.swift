@@ -30,7 +30,7 @@ public struct AnalysisResult: Sendable {
     public var shards: [ShardSummary]
     /// Stalls and lag breaches that were announced and still went on when the input ended,
     /// sorted by (start, index): `watch` reports no end it did not see.
-    public var stillOpen: [OpenEpisode]
+    public var stillOpen: [OpenAtEnd]
     /// Index names by id.
     public var indexNames: StringTable
     /// Reasons, leader aliases, leader index names and error types by id.
@@ -425,7 +425,7 @@ public final class Analysis {
         var gaps: [GapRow] = []
         var errorEpisodes: [ErrorEpisode] = []
         var shardRows: [ShardSummary] = []
-        var stillOpen: [OpenEpisode] = []
+        var stillOpen: [OpenAtEnd] = []
         for shard in shards {
             for derivation in shard.derivations
             where derivation.summary.samples > 0 || derivation.summary.errorSamples > 0 {
