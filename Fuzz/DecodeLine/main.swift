@@ -5,11 +5,13 @@
 // the fuzzer makes them). Every outcome is checked against a small reference written here
 // from SPEC.md section 2, independently of the code under test:
 //
-// - the decoder never crashes, and decoding the same line twice gives the same result;
+// - the decoder never crashes, decoding the same line twice gives the same result, and a
+//   verbose line after it decodes as it does alone (nothing carries over);
 // - the scanner's verdict (invalid / not an object / object) is that of a plain recursive
 //   RFC 8259 parser (UTF-8 checked by the standard library, depth limit 64);
 // - the outcome, and for a sample every field (timestamp, index name, status, reason, alias,
-//   leader index, checkpoints), is what the reference decoder derives from the parsed tree;
+//   leader index, checkpoints, shard checkpoints; for an error sample its http_status,
+//   error_type and reason), is what the reference decoder derives from the parsed tree;
 // - Timestamp.parseRFC3339 on the raw bytes and Timestamp.parseEpochNumber on a bare JSON
 //   number agree with reference parsers (different algorithms, exact to the millisecond), and
 //   every accepted instant is in range and survives Timestamp.format and back.
@@ -41,7 +43,7 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String, _ input: Uns
 indirect enum RefValue {
     /// Keys and values in order; lookups take the last occurrence of a key.
     case object([(key: [UInt8], value: RefValue)])
-    case array
+    case array([RefValue])
     /// The decoded UTF-8 bytes of the string.
     case string([UInt8])
     /// The number's text as it appears in the line.
@@ -133,13 +135,15 @@ struct RefParser {
             guard depth <= 64 else { return nil }
             position += 1
             skipSpace()
+            var elements: [RefValue] = []
             if current == UInt8(ascii: "]") {
                 position += 1
-                return .array
+                return .array(elements)
             }
             while true {
                 skipSpace()
-                guard value(depth: depth + 1) != nil else { return nil }
+                guard let element = value(depth: depth + 1) else { return nil }
+                elements.append(element)
                 skipSpace()
                 if current == UInt8(ascii: ",") {
                     position += 1
@@ -147,7 +151,7 @@ struct RefParser {
                 }
                 guard current == UInt8(ascii: "]") else { return nil }
                 position += 1
-                return .array
+                return .array(elements)
             }
         case UInt8(ascii: "\""):
             return string().map { .string($0) }
@@ -376,18 +380,22 @@ enum RefTime {
 
 enum RefDecoded: Equatable, CustomStringConvertible {
     case rejected(Outcome)
-    case error(index: [UInt8], timestamp: Int64)
+    case error(index: [UInt8], timestamp: Int64, httpStatus: Int64?, type: [UInt8]?, reason: [UInt8]?)
+    /// `shards`: (shard, leader, follower) of each shard with checkpoints, by shard number.
     case status(
         timestamp: Int64, index: [UInt8], status: ReplicationStatus, reason: [UInt8]?, alias: [UInt8]?,
-        leaderIndex: [UInt8]?, checkpoints: [Int64]?)
+        leaderIndex: [UInt8]?, checkpoints: [Int64]?, shards: [[Int64]])
 
     var description: String {
         switch self {
         case .rejected(let outcome): "rejected(\(outcome.name))"
-        case .error(let index, let timestamp): "error(index: \(index), timestamp: \(timestamp))"
-        case .status(let timestamp, let index, let status, let reason, let alias, let leaderIndex, let checkpoints):
+        case .error(let index, let timestamp, let httpStatus, let type, let reason):
+            "error(index: \(index), timestamp: \(timestamp), \(String(describing: httpStatus)), "
+                + "\(String(describing: type)), \(String(describing: reason)))"
+        case .status(
+            let timestamp, let index, let status, let reason, let alias, let leaderIndex, let checkpoints, let shards):
             "status(\(timestamp), \(index), \(status), \(String(describing: reason)), \(String(describing: alias)), "
-                + "\(String(describing: leaderIndex)), \(String(describing: checkpoints)))"
+                + "\(String(describing: leaderIndex)), \(String(describing: checkpoints)), \(shards))"
         }
     }
 }
@@ -400,6 +408,35 @@ func refInteger(_ value: RefValue?) -> Int64?? {
         let integer = Int64(String(decoding: text, as: UTF8.self))
     else { return nil }  // present but not an integer
     return .some(integer)
+}
+
+/// N of a shard_id that ends in `[N]`, N being 1 to 9 ASCII digits.
+func refShardNumber(_ id: [UInt8]) -> Int64? {
+    guard id.last == UInt8(ascii: "]"), let open = id.lastIndex(of: UInt8(ascii: "[")) else { return nil }
+    let digits = id[(open + 1)..<(id.count - 1)]
+    guard (1...9).contains(digits.count), digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+    return Int64(String(decoding: digits, as: UTF8.self))
+}
+
+/// The shards of `shard_replication_details` with checkpoints, by number (the last element of a
+/// shard counts); nil when the details are bad.
+func refShards(_ details: RefValue) -> [[Int64]]? {
+    guard case .array(let elements) = details else { return nil }
+    var byShard: [Int64: [Int64]?] = [:]
+    for element in elements {
+        guard element.isObject, let shard = element.member("shard_id")?.stringBytes.flatMap(refShardNumber)
+        else { return nil }
+        guard let task = element.member("syncing_task_details") else {
+            byShard[shard] = .some(nil)
+            continue
+        }
+        guard task.isObject, let leader = refInteger(task.member("leader_checkpoint")) ?? nil,
+            let follower = refInteger(task.member("follower_checkpoint")) ?? nil,
+            refInteger(task.member("seq_no")) != nil
+        else { return nil }
+        byShard[shard] = [shard, leader, follower]
+    }
+    return byShard.keys.sorted().compactMap { byShard[$0]! }
 }
 
 /// SPEC.md section 2's checks, in their order, on a parsed line.
@@ -425,7 +462,14 @@ func referenceDecode(_ line: [UInt8]) -> RefDecoded {
     let body = response ?? envelope
     guard let index = envelopeIndex?.stringBytes ?? body.member("follower_index")?.stringBytes, !index.isEmpty
     else { return .rejected(.missingIndex) }
-    if body.member("error") != nil { return .error(index: index, timestamp: timestamp) }
+    if index.count > 255 { return .rejected(.invalidField) }
+    if let error = body.member("error") {
+        var type = error.member("type")?.stringBytes
+        if type?.isEmpty == true { type = nil }
+        return .error(
+            index: index, timestamp: timestamp, httpStatus: refInteger(body.member("status")) ?? nil, type: type,
+            reason: error.stringBytes ?? error.member("reason")?.stringBytes)
+    }
     guard let status = body.member("status") else { return .rejected(.missingStatus) }
     guard let statusText = status.stringBytes else { return .rejected(.invalidField) }
     for key in ["reason", "leader_alias", "leader_index", "follower_index"] {
@@ -440,27 +484,40 @@ func referenceDecode(_ line: [UInt8]) -> RefDecoded {
         else { return .rejected(.invalidField) }
         checkpoints = [leader, follower]
     }
+    var shards: [[Int64]] = []
+    if let details = body.member("shard_replication_details") {
+        guard let found = refShards(details) else { return .rejected(.invalidField) }
+        shards = found
+    }
     guard let known = ReplicationStatus.allCases.first(where: { Array($0.apiName.utf8) == statusText })
     else { return .rejected(.unknownStatus) }
     return .status(
         timestamp: timestamp, index: index, status: known, reason: body.member("reason")?.stringBytes,
         alias: body.member("leader_alias")?.stringBytes, leaderIndex: body.member("leader_index")?.stringBytes,
-        checkpoints: checkpoints)
+        checkpoints: checkpoints, shards: shards)
 }
 
 /// The decoder's result in the reference's terms (ids resolved through its string tables).
-func resolved(_ decoded: DecodedLine, _ decoder: RecordDecoder) -> RefDecoded {
+func resolved(_ decoded: DecodedLine, _ decoder: inout RecordDecoder) -> RefDecoded {
     func text(_ id: Int32) -> [UInt8]? { id == StatusSample.none ? nil : Array(decoder.texts.bytes(id)) }
+    let shardLists = decoder.takeShardLists()
     switch decoded {
     case .rejected(let outcome):
         return .rejected(outcome)
-    case .error(let index, let timestamp):
-        return .error(index: Array(decoder.indexNames.bytes(index)), timestamp: timestamp)
+    case .error(let sample):
+        return .error(
+            index: Array(decoder.indexNames.bytes(sample.index)), timestamp: sample.timestamp,
+            httpStatus: sample.hasHTTPStatus ? sample.httpStatus : nil, type: text(sample.type),
+            reason: text(sample.reason))
     case .status(let sample):
+        let shards =
+            sample.shardDetails == StatusSample.none
+            ? [] : shardLists[Int(sample.shardDetails)].map { [Int64($0.shard), $0.leader, $0.follower] }
         return .status(
             timestamp: sample.timestamp, index: Array(decoder.indexNames.bytes(sample.index)), status: sample.status,
             reason: text(sample.reason), alias: text(sample.leaderAlias), leaderIndex: text(sample.leaderIndex),
-            checkpoints: sample.hasCheckpoints ? [sample.leaderCheckpoint, sample.followerCheckpoint] : nil)
+            checkpoints: sample.hasCheckpoints ? [sample.leaderCheckpoint, sample.followerCheckpoint] : nil,
+            shards: shards)
     }
 }
 
@@ -473,31 +530,26 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     // The decoder, twice on the same line: the second time the strings are already interned.
     var decoder = RecordDecoder()
-    let first = resolved(decoder.decode(FramedLine(bytes: input)), decoder)
-    let again = resolved(decoder.decode(FramedLine(bytes: input)), decoder)
+    let first = resolved(decoder.decode(FramedLine(bytes: input)), &decoder)
+    let again = resolved(decoder.decode(FramedLine(bytes: input)), &decoder)
     check(first == again, "decoding twice differs: \(first) then \(again)", input)
     check(decoder.indexNames.count <= 1, "more than one index name interned", input)
 
     let expected = referenceDecode(bytes)
     check(first == expected, "decoder says \(first), reference says \(expected)", input)
-    if case .status(let timestamp, _, _, _, _, _, _) = first {
+    if case .status(let timestamp, _, _, _, _, _, _, _) = first {
         check((Timestamp.earliest...Timestamp.latest).contains(timestamp), "timestamp out of range", input)
     }
 
-    // An error sample's detail (watch's error events): the error object's own `type` string and
-    // the body's integer `status`, as the reference tree has them.
-    if case .error = first, let envelope = RefParser.parse(bytes) {
-        let body = envelope.member("response") ?? envelope
-        let detail = ErrorDetail.parse(input)
-        let type = body.member("error")?.member("type")?.stringBytes.map { String(decoding: $0, as: UTF8.self) }
-        var status: Int?
-        if case .number(let text) = body.member("status"), !text.contains(where: { ".eE".utf8.contains($0) }) {
-            status = Int(String(decoding: text, as: UTF8.self))
-        }
-        check(
-            detail == ErrorDetail(type: type, httpStatus: status),
-            "error detail \(detail), reference \(String(describing: type)) \(String(describing: status))", input)
-    }
+    // Nothing of this line carries over to the next: a verbose line decodes as it does alone.
+    let next = Array(
+        (#"{"ts":1,"index":"n","response":{"status":"SYNCING","syncing_details":{"leader_checkpoint":2,"#
+            + #""follower_checkpoint":1},"shard_replication_details":[{"shard_id":"[n][4]","#
+            + #""syncing_task_details":{"leader_checkpoint":2,"follower_checkpoint":1}}]}}"#).utf8)
+    var fresh = RecordDecoder()
+    let alone = next.withUnsafeBytes { resolved(fresh.decode(FramedLine(bytes: $0)), &fresh) }
+    let after = next.withUnsafeBytes { resolved(decoder.decode(FramedLine(bytes: $0)), &decoder) }
+    check(after == alone, "the next line decodes as \(after), alone as \(alone)", input)
 
     // A line over the limit is line_too_long, or blank when the framer says so, whatever its bytes.
     check(
@@ -552,8 +604,8 @@ extension RefDecoded {
     var timestamp: Int64? {
         switch self {
         case .rejected: nil
-        case .error(_, let timestamp): timestamp
-        case .status(let timestamp, _, _, _, _, _, _): timestamp
+        case .error(_, let timestamp, _, _, _): timestamp
+        case .status(let timestamp, _, _, _, _, _, _, _): timestamp
         }
     }
 }

@@ -17,7 +17,8 @@
 //   line_too_long match the reference lines, every rejected line comes with its own bytes and
 //   the outcome the decoder gives it, the failure is the reader's, and the reports are the same
 //   bytes for 1 and 2 jobs; the live-event run (replstat watch) counts the same and emits the
-//   batch run's transitions and stalls.
+//   batch run's transitions and gaps, and its stalls: each announced, and ended unless it still
+//   went on at the end of the input (then it is listed as still open).
 //
 // Decompressed sizes over 256 KiB (a small gzip bomb) are only read and framed, with large chunks.
 
@@ -315,7 +316,7 @@ func checkPipeline(
     let parallel = analyze(options)
     check(reports(parallel) == reports(single), "\(context): reports differ between 1 and 2 jobs")
 
-    // Live events: the same counts, and as events the batch run's transitions and stalls.
+    // Live events: the same counts, and as events the batch run's transitions, gaps and stalls.
     if random.below(2) == 0 {
         options.lagAlert = LagAlert(threshold: UInt64(random.below(100)), millis: Int64(random.below(600_000)))
     }
@@ -324,21 +325,40 @@ func checkPipeline(
     check(live.sources[0].counts == counts, "\(context): live counts differ")
     var transitions: [TransitionRow] = []
     var stalls: [StallRow] = []
+    var stallStarts: [StallRow] = []
+    var gaps: [GapRow] = []
     for event in events.events {
         switch event {
         case .transition(let row): transitions.append(row)
         case .stallEnd(let row): stalls.append(row)
+        case .stallStart(let index, _, let start, let checkpoint, _):
+            stallStarts.append(StallRow(index: index, start: start, end: 0, followerCheckpoint: checkpoint, maxLag: 0))
+        case .gap(let index, let from, let to): gaps.append(GapRow(index: index, start: from, end: to))
         default: break
         }
     }
+    // A stall still going on at the end has no end event: the batch run has its row, the live
+    // run lists it as still open.
+    let stillOpen = Set(live.stillOpen.filter { $0.kind == .stall }.map { "\($0.index)@\($0.start)" })
+    stalls += single.stalls.filter { stillOpen.contains("\($0.index)@\($0.start)") }
+    let announced = single.stalls.map {
+        StallRow(index: $0.index, start: $0.start, end: 0, followerCheckpoint: $0.followerCheckpoint, maxLag: 0)
+    }
     let byTime: (TransitionRow, TransitionRow) -> Bool = { ($0.timestamp, $0.index) < ($1.timestamp, $1.index) }
     let byStart: (StallRow, StallRow) -> Bool = { ($0.start, $0.index) < ($1.start, $1.index) }
+    let byGapStart: (GapRow, GapRow) -> Bool = { ($0.start, $0.index) < ($1.start, $1.index) }
     check(
         transitions.sorted(by: byTime) == single.transitions.sorted(by: byTime),
         "\(context): live transitions differ (\(transitions.count) vs \(single.transitions.count))")
     check(
         stalls.sorted(by: byStart) == single.stalls.sorted(by: byStart),
         "\(context): live stalls differ (\(stalls.count) vs \(single.stalls.count))")
+    check(
+        stallStarts.sorted(by: byStart) == announced.sorted(by: byStart),
+        "\(context): stall_start events differ (\(stallStarts.count) vs \(announced.count))")
+    check(
+        gaps.sorted(by: byGapStart) == single.gaps.sorted(by: byGapStart),
+        "\(context): live gaps differ (\(gaps.count) vs \(single.gaps.count))")
     let rejectEvents = events.events.filter { if case .reject = $0 { true } else { false } }.count
     check(rejectEvents == counts.rejected, "\(context): \(rejectEvents) reject events of \(counts.rejected)")
 }

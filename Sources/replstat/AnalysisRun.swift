@@ -123,7 +123,18 @@ struct AnalysisRun {
     private func summaryLine(_ result: AnalysisResult, events: Int) -> String {
         return "replstat \(command): \(FileOutput.count(result.totals.lines, "line", "lines")), "
             + "\(FileOutput.count(events, "event", "events")), \(result.totals.rejected) rejected, "
-            + "\(FileOutput.count(result.indices.count, "index", "indices"))\n"
+            + "\(FileOutput.count(result.indices.count, "index", "indices"))\(stillOpen(result))\n"
+    }
+
+    /// The stalls and lag breaches announced and not over when the input ended (the first few).
+    private func stillOpen(_ result: AnalysisResult) -> String {
+        guard !result.stillOpen.isEmpty else { return "" }
+        let shown = result.stillOpen.prefix(5).map { episode in
+            let kind = episode.kind == .stall ? "stall" : "lag breach"
+            return "\(kind) of \(result.indexName(episode.index)) since \(Timestamp.format(episode.start))"
+        }
+        let more = result.stillOpen.count - shown.count
+        return "; still open: " + shown.joined(separator: ", ") + (more > 0 ? ", and \(more) more" : "")
     }
 
     /// Writing an output failed: nothing more can be done right.

@@ -6,12 +6,14 @@ struct Analyze: ParsableCommand {
         abstract: "Report what replication did over a capture.",
         discussion: """
             Reads each source in order (plain or gzip, told apart by content; '-' or none: standard \
-            input) and reports per follower index: transitions, time in each state, lag, stalls, \
-            and how clean the capture was.
+            input) and reports per follower index: transitions, time in each state, lag in \
+            operations and in seconds, stalls, capture gaps, error episodes, per-shard lag (from \
+            verbose captures), and how clean the capture was.
 
             Formats:
               markdown  one report for people (to standard output, or report.md under --out)
-              csv       summary.csv, transitions.csv, stalls.csv, quality.csv under --out
+              csv       summary.csv, transitions.csv, stalls.csv, gaps.csv,
+                        errors.csv, shards.csv, quality.csv under --out
               json      the same tables in one document (standard output, or report.json)
 
             Examples:
@@ -62,7 +64,7 @@ struct Analyze: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256.") }
         if format == .csv && outputDirectory == nil {
-            throw ValidationError("--format csv writes four files: give a folder with --out DIR.")
+            throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
     }
 

@@ -33,7 +33,8 @@ import Testing
         #expect(pipeline.status == 0, "\(pipeline.stderr)")
         #expect(
             files(under: out.url) == [
-                "reports/nightly/csv/quality.csv", "reports/nightly/csv/stalls.csv", "reports/nightly/csv/summary.csv",
+                "reports/nightly/csv/errors.csv", "reports/nightly/csv/gaps.csv", "reports/nightly/csv/quality.csv",
+                "reports/nightly/csv/shards.csv", "reports/nightly/csv/stalls.csv", "reports/nightly/csv/summary.csv",
                 "reports/nightly/csv/transitions.csv", "reports/nightly/rejects.jsonl", "reports/nightly/report.md",
             ])
 

@@ -92,6 +92,14 @@ enum Conformance {
             contentsOf: casesDirectory.appendingPathComponent(name).appendingPathComponent("args"), encoding: .utf8)
         return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
     }
+
+    /// The arguments of a case that name a file of its folder: its sources.
+    static func sources(of name: String) throws -> [String] {
+        let folder = casesDirectory.appendingPathComponent(name)
+        return try arguments(of: name).filter {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }
+    }
 }
 
 /// A scratch folder removed when the test ends.
@@ -156,7 +164,7 @@ enum CSV {
     }
 
     /// Differences between two CSV tables under SPEC.md's tolerances: quantiles within 0.1%
-    /// (at least 1), three-decimal fields within 0.0011, everything else exact.
+    /// (at least 1, or 0.0011 for seconds), three-decimal fields within 0.0011, everything else exact.
     static func differences(got: [[String]], expected: [[String]], file: String) -> [String] {
         guard let header = expected.first, got.first == header else {
             return ["\(file): header \(got.first ?? []) expected \(expected.first ?? [])"]
@@ -181,6 +189,7 @@ enum CSV {
         if got == expected { return true }
         guard let g = Double(got), let e = Double(expected) else { return false }
         if ["lag_p50", "lag_p90", "lag_p99"].contains(column) { return abs(g - e) <= max(1, 0.001 * abs(e)) }
+        if ["lag_seconds_p50", "lag_seconds_p99"].contains(column) { return abs(g - e) <= max(0.0011, 0.001 * abs(e)) }
         if expected.contains(".") { return abs(g - e) <= 0.0011 + 1e-9 * abs(e) }
         return false
     }

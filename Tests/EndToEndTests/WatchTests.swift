@@ -63,6 +63,37 @@ import Testing
         #expect(got[3]["time"] as? String == "2026-11-28T00:00:50.000Z")
     }
 
+    /// Trust issue item 21: the input ends while the follower is still stuck and far behind. No
+    /// recovery was seen, so neither `stall_end` nor `lag_breach_end` is printed; the summary
+    /// lists both as still open; `analyze` keeps the stall, which lasted `--stall-after`.
+    @Test func aStallAndABreachStillGoingOnAtTheEndStayOpen() throws {
+        let input = [
+            Self.line(0, leader: 200, follower: 5), Self.line(10, leader: 300, follower: 5),
+            Self.line(20, leader: 400, follower: 5), Self.line(30, leader: 500, follower: 5),
+            Self.line(40, leader: 600, follower: 5),
+        ]
+        let stdin = Data((input.joined(separator: "\n") + "\n").utf8)
+        let options = ["--reorder-window", "0", "--stall-after", "30"]
+        let run = try Replstat.run(
+            ["watch", "--summary", "--lag-above", "100", "--for", "20"] + options, stdin: stdin)
+        #expect(run.status == 0, "\(run.stderr)")
+        let printed = try run.stdout.split(separator: 0x0A).map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])
+        }
+        #expect(kinds(printed) == ["lag_breach_start", "stall_start"])
+        #expect(
+            run.stderr
+                == "replstat watch: 5 lines, 2 events, 0 rejected, 1 index; still open: "
+                + "stall of f since 2026-11-28T00:00:00.000Z, lag breach of f since 2026-11-28T00:00:00.000Z\n")
+
+        let out = try TemporaryDirectory()
+        let analyze = try Replstat.run(["analyze", "--format", "csv", "--out", out.url.path] + options, stdin: stdin)
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        let stalls = CSV.parse(try String(contentsOf: out.file("stalls.csv"), encoding: .utf8))
+        #expect(
+            stalls.dropFirst() == [["f", "2026-11-28T00:00:00.000Z", "2026-11-28T00:00:40.000Z", "40.000", "5", "595"]])
+    }
+
     @Test func rejectsOnlyWhenAsked() throws {
         let input = [Self.line(0), "not json", Self.line(0)]
         #expect(try events([], input: input).isEmpty)
@@ -95,37 +126,68 @@ import Testing
         #expect(try Replstat.run(["watch", "--format", "xml"], stdin: Data()).status == 2)
     }
 
-    /// The transitions and stalls `watch` prints for a capture are the rows of `analyze`'s
-    /// transitions.csv and stalls.csv, on every single-source conformance input.
-    @Test(arguments: Conformance.caseNames.filter { $0 != "sources" })
-    func sameTransitionsAndStallsAsAnalyze(_ name: String) throws {
+    /// Each source of each conformance case, with the case's options: `watch` reads one source.
+    static let conformanceSources: [String] = Conformance.caseNames.flatMap { name in
+        ((try? Conformance.sources(of: name)) ?? []).map { name + "/" + $0 }
+    }
+
+    /// Parity of `watch` and `analyze` on every conformance source: the transitions
+    /// and gaps `watch` prints are the rows of transitions.csv and gaps.csv; every row of
+    /// stalls.csv was announced by a `stall_start` (same index, start and follower checkpoint)
+    /// and is either a `stall_end` (equal to the row) or, when the stall still went on at the
+    /// end of the input, a stall that the summary lists as still open; and no other stall
+    /// was announced.
+    @Test(arguments: conformanceSources)
+    func sameRowsAsAnalyze(_ caseAndSource: String) throws {
+        let (name, source) = (
+            String(caseAndSource.prefix { $0 != "/" }), String(caseAndSource.drop { $0 != "/" }.dropFirst())
+        )
         let folder = Conformance.casesDirectory.appendingPathComponent(name)
-        let arguments = try Conformance.arguments(of: name)
+        let sources = try Conformance.sources(of: name)
+        let arguments = try Conformance.arguments(of: name).filter { !sources.contains($0) } + [source]
         let out = try TemporaryDirectory()
         _ = try Replstat.run(["analyze", "--format", "csv", "--out", out.url.path] + arguments, in: folder)
-        let watch = try Replstat.run(["watch", "--format", "csv"] + arguments, in: folder)
+        let watch = try Replstat.run(["watch", "--format", "csv", "--summary"] + arguments, in: folder)
         let rows = CSV.parse(watch.stdoutText)
         let header = try #require(rows.first)
-        func column(_ row: [String], _ name: String) -> String { row[header.firstIndex(of: name)!] }
-        let transitions = rows.dropFirst().filter { $0[0] == "transition" }.map { row in
-            [
-                column(row, "time"), column(row, "index"), column(row, "from_status"), column(row, "to_status"),
-                column(row, "reason"), column(row, "seconds"), column(row, "leader_checkpoint"),
-                column(row, "follower_checkpoint"),
-            ]
+        func events(_ kind: String, _ columns: [String]) -> [[String]] {
+            rows.dropFirst().filter { $0[0] == kind }.map { row in columns.map { row[header.firstIndex(of: $0)!] } }
         }
-        let stalls = rows.dropFirst().filter { $0[0] == "stall_end" }.map { row in
-            [
-                column(row, "index"), column(row, "start"), column(row, "end"), column(row, "seconds"),
-                column(row, "follower_checkpoint"), column(row, "max_lag"),
-            ]
+        func table(_ file: String) throws -> [[String]] {
+            Array(CSV.parse(try String(contentsOf: out.file(file), encoding: .utf8)).dropFirst())
         }
-        let analyzed = CSV.parse(try String(contentsOf: out.file("transitions.csv"), encoding: .utf8)).dropFirst()
-        let analyzedStalls = CSV.parse(try String(contentsOf: out.file("stalls.csv"), encoding: .utf8)).dropFirst()
+        let transitions = events(
+            "transition",
+            [
+                "time", "index", "from_status", "to_status", "reason", "seconds", "leader_checkpoint",
+                "follower_checkpoint",
+            ])
         let byTimeAndIndex: ([String], [String]) -> Bool = { ($0[0], $0[1]) < ($1[0], $1[1]) }
-        #expect(transitions.sorted(by: byTimeAndIndex) == Array(analyzed))
-        #expect(stalls.sorted { ($0[1], $0[0]) < ($1[1], $1[0]) } == Array(analyzedStalls))
-        #expect(watch.status == (name == "truncated-gzip" ? 1 : 0))
+        #expect(transitions.sorted(by: byTimeAndIndex) == (try table("transitions.csv")))
+        let gaps = events("gap", ["index", "start", "end", "seconds"])
+        #expect(gaps.sorted { ($0[1], $0[0]) < ($1[1], $1[0]) } == (try table("gaps.csv")))
+
+        let ended = events("stall_end", ["index", "start", "end", "seconds", "follower_checkpoint", "max_lag"])
+        let started = events("stall_start", ["index", "start", "follower_checkpoint"])
+        let stallRows = try table("stalls.csv")
+        #expect(Set(started.map { $0.joined(separator: ",") }).count == started.count)
+        #expect(Set(stallRows.map { [$0[0], $0[1], $0[4]] }) == Set(started))
+        var stillOpen: [[String]] = []
+        for row in stallRows {
+            if let end = ended.first(where: { $0[0] == row[0] && $0[1] == row[1] }) {
+                #expect(end == row)
+            } else {
+                stillOpen.append(row)
+            }
+        }
+        #expect(ended.count + stillOpen.count == stallRows.count)
+        if stillOpen.count <= 5 {
+            for row in stillOpen {
+                #expect(watch.stderr.contains("stall of \(row[0]) since \(row[1])"), "\(watch.stderr)")
+            }
+        }
+        #expect(watch.stderr.contains("still open") == !stillOpen.isEmpty)
+        #expect(watch.status == (name == "truncated-gzip" ? 1 : 0), "\(watch.stderr)")
     }
 
     /// Lines written one at a time, with pauses: each event is on standard output before the

@@ -148,9 +148,9 @@ import Testing
             let decoded = bytes.withUnsafeBytes { decoder.decode(FramedLine(bytes: $0)) }
             switch decoded {
             case .status: #expect(isStatus, "\(answer)")
-            case .error(_, let timestamp):
+            case .error(let sample):
                 #expect(!isStatus, "\(answer)")
-                #expect(timestamp == Self.noon)
+                #expect(sample.timestamp == Self.noon)
             case .rejected(let outcome): Issue.record("\(answer) rejected as \(outcome)")
             }
         }

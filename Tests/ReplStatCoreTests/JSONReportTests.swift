@@ -22,14 +22,13 @@ struct JSONReportTests {
         [1,2
         """
 
-    @Test func documentHasTheFiveTablesInOrder() throws {
+    @Test func documentHasTheEightTablesInOrder() throws {
         let (text, document) = try render(Self.basicCapture)
         #expect(text.hasSuffix("}\n"))
-        let order = ["\"sources\"", "\"totals\"", "\"indices\"", "\"transitions\"", "\"stalls\""].map {
-            text.range(of: $0)!.lowerBound
-        }
+        let keys = ["sources", "totals", "indices", "transitions", "stalls", "gaps", "errors", "shards"]
+        let order = keys.map { text.range(of: "\"\($0)\": ")!.lowerBound }
         #expect(order == order.sorted())
-        #expect(Set(document.keys) == ["sources", "totals", "indices", "transitions", "stalls"])
+        #expect(Set(document.keys) == Set(keys))
     }
 
     @Test func sourcesAndTotalsCountEveryOutcome() throws {
@@ -71,9 +70,12 @@ struct JSONReportTests {
         // Seconds, means and rates: the CSV's three decimals, as JSON numbers.
         // Bootstrapping 60 s, syncing 140 s; lags 0, 50, 150 (mean 66.667); over two 60 s pairs the
         // leader gained 200 (1.667/s) and the follower 50 (0.417/s).
+        // Lag in seconds: at 60 s the follower has all (0); the leader wrote 200 at 120 s, after 100
+        // at 60 s, so operation 151 at 60 + 51 * 60 / 100 = 90.6 s: 29.4 s old at 120 s, 89.4 s at 180 s.
         for expected in [
             #""seconds_bootstrapping":60.000"#, #""seconds_syncing":140.000"#, #""seconds_failed":0.000"#,
             #""lag_mean":66.667"#, #""leader_rate":1.667"#, #""follower_rate":0.417"#, #""stall_seconds":60.000"#,
+            #""lag_seconds_p50":29.400,"lag_seconds_p99":89.400,"lag_seconds_max":89.400,"lag_seconds_last":89.400}"#,
         ] {
             #expect(line.contains(expected), "\(expected)")
         }
@@ -81,7 +83,10 @@ struct JSONReportTests {
         // Only error samples: counts are numbers, everything else is null.
         let err = indices[1]
         #expect(err["samples"] as? Int == 0 && err["error_samples"] as? Int == 1)
-        for column in ["leader_alias", "first_seen", "last_status", "seconds_syncing", "lag_min", "leader_rate"] {
+        for column in [
+            "leader_alias", "first_seen", "last_status", "seconds_syncing", "lag_min", "leader_rate", "lag_seconds_p50",
+            "lag_seconds_last",
+        ] {
             #expect(err[column] is NSNull, "\(column)")
         }
     }
@@ -107,6 +112,51 @@ struct JSONReportTests {
         #expect(stalls[0]["start"] as? String == "2026-11-28T00:02:00.000Z")
         #expect(stalls[0]["end"] as? String == "2026-11-28T00:03:00.000Z")
         #expect(stalls[0]["follower_checkpoint"] as? Int == 150 && stalls[0]["max_lag"] as? Int == 150)
+    }
+
+    /// Index v: shards 0 and 1 at 0 s (lags 6 and 4), shard 1 alone after a 600 s gap (lag 0);
+    /// then two error samples that say different things of themselves: two episodes.
+    @Test func gapsErrorsAndShardsUseTheirCSVColumns() throws {
+        let capture = """
+            {"@timestamp":"2026-11-28T00:00:00Z","index":"v","response":{"status":"SYNCING","syncing_details":\
+            {"leader_checkpoint":30,"follower_checkpoint":20},"shard_replication_details":[{"shard_id":"[v][0]",\
+            "syncing_task_details":{"leader_checkpoint":10,"follower_checkpoint":4}},{"shard_id":"[v][1]",\
+            "syncing_task_details":{"leader_checkpoint":20,"follower_checkpoint":16}}]}}
+            {"@timestamp":"2026-11-28T00:10:00Z","index":"v","response":{"status":"SYNCING","syncing_details":\
+            {"leader_checkpoint":30,"follower_checkpoint":30},"shard_replication_details":[{"shard_id":"[v][1]",\
+            "syncing_task_details":{"leader_checkpoint":20,"follower_checkpoint":20}}]}}
+            {"@timestamp":"2026-11-28T00:10:05Z","index":"v","response":{"error":{"type":"security_exception",\
+            "reason":"no"},"status":403}}
+            {"@timestamp":"2026-11-28T00:10:06Z","index":"v","response":{"error":"plain"}}
+
+            """
+        let (text, document) = try render(capture)
+        let lines = text.split(separator: "\n").map { $0.hasSuffix(",") ? $0.dropLast() : $0 }
+        #expect(
+            lines.contains(
+                #"{"index":"v","start":"2026-11-28T00:00:00.000Z","end":"2026-11-28T00:10:00.000Z","seconds":600.000}"#)
+        )
+        let errors = try #require(document["errors"] as? [[String: Any]])
+        for row in errors { #expect(Set(row.keys) == Set(CSVReport.errorsHeader)) }
+        #expect(
+            lines.contains(
+                #"{"index":"v","start":"2026-11-28T00:10:05.000Z","end":"2026-11-28T00:10:05.000Z","samples":1,"#
+                    + #""http_status":403,"error_type":"security_exception","reason":"no"}"#))
+        #expect(
+            lines.contains(
+                #"{"index":"v","start":"2026-11-28T00:10:06.000Z","end":"2026-11-28T00:10:06.000Z","samples":1,"#
+                    + #""http_status":null,"error_type":null,"reason":"plain"}"#))
+        let shards = try #require(document["shards"] as? [[String: Any]])
+        for row in shards { #expect(Set(row.keys) == Set(CSVReport.shardsHeader)) }
+        #expect(
+            lines.contains(
+                #"{"index":"v","shard":0,"lag_samples":1,"lag_p50":6,"lag_p99":6,"lag_max":6,"lag_last":6,"#
+                    + #""stalls":0,"stall_seconds":0.000}"#))
+        // Shard 1: lags 4 then 0; p50 is the first of the two sorted lags, p99 the second.
+        #expect(
+            lines.contains(
+                #"{"index":"v","shard":1,"lag_samples":2,"lag_p50":0,"lag_p99":4,"lag_max":4,"lag_last":0,"#
+                    + #""stalls":0,"stall_seconds":0.000}"#))
     }
 
     @Test func extremeCheckpointsAndLagsComeThroughExactly() throws {
@@ -149,7 +199,10 @@ struct JSONReportTests {
         #expect(source["failure"] as? String == "\(path).missing: cannot open: No such file or directory")
         #expect(source["lines"] as? Int == 0)
         #expect((document["indices"] as? [Any])?.isEmpty == true)
-        #expect(text.contains("\"indices\": [],\n\"transitions\": [],\n\"stalls\": []\n}\n"))
+        #expect(
+            text.contains(
+                "\"indices\": [],\n\"transitions\": [],\n\"stalls\": [],\n\"gaps\": [],\n\"errors\": [],\n\"shards\": []\n}\n"
+            ))
     }
 
     @Test func sameInputGivesSameBytes() throws {

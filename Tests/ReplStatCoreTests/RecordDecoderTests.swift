@@ -200,16 +200,46 @@ private func syncing(_ details: String) -> String {
                 == "f\u{e9}")
     }
 
+    /// OpenSearch's 255-byte limit, in bytes of the decoded name, wherever the index comes from;
+    /// checked before the line is an error sample.
+    @Test func indexNamesOver255BytesAreInvalidField() {
+        let longest = String(repeating: "x", count: 255)
+        func line(_ envelope: String, follower: String = "f") -> String {
+            #"{"# + ts + envelope + #","response":{"status":"PAUSED","follower_index":"\#(follower)"}}"#
+        }
+        #expect(sample(line(#","index":"\#(longest)""#))?.index == longest)
+        #expect(outcome(line(#","index":"\#(longest)y""#)) == .invalidField)
+        #expect(sample(line("", follower: longest))?.index == longest)
+        #expect(outcome(line("", follower: longest + "y")) == .invalidField)
+        // 128 two-byte characters are 256 bytes; escapes count as the bytes they stand for.
+        #expect(outcome(line(#","index":"\#(String(repeating: "é", count: 128))""#)) == .invalidField)
+        #expect(sample(line(#","index":"\#(String(repeating: "é", count: 127))x""#)) != nil)
+        let escaped = String(repeating: #"x"#, count: 255)
+        #expect(sample(line(#","index":"\#(escaped)""#))?.index == longest)
+        #expect(outcome(line(#","index":"\#(escaped)y""#)) == .invalidField)
+        // With an envelope index, a long follower_index is just a string.
+        #expect(sample(line(#","index":"i""#, follower: longest + "y"))?.index == "i")
+        // Before the error check, and after the missing index one.
+        let error = #"{"# + ts + #","index":"\#(longest)y","response":{"error":{}}}"#
+        #expect(outcome(error) == .invalidField)
+        #expect(outcome(#"{"# + ts + #","response":{"status":"PAUSED"}}"#) == .missingIndex)
+        // A 900 KB name is refused without being kept.
+        var decoder = RecordDecoder()
+        let huge = #"{"# + ts + #","index":"\#(String(repeating: "n", count: 900_000))","status":"PAUSED"}"#
+        #expect(decode(huge, decoder: &decoder) == .rejected(.invalidField))
+        #expect(decoder.indexNames.count == 0)
+    }
+
     @Test func errorSamplesCarryTheirIndex() {
         var decoder = RecordDecoder()
         let line =
             #"{"# + ts + #","response":{"follower_index":"f","#
             + #""error":{"type":"security_exception"},"status":403}}"#
-        guard case .error(let index, _) = decode(line, decoder: &decoder) else {
+        guard case .error(let sample) = decode(line, decoder: &decoder) else {
             Issue.record("not an error sample")
             return
         }
-        #expect(decoder.indexNames.string(index) == "f")
+        #expect(decoder.indexNames.string(sample.index) == "f")
     }
 
     @Test func indexIdsAreDenseAndStable() {

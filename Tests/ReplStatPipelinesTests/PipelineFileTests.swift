@@ -73,7 +73,7 @@ import Testing
         #expect(pipeline.options.reorderWindow == 300_000 && pipeline.options.maxGap == 300_000)
         #expect(pipeline.options.stallAfter == 60_000 && pipeline.options.maxLineBytes == 1_048_576)
         #expect(!pipeline.strict && pipeline.rejects == nil)
-        #expect(pipeline.reports.csv?.tables == [.summary, .transitions, .stalls, .quality])
+        #expect(pipeline.reports.csv?.tables == [.summary, .transitions, .stalls, .gaps, .errors, .shards, .quality])
         #expect(pipeline.watch == WatchSink())
     }
 
@@ -175,7 +175,7 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks:\n  csv: {dir: out, tables: [summary, stals]}\n",
-                "p.yaml:3:37: unknown table 'stals'; did you mean 'stalls'? (known: summary, transitions, stalls, quality)"
+                "p.yaml:3:37: unknown table 'stals'; did you mean 'stalls'? (known: summary, transitions, stalls, gaps, errors, shards, quality)"
             ),
             (
                 "sources: [a]\nsinks:\n  markdown: out/summary.csv\n  csv: out\n",

@@ -20,24 +20,34 @@ public struct FieldSlot: Sendable, Equatable {
 /// The fields the decoder needs, located during the single validating pass over a line.
 ///
 /// An envelope's own keys; the status body's keys twice (the flat layout, where the body is
-/// the envelope itself, and the body under `response`); and the checkpoints of each
-/// `syncing_details`. When an object repeats a key, the last occurrence wins, including
-/// everything that was recorded inside the earlier one.
+/// the envelope itself, and the body under `response`); the checkpoints of each
+/// `syncing_details`; and the `type` and `reason` of each `error` object. (The elements of a
+/// `shard_replication_details` array go to the scanner's `ShardDetailsCollector`, each as it
+/// ends.) When an object repeats a key, the last occurrence wins, including everything that
+/// was recorded inside the earlier one.
 public enum Field: Int, CaseIterable, Sendable {
     case atTimestamp, timestamp, ts, time, index, response
     case flatStatus, flatError, flatReason, flatLeaderAlias, flatLeaderIndex, flatFollowerIndex, flatSyncing
-    case status, error, reason, leaderAlias, leaderIndex, followerIndex, syncing
+    case flatShards
+    case status, error, reason, leaderAlias, leaderIndex, followerIndex, syncing, shards
     case flatLeaderCheckpoint, flatFollowerCheckpoint, flatSeqNo
     case leaderCheckpoint, followerCheckpoint, seqNo
+    case flatErrorType, flatErrorReason
+    case errorType, errorReason
 
     /// Offset of a body key from the first body field.
-    enum BodyKey: Int { case status = 0, error, reason, leaderAlias, leaderIndex, followerIndex, syncing }
-    enum SyncingKey: Int { case leaderCheckpoint = 0, followerCheckpoint, seqNo }
+    enum BodyKey: Int, CaseIterable {
+        case status = 0, error, reason, leaderAlias, leaderIndex, followerIndex, syncing, shards
+    }
+    enum SyncingKey: Int, CaseIterable { case leaderCheckpoint = 0, followerCheckpoint, seqNo }
+    enum ErrorKey: Int, CaseIterable { case type = 0, reason }
 
     static let flatBodyBase = Field.flatStatus.rawValue
     static let bodyBase = Field.status.rawValue
     static let flatSyncingBase = Field.flatLeaderCheckpoint.rawValue
     static let syncingBase = Field.leaderCheckpoint.rawValue
+    static let flatErrorBase = Field.flatErrorType.rawValue
+    static let errorBase = Field.errorType.rawValue
 }
 
 /// Validates one line as JSON (RFC 8259, UTF-8, at most 64 levels of nesting) in a single pass
@@ -54,16 +64,44 @@ public final class JSONLineScanner {
 
     public static let maxDepth = 64
 
-    /// Which object a frame is, for matching its keys to fields.
+    /// Which container a frame is, for matching its keys (or its elements) to fields.
     private enum Role: UInt8 {
-        case envelope, response, flatSyncing, syncing, other
+        case envelope, response, flatSyncing, syncing, flatError, error
+        /// The `shard_replication_details` array of the flat body or of `response` (arrays).
+        case flatShards, shards
+        /// An element of a shards array, and its `syncing_task_details`.
+        case shard, shardTask
+        case other
+
+        var isShards: Bool { self == .flatShards || self == .shards }
+
+        /// The role a container gets from the key it is the value of: the shards roles fit
+        /// only an array, every other role only an object.
+        func container(isObject: Bool) -> Role {
+            isShards != isObject ? self : .other
+        }
     }
 
-    private static let slotCount = Field.allCases.count
+    /// Slots past the fields: the element of a shards array being scanned, and its keys. They
+    /// are cleared as each element starts, not for every line.
+    private enum ShardSlot: Int, CaseIterable {
+        case element = 0, shardID, task, leaderCheckpoint, followerCheckpoint, seqNo
+
+        var slot: Int { Field.allCases.count + rawValue }
+        static let taskBase = ShardSlot.leaderCheckpoint.slot
+    }
+
+    private static let fieldCount = Field.allCases.count
+    private static let slotCount = fieldCount + ShardSlot.allCases.count
     private let slots: UnsafeMutablePointer<FieldSlot>
     private let frameIsObject: UnsafeMutablePointer<Bool>
     private let frameRole: UnsafeMutablePointer<Role>
     private let frameSlot: UnsafeMutablePointer<Int8>
+    /// The elements of the shards arrays, checked as each one ends.
+    public private(set) var shardDetails = ShardDetailsCollector()
+    /// Whether the line met a shards key: only then is there anything to forget (most lines
+    /// have none, and touching the collector's arrays costs on every line).
+    private var metShardDetails = false
 
     public init() {
         slots = .allocate(capacity: Self.slotCount)
@@ -91,7 +129,11 @@ public final class JSONLineScanner {
     private enum State { case value, key, afterValue }
 
     public func scan(_ line: UnsafeRawBufferPointer) -> Result {
-        slots.update(repeating: FieldSlot(), count: Self.slotCount)
+        slots.update(repeating: FieldSlot(), count: Self.fieldCount)
+        if metShardDetails {
+            shardDetails.removeAll()
+            metShardDetails = false
+        }
         guard let raw = line.baseAddress, line.count > 0 else { return .invalid }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let n = line.count
@@ -113,7 +155,11 @@ public final class JSONLineScanner {
                     let isObject = c == UInt8(ascii: "{")
                     if depth == 0 { topIsObject = isObject }
                     frameIsObject[depth] = isObject
-                    frameRole[depth] = depth == 0 ? .envelope : (isObject ? pendingRole : .other)
+                    if depth == 0 {
+                        frameRole[depth] = isObject ? .envelope : .other
+                    } else {
+                        frameRole[depth] = pendingRole == .other ? .other : pendingRole.container(isObject: isObject)
+                    }
                     frameSlot[depth] = Int8(pendingSlot)
                     if pendingSlot >= 0 {
                         slots[pendingSlot].kind = isObject ? .object : .array
@@ -130,9 +176,7 @@ public final class JSONLineScanner {
                     } else if isObject {
                         state = .key
                     } else {
-                        // Array elements are no field, and objects among them have no role.
-                        pendingSlot = -1
-                        pendingRole = .other
+                        (pendingSlot, pendingRole) = startElement(of: frameRole[depth - 1])
                         state = .value
                     }
                     continue
@@ -197,11 +241,15 @@ public final class JSONLineScanner {
                     if isObject {
                         state = .key
                     } else {
-                        pendingSlot = -1
-                        pendingRole = .other
+                        let role = frameRole[depth - 1]
+                        if role.isShards { finishShardElement(of: role, base) }
+                        (pendingSlot, pendingRole) = startElement(of: role)
                         state = .value
                     }
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    if !isObject && frameRole[depth - 1].isShards {
+                        finishShardElement(of: frameRole[depth - 1], base)
+                    }
                     i += 1
                     depth -= 1
                     closeContainer(at: depth, end: i)
@@ -220,6 +268,25 @@ public final class JSONLineScanner {
         }
     }
 
+    /// The field and role of the next element of an array: array elements are no field, and
+    /// objects among them have no role, except in a shards array.
+    @inline(__always)
+    private func startElement(of arrayRole: Role) -> (Int, Role) {
+        if !arrayRole.isShards { return (-1, .other) }
+        clear(ShardSlot.element.slot..<Self.slotCount)
+        return (ShardSlot.element.slot, .shard)
+    }
+
+    /// Hands the element of a shards array that just ended to the collector.
+    private func finishShardElement(of arrayRole: Role, _ base: UnsafePointer<UInt8>) {
+        let element = ShardElementSlots(
+            element: slots[ShardSlot.element.slot], shardID: slots[ShardSlot.shardID.slot],
+            task: slots[ShardSlot.task.slot], leaderCheckpoint: slots[ShardSlot.leaderCheckpoint.slot],
+            followerCheckpoint: slots[ShardSlot.followerCheckpoint.slot], seqNo: slots[ShardSlot.seqNo.slot])
+        shardDetails.add(element, in: base, flat: arrayRole == .flatShards)
+        metShardDetails = true
+    }
+
     @inline(__always)
     private func closeContainer(at depth: Int, end: Int) {
         let slot = Int(frameSlot[depth])
@@ -227,7 +294,7 @@ public final class JSONLineScanner {
     }
 
     /// Finds the field a key names in an object of the given role, and the role its value
-    /// gets if it is an object. A repeated container key forgets what its earlier value held.
+    /// gets if it is a container. A repeated container key forgets what its earlier value held.
     private func matchKey(
         _ role: Role, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool
     ) -> (Int, Role) {
@@ -243,34 +310,67 @@ public final class JSONLineScanner {
         case .envelope:
             if let envelopeField = Self.envelopeField(key) {
                 if envelopeField == .response {
-                    clear(Field.bodyBase..<Field.bodyBase + 7)
-                    clear(Field.syncingBase..<Field.syncingBase + 3)
+                    if slots[Field.response.rawValue].kind != .absent {
+                        clear(Field.bodyBase..<Field.bodyBase + Field.BodyKey.allCases.count)
+                        clear(Field.syncingBase..<Field.syncingBase + Field.SyncingKey.allCases.count)
+                        clear(Field.errorBase..<Field.errorBase + Field.ErrorKey.allCases.count)
+                        if metShardDetails { shardDetails.removeAll(flat: false) }
+                    }
                     return (envelopeField.rawValue, .response)
                 }
                 return (envelopeField.rawValue, .other)
             }
-            return bodyField(
-                key, base: Field.flatBodyBase, syncingRole: .flatSyncing, syncingBase: Field.flatSyncingBase)
+            return bodyField(key, flat: true)
         case .response:
-            return bodyField(key, base: Field.bodyBase, syncingRole: .syncing, syncingBase: Field.syncingBase)
+            return bodyField(key, flat: false)
         case .flatSyncing:
             return (Self.syncingKey(key).map { Field.flatSyncingBase + $0.rawValue } ?? -1, .other)
         case .syncing:
             return (Self.syncingKey(key).map { Field.syncingBase + $0.rawValue } ?? -1, .other)
-        case .other:
+        case .flatError:
+            return (Self.errorKey(key).map { Field.flatErrorBase + $0.rawValue } ?? -1, .other)
+        case .error:
+            return (Self.errorKey(key).map { Field.errorBase + $0.rawValue } ?? -1, .other)
+        case .shard:
+            if Self.equals(key, "shard_id") { return (ShardSlot.shardID.slot, .other) }
+            if Self.equals(key, "syncing_task_details") {
+                if slots[ShardSlot.task.slot].kind != .absent { clear(ShardSlot.taskBase..<Self.slotCount) }
+                return (ShardSlot.task.slot, .shardTask)
+            }
+            return (-1, .other)
+        case .shardTask:
+            return (Self.syncingKey(key).map { ShardSlot.taskBase + $0.rawValue } ?? -1, .other)
+        case .flatShards, .shards, .other:
             return (-1, .other)
         }
     }
 
-    private func bodyField(
-        _ key: UnsafeBufferPointer<UInt8>, base: Int, syncingRole: Role, syncingBase: Int
-    ) -> (Int, Role) {
+    /// A key of the flat body (the envelope) or of `response`. A repeated container key forgets
+    /// what its earlier value held.
+    @inline(__always)
+    private func bodyField(_ key: UnsafeBufferPointer<UInt8>, flat: Bool) -> (Int, Role) {
         guard let bodyKey = Self.bodyKey(key) else { return (-1, .other) }
-        if bodyKey == .syncing {
-            clear(syncingBase..<syncingBase + 3)
-            return (base + bodyKey.rawValue, syncingRole)
+        let field = (flat ? Field.flatBodyBase : Field.bodyBase) + bodyKey.rawValue
+        switch bodyKey {
+        case .syncing:
+            if slots[field].kind != .absent {
+                let base = flat ? Field.flatSyncingBase : Field.syncingBase
+                clear(base..<base + Field.SyncingKey.allCases.count)
+            }
+            return (field, flat ? .flatSyncing : .syncing)
+        case .error:
+            if slots[field].kind != .absent {
+                let base = flat ? Field.flatErrorBase : Field.errorBase
+                clear(base..<base + Field.ErrorKey.allCases.count)
+            }
+            return (field, flat ? .flatError : .error)
+        case .shards:
+            if slots[field].kind != .absent { shardDetails.removeAll(flat: flat) }
+            metShardDetails = true
+            return (field, flat ? .flatShards : .shards)
+        default:
+            return (field, .other)
         }
-        return (base + bodyKey.rawValue, .other)
     }
 
     private func clear(_ range: Range<Int>) {
@@ -300,6 +400,15 @@ public final class JSONLineScanner {
             return equals(key, "leader_index") ? .leaderIndex : nil
         case 14: return equals(key, "follower_index") ? .followerIndex : nil
         case 15: return equals(key, "syncing_details") ? .syncing : nil
+        case 25: return equals(key, "shard_replication_details") ? .shards : nil
+        default: return nil
+        }
+    }
+
+    private static func errorKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.ErrorKey? {
+        switch key.count {
+        case 4: return equals(key, "type") ? .type : nil
+        case 6: return equals(key, "reason") ? .reason : nil
         default: return nil
         }
     }
@@ -533,5 +642,30 @@ public enum JSONString {
             out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
             out.append(UInt8(0x80 | (scalar & 0x3F)))
         }
+    }
+}
+
+/// Reading of JSON integers that the scanner has already validated.
+public enum JSONInteger {
+    /// The value of a number slot when it is an integer without fraction or exponent that fits
+    /// in Int64 (`-0` is 0); nil otherwise.
+    public static func int64(_ slot: FieldSlot, in line: UnsafePointer<UInt8>) -> Int64? {
+        guard slot.kind == .number, slot.isInteger else { return nil }
+        var i = Int(slot.start)
+        let end = Int(slot.end)
+        let negative = line[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        // Accumulate on the negative side, which holds Int64.min.
+        var value: Int64 = 0
+        while i < end {
+            let digit = Int64(line[i] - UInt8(ascii: "0"))
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = shifted.subtractingReportingOverflow(digit)
+            if overflow1 || overflow2 { return nil }
+            value = next
+            i += 1
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 }

@@ -1,23 +1,32 @@
 /// An accepted status sample. `index` is an id in the decoder's `indexNames`; `reason`,
 /// `leaderAlias` and `leaderIndex` are ids in its `texts`.
+///
+/// A plain value of 48 bytes without references, so that the arrays of samples that each
+/// line passes through copy without reference counting: a sample's shard details stay beside
+/// it, and `shardDetails` says where.
 public struct StatusSample: Sendable, Equatable {
     public static let none: Int32 = -1
 
     public var timestamp: Int64
+    public var leaderCheckpoint: Int64
+    public var followerCheckpoint: Int64
     public var index: Int32
-    public var status: ReplicationStatus
     /// Ids in the string table, or `StatusSample.none` when the body lacks the field.
     public var reason: Int32
     public var leaderAlias: Int32
     public var leaderIndex: Int32
+    /// Where the checkpoints of its shards are (an index in the list of shard lists of the
+    /// stage holding the sample: the decoder's `shardLists`, then its piece's), or
+    /// `StatusSample.none` when no shard has checkpoints.
+    public var shardDetails: Int32
+    public var status: ReplicationStatus
     /// Whether the body has `syncing_details` (and so both checkpoints).
     public var hasCheckpoints: Bool
-    public var leaderCheckpoint: Int64
-    public var followerCheckpoint: Int64
 
     public init(
         timestamp: Int64, index: Int32, status: ReplicationStatus, reason: Int32 = none,
-        leaderAlias: Int32 = none, leaderIndex: Int32 = none, checkpoints: (leader: Int64, follower: Int64)? = nil
+        leaderAlias: Int32 = none, leaderIndex: Int32 = none, checkpoints: (leader: Int64, follower: Int64)? = nil,
+        shardDetails: Int32 = none
     ) {
         self.timestamp = timestamp
         self.index = index
@@ -28,17 +37,44 @@ public struct StatusSample: Sendable, Equatable {
         self.hasCheckpoints = checkpoints != nil
         self.leaderCheckpoint = checkpoints?.leader ?? 0
         self.followerCheckpoint = checkpoints?.follower ?? 0
+        self.shardDetails = shardDetails
     }
 
     /// A sample that counts towards lag: SYNCING or RUNNING with `syncing_details`.
     public var isLagSample: Bool { hasCheckpoints && status.carriesLag }
 }
 
+/// An accepted error sample (SPEC.md section 3, error episodes): `index` is an id in the
+/// decoder's `indexNames`, `type` and `reason` ids in its `texts`.
+public struct ErrorSample: Sendable, Equatable {
+    public var timestamp: Int64
+    /// The body's `status` when it is an integer, which `hasHTTPStatus` says.
+    public var httpStatus: Int64
+    public var index: Int32
+    /// `error.type` when `error` is an object and `type` a non-empty string, else `StatusSample.none`.
+    public var type: Int32
+    /// `error.reason` when it is a string, or `error` itself when it is one, else `StatusSample.none`.
+    public var reason: Int32
+    public var hasHTTPStatus: Bool
+
+    public init(
+        timestamp: Int64, index: Int32, httpStatus: Int64? = nil, type: Int32 = StatusSample.none,
+        reason: Int32 = StatusSample.none
+    ) {
+        self.timestamp = timestamp
+        self.index = index
+        self.httpStatus = httpStatus ?? 0
+        self.hasHTTPStatus = httpStatus != nil
+        self.type = type
+        self.reason = reason
+    }
+}
+
 /// What one line decodes to, before the ordering stage decides on `late` and `duplicate`.
 public enum DecodedLine: Sendable, Equatable {
     /// Blank, or rejected with the given outcome.
     case rejected(Outcome)
-    case error(index: Int32, timestamp: Int64)
+    case error(ErrorSample)
     case status(StatusSample)
 }
 
@@ -47,10 +83,22 @@ public struct RecordDecoder {
     private let scanner = JSONLineScanner()
     /// Index names seen so far: their ids are dense, so per-index state can be an array.
     public var indexNames = StringTable()
-    /// Reasons, leader aliases and leader index names seen so far.
+    /// Reasons, leader aliases, leader index names and error types seen so far.
     public var texts = StringTable()
+    /// The shard checkpoints of the status samples decoded since the last `takeShardLists()`,
+    /// in the order of their samples' `shardDetails`.
+    public private(set) var shardLists: [[ShardCheckpoints]] = []
+
+    /// OpenSearch's limit on an index name, in bytes: a longer one is `invalid_field`.
+    public static let maxIndexBytes = 255
 
     public init() {}
+
+    /// The shard lists gathered so far, handed over with the samples that refer to them.
+    public mutating func takeShardLists() -> [[ShardCheckpoints]] {
+        defer { shardLists = [] }
+        return shardLists
+    }
 
     public mutating func decode(_ framed: FramedLine) -> DecodedLine {
         if framed.isTooLong {
@@ -101,9 +149,11 @@ public struct RecordDecoder {
         } else {
             return .rejected(.missingIndex)
         }
-        let index = intern(indexSlot, line, into: &indexNames)
+        guard let index = internIndex(indexSlot, line) else { return .rejected(.invalidField) }
 
-        if !body(.error).isMissing { return .error(index: index, timestamp: timestamp) }
+        if !body(.error).isMissing {
+            return .error(errorSample(index: index, timestamp: timestamp, nested: nested, line))
+        }
 
         let status = body(.status)
         if status.isMissing { return .rejected(.missingStatus) }
@@ -116,30 +166,81 @@ public struct RecordDecoder {
         let details = body(.syncing)
         if !details.isMissing {
             guard details.kind == .object,
-                let leader = parseInteger(syncing(.leaderCheckpoint), line),
-                let follower = parseInteger(syncing(.followerCheckpoint), line)
+                let leader = JSONInteger.int64(syncing(.leaderCheckpoint), in: line.baseAddress!),
+                let follower = JSONInteger.int64(syncing(.followerCheckpoint), in: line.baseAddress!)
             else { return .rejected(.invalidField) }
             let seqNo = syncing(.seqNo)
-            if !seqNo.isMissing && parseInteger(seqNo, line) == nil { return .rejected(.invalidField) }
+            if !seqNo.isMissing && JSONInteger.int64(seqNo, in: line.baseAddress!) == nil {
+                return .rejected(.invalidField)
+            }
             checkpoints = (leader, follower)
         }
-        guard let replicationStatus = withStringBytes(status, line, { ReplicationStatus(bytes: $0) }) else {
-            return .rejected(.unknownStatus)
+        let knownStatus = Self.withStringBytes(status, line) { ReplicationStatus(bytes: $0) }
+        var shardDetails = StatusSample.none
+        if !body(.shards).isMissing {
+            guard let id = keepShardDetails(body(.shards), nested: nested, keeping: knownStatus != nil) else {
+                return .rejected(.invalidField)
+            }
+            shardDetails = id
         }
+        guard let replicationStatus = knownStatus else { return .rejected(.unknownStatus) }
         return .status(
             StatusSample(
                 timestamp: timestamp, index: index, status: replicationStatus,
                 reason: internIfPresent(body(.reason), line),
                 leaderAlias: internIfPresent(body(.leaderAlias), line),
                 leaderIndex: internIfPresent(body(.leaderIndex), line),
-                checkpoints: checkpoints))
+                checkpoints: checkpoints, shardDetails: shardDetails))
+    }
+
+    /// Checks a body's `shard_replication_details`; keeps the checkpoints of its shards when
+    /// `keeping` and there are any. Returns their id in `shardLists`, `StatusSample.none` when
+    /// no shard has checkpoints (or nothing was kept), or nil when the details are bad. Out of
+    /// line, as only verbose captures have them.
+    @inline(never)
+    private mutating func keepShardDetails(_ slot: FieldSlot, nested: Bool, keeping: Bool) -> Int32? {
+        guard slot.kind == .array, let shards = scanner.shardDetails.checkpoints(flat: !nested) else { return nil }
+        guard keeping && !shards.isEmpty else { return StatusSample.none }
+        shardLists.append(shards)
+        return Int32(shardLists.count - 1)
+    }
+
+    /// The id of an index name, or nil when it is longer than OpenSearch allows.
+    @inline(__always)
+    private mutating func internIndex(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+        if slot.hasEscapes {
+            let name = JSONString.decode(content)
+            return name.count > Self.maxIndexBytes ? nil : name.withUnsafeBufferPointer { indexNames.intern($0) }
+        }
+        return content.count > Self.maxIndexBytes ? nil : indexNames.intern(content)
+    }
+
+    /// What an error sample says of itself (SPEC.md section 3, error episodes). Kept out of
+    /// line: inlined, it slows every status line down.
+    @inline(never)
+    private mutating func errorSample(
+        index: Int32, timestamp: Int64, nested: Bool, _ line: UnsafeBufferPointer<UInt8>
+    ) -> ErrorSample {
+        let error = scanner[nested ? .error : .flatError]
+        let httpStatus = JSONInteger.int64(scanner[nested ? .status : .flatStatus], in: line.baseAddress!)
+        var sample = ErrorSample(timestamp: timestamp, index: index, httpStatus: httpStatus)
+        if error.kind == .object {
+            let type = scanner[nested ? .errorType : .flatErrorType]
+            if isNonEmptyString(type) { sample.type = intern(type, line, into: &texts) }
+            let reason = scanner[nested ? .errorReason : .flatErrorReason]
+            if reason.kind == .string { sample.reason = intern(reason, line, into: &texts) }
+        } else if error.kind == .string {
+            sample.reason = intern(error, line, into: &texts)
+        }
+        return sample
     }
 
     private func isNonEmptyString(_ slot: FieldSlot) -> Bool {
         slot.kind == .string && slot.end > slot.start
     }
 
-    private func withStringBytes<R>(
+    private static func withStringBytes<R>(
         _ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R
     ) -> R {
         let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
@@ -166,32 +267,11 @@ public struct RecordDecoder {
     private func parseTimestamp(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int64? {
         switch slot.kind {
         case .string:
-            return withStringBytes(slot, line) { Timestamp.parseRFC3339($0) }
+            return Self.withStringBytes(slot, line) { Timestamp.parseRFC3339($0) }
         case .number:
             return Timestamp.parseEpochNumber(UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)]))
         default:
             return nil
         }
-    }
-
-    /// A JSON integer without fraction or exponent that fits in Int64 (`-0` is 0).
-    private func parseInteger(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard slot.kind == .number, slot.isInteger else { return nil }
-        var i = Int(slot.start)
-        let end = Int(slot.end)
-        let negative = line[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        // Accumulate on the negative side, which holds Int64.min.
-        var value: Int64 = 0
-        while i < end {
-            let digit = Int64(line[i] - UInt8(ascii: "0"))
-            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = shifted.subtractingReportingOverflow(digit)
-            if overflow1 || overflow2 { return nil }
-            value = next
-            i += 1
-        }
-        if negative { return value }
-        return value == .min ? nil : -value
     }
 }

@@ -1,9 +1,11 @@
 /// Derives the figures of SPEC.md section 3 for one index from its status samples in
-/// timestamp order, one sample at a time: state per index, not per sample (apart from the
-/// transitions and stalls it finds, and the lag histogram's buckets).
+/// timestamp order and its error samples in input order, one sample at a time: state per
+/// index, not per sample (apart from the rows it finds, the lag histograms' buckets and the
+/// leader's checkpoint history).
 struct IndexDerivation {
-    let maxGap: Int64
-    let stallAfter: Int64
+    let limits: StallLimits
+    var maxGap: Int64 { limits.maxGap }
+    var stallAfter: Int64 { limits.stallAfter }
     /// Where live events go, if anywhere, and the lag alert they include.
     let events: LiveEventSink?
     let lagAlert: LagAlert?
@@ -13,16 +15,30 @@ struct IndexDerivation {
     private(set) var summary: IndexSummary
     private(set) var transitions: [TransitionRow] = []
     private(set) var stalls: [StallRow] = []
+    private(set) var gaps: [GapRow] = []
+    /// The last one is still open until `finish()`, even when the other rows are not kept.
+    private(set) var errorEpisodes: [ErrorEpisode] = []
+    /// Stalls and lag breaches still going on at the end, once `finish()` is done.
+    private(set) var stillOpen: [OpenAtEnd] = []
 
     private var previous: StatusSample?
     private var runStart: Int64 = 0
 
-    private var lagCount = 0
-    private var lagMin = UInt64.max
-    private var lagMax: UInt64 = 0
-    private var lagLast: UInt64 = 0
+    private var lag = LagStatistics()
     private var lagSum: UInt128 = 0
-    private var histogram = LagHistogram()
+
+    private var leaderHistory = LeaderHistory()
+    private var lagSeconds = LagStatistics()
+    /// The lag in seconds of the last lag sample, when it has one.
+    private var lastLagMillis: Int64?
+
+    /// By ascending shard number, for the shards that had a shard sample.
+    private var shardDerivations: [ShardDerivation] = []
+    /// When the index last had a status sample that was no lag sample: it breaks shard stalls.
+    private var lastNonLagSample = Int64.min
+
+    /// The timestamp of the previous error sample in input order.
+    private var lastErrorTime: Int64 = 0
 
     private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
     private var ratePairs = 0
@@ -36,8 +52,7 @@ struct IndexDerivation {
         index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil,
         keepsRows: Bool = false
     ) {
-        self.maxGap = maxGap
-        self.stallAfter = stallAfter
+        limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
         self.lagAlert = lagAlert
         // A live run reports rows as events and keeps none, so that its memory does not grow for
@@ -46,10 +61,29 @@ struct IndexDerivation {
         summary = IndexSummary(index: index)
     }
 
-    mutating func countError() {
+    /// Takes in an error sample, in input order; `ordinal` is its line's place among all lines.
+    mutating func add(_ sample: ErrorSample, ordinal: Int64) {
         summary.errorSamples += 1
+        let httpStatus = sample.hasHTTPStatus ? sample.httpStatus : nil
+        if var episode = errorEpisodes.last, episode.httpStatus == httpStatus, episode.type == sample.type,
+            abs(sample.timestamp - lastErrorTime) <= maxGap
+        {
+            episode.samples += 1
+            episode.start = min(episode.start, sample.timestamp)
+            episode.end = max(episode.end, sample.timestamp)
+            errorEpisodes[errorEpisodes.count - 1] = episode
+        } else {
+            // A live run without reports keeps only the episode that is open.
+            if !keepsRows { errorEpisodes.removeAll(keepingCapacity: true) }
+            errorEpisodes.append(
+                ErrorEpisode(
+                    index: summary.index, start: sample.timestamp, end: sample.timestamp, samples: 1,
+                    httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal))
+        }
+        lastErrorTime = sample.timestamp
     }
 
+    /// Takes in a status sample, in timestamp order.
     mutating func add(_ sample: StatusSample) {
         summary.samples += 1
         if sample.leaderAlias != StatusSample.none { summary.leaderAlias = sample.leaderAlias }
@@ -70,6 +104,10 @@ struct IndexDerivation {
                 summary.gaps += 1
                 summary.millisUnknown += elapsed
                 events?.emit(.gap(index: summary.index, from: previous.timestamp, to: sample.timestamp))
+                if keepsRows {
+                    gaps.append(GapRow(index: summary.index, start: previous.timestamp, end: sample.timestamp))
+                }
+                leaderHistory.clear()
             } else {
                 summary.millisInStatus[Int(previous.status.rawValue)] += elapsed
             }
@@ -96,38 +134,114 @@ struct IndexDerivation {
             trackStall(sample, lag: lag, afterGap: false)
             if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: false) }
         }
+        if sample.isLagSample {
+            recordLagSeconds(sample)
+        } else {
+            lastNonLagSample = sample.timestamp
+            // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
+            if !sample.status.carriesLag { leaderHistory.clear() }
+        }
         previous = sample
     }
 
-    /// Closes what is still open and fills in the lag and rate figures.
+    /// Fills in the figures. What is still going on at the end stays open: a stall that lasted
+    /// long enough is a row, but no end is announced that was not seen.
     mutating func finish() {
-        closeStall()
-        closeBreach(at: summary.lastSeen ?? 0)
-        if lagCount > 0 {
-            let quantiles = histogram.quantiles(percent: [50, 90, 99], minimum: lagMin, maximum: lagMax)
+        if let stall = openStall, stall.millis >= stallAfter {
+            stillOpen.append(OpenAtEnd(kind: .stall, index: summary.index, start: stall.start))
+        }
+        closeStall(announcingTheEnd: false)
+        if let run = breach, run.announced {
+            stillOpen.append(OpenAtEnd(kind: .lagBreach, index: summary.index, start: run.start))
+        }
+        breach = nil
+        if lag.count > 0 {
+            let quantiles = lag.quantiles(percent: [50, 90, 99])
             summary.lag = LagSummary(
-                count: lagCount, min: lagMin, max: lagMax, last: lagLast, sum: lagSum,
+                count: lag.count, min: lag.min, max: lag.max, last: lag.last, sum: lagSum,
                 p50: quantiles[0], p90: quantiles[1], p99: quantiles[2])
         }
+        if lagSeconds.count > 0 {
+            let quantiles = lagSeconds.quantiles(percent: [50, 99])
+            summary.lagSeconds = LagSecondsSummary(
+                p50: Int64(quantiles[0]), p99: Int64(quantiles[1]), max: Int64(lagSeconds.max), last: lastLagMillis)
+        }
         summary.rates = ratePairs > 0 ? rateSums : nil
+        for position in shardDerivations.indices { shardDerivations[position].finish(limits: limits) }
+        if !keepsRows { errorEpisodes = [] }
     }
+
+    /// A row per shard with shard samples, by shard number.
+    var shards: [ShardSummary] { shardDerivations.map { $0.summary(index: summary.index) } }
+    var hasShards: Bool { !shardDerivations.isEmpty }
 
     private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
         let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)
-        let lag: UInt64
+        let value: UInt64
         if difference < 0 {
             summary.aheadSamples += 1
-            lag = 0
+            value = 0
         } else {
-            lag = UInt64(difference)
+            value = UInt64(difference)
         }
-        lagCount += 1
-        lagMin = min(lagMin, lag)
-        lagMax = max(lagMax, lag)
-        lagLast = lag
-        lagSum += UInt128(lag)
-        histogram.record(lag)
-        return lag
+        lag.record(value)
+        lagSum += UInt128(value)
+        return value
+    }
+
+    private mutating func recordLagSeconds(_ sample: StatusSample) {
+        lastLagMillis = leaderHistory.lagMillis(
+            at: sample.timestamp, leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint)
+        if let millis = lastLagMillis { lagSeconds.record(UInt64(millis)) }
+    }
+
+    /// Takes in a status sample and the checkpoints of its shards, in timestamp order; only a
+    /// lag sample's shards count.
+    mutating func add(_ sample: StatusSample, shards: [ShardCheckpoints]) {
+        add(sample)
+        if sample.isLagSample && !shards.isEmpty { addShards(shards, at: sample.timestamp) }
+    }
+
+    /// Both lists ascend by shard number: a merge, linear in their lengths.
+    private mutating func addShards(_ shards: [ShardCheckpoints], at time: Int64) {
+        var position = 0
+        var allKnown = true
+        for checkpoints in shards {
+            while position < shardDerivations.count && shardDerivations[position].shard < checkpoints.shard {
+                position += 1
+            }
+            if position == shardDerivations.count || shardDerivations[position].shard != checkpoints.shard {
+                allKnown = false
+                break
+            }
+        }
+        if !allKnown { makeRoom(for: shards) }
+        position = 0
+        for checkpoints in shards {
+            while shardDerivations[position].shard < checkpoints.shard { position += 1 }
+            shardDerivations[position].add(checkpoints, at: time, lastBreak: lastNonLagSample, limits: limits)
+        }
+    }
+
+    /// Adds the shards not seen before, keeping the order.
+    private mutating func makeRoom(for shards: [ShardCheckpoints]) {
+        var merged: [ShardDerivation] = []
+        merged.reserveCapacity(shardDerivations.count + shards.count)
+        var position = 0
+        for checkpoints in shards {
+            while position < shardDerivations.count && shardDerivations[position].shard < checkpoints.shard {
+                merged.append(shardDerivations[position])
+                position += 1
+            }
+            if position < shardDerivations.count && shardDerivations[position].shard == checkpoints.shard {
+                merged.append(shardDerivations[position])
+                position += 1
+            } else {
+                merged.append(ShardDerivation(shard: checkpoints.shard))
+            }
+        }
+        merged.append(contentsOf: shardDerivations[position...])
+        shardDerivations = merged
     }
 
     private func increase(_ from: Int64, _ to: Int64) -> UInt128 {
@@ -144,7 +258,7 @@ struct IndexDerivation {
             stall.maxLag = max(stall.maxLag, lag!)
             openStall = stall
         } else {
-            closeStall()
+            closeStall(announcingTheEnd: true)
             guard behind, let lag else { return }
             openStall = StallRow(
                 index: summary.index, start: sample.timestamp, end: sample.timestamp,
@@ -159,14 +273,14 @@ struct IndexDerivation {
         }
     }
 
-    private mutating func closeStall() {
+    private mutating func closeStall(announcingTheEnd: Bool) {
         guard let stall = openStall else { return }
         openStall = nil
         openStallAnnounced = false
         if stall.millis >= stallAfter {
             summary.stalls += 1
             summary.millisStalled += stall.millis
-            events?.emit(.stallEnd(stall))
+            if announcingTheEnd { events?.emit(.stallEnd(stall)) }
             if keepsRows { stalls.append(stall) }
         }
     }

@@ -18,42 +18,91 @@ struct LagHistogram: Sendable {
     private static let countBits: UInt32 = 17
     private static let countMask: UInt32 = (1 << countBits) - 1
 
+    /// The values as they came, while there are at most `exactCapacity`; past that, the values
+    /// not counted in buckets yet (at most `batchSize`).
     private var exact: [UInt64] = []
     /// The buckets in use, ascending, each as `bucket << 17 | count`. A bucket whose count
     /// fills its 17 bits goes on in a second entry right after the first.
     private var entries: [UInt32] = []
     private(set) var count: UInt64 = 0
 
+    /// Values are counted in buckets a batch at a time: sorted, then merged into the buckets in
+    /// one pass. Counting each on its own, a search among the buckets in use and an insertion,
+    /// was most of the cost of a lag sample, as lags in milliseconds fall in new buckets.
+    static let batchSize = 32
+
+    var isExact: Bool { count <= UInt64(Self.exactCapacity) }
+
     mutating func record(_ value: UInt64) {
         count += 1
-        if count <= UInt64(Self.exactCapacity) {
-            exact.append(value)
-            return
-        }
-        if !exact.isEmpty {
-            for kept in exact { countInBucket(kept) }
+        exact.append(value)
+        if isExact { return }
+        if count == UInt64(Self.exactCapacity) + 1 {
+            countBatch()
+            // Release the room of the exact values: batches need far less.
             exact = []
+        } else if exact.count == Self.batchSize {
+            countBatch()
         }
-        countInBucket(value)
     }
 
-    private mutating func countInBucket(_ value: UInt64) {
-        let bucket = UInt32(Self.bucket(of: value))
-        let key = bucket << Self.countBits
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle] < key { low = middle + 1 } else { high = middle }
-        }
-        while low < entries.count && entries[low] >> Self.countBits == bucket {
-            if entries[low] & Self.countMask < Self.countMask {
-                entries[low] += 1
-                return
+    /// Counts the values waiting in `exact` into the buckets.
+    private mutating func countBatch() {
+        guard !exact.isEmpty else { return }
+        var buckets = exact.map { UInt32(Self.bucket(of: $0)) }
+        buckets.sort()
+        exact.removeAll(keepingCapacity: true)
+        // A bucket's count can need one more entry per value at most.
+        let capacity = entries.count + buckets.count
+        entries = entries.withUnsafeBufferPointer { old in
+            buckets.withUnsafeBufferPointer { new in
+                [UInt32](unsafeUninitializedCapacity: capacity) { merged, written in
+                    written = Self.merge(new, into: old, writingTo: merged.baseAddress!)
+                }
             }
-            low += 1
         }
-        entries.insert(key | 1, at: low)
+    }
+
+    /// Writes the entries `old` with the sorted `new` buckets counted in; returns how many.
+    private static func merge(
+        _ new: UnsafeBufferPointer<UInt32>, into old: UnsafeBufferPointer<UInt32>,
+        writingTo merged: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        var written = 0
+        var oldPosition = 0
+        var newPosition = 0
+        while newPosition < new.count {
+            let bucket = new[newPosition]
+            while oldPosition < old.count && old[oldPosition] >> countBits < bucket {
+                merged[written] = old[oldPosition]
+                written += 1
+                oldPosition += 1
+            }
+            var added: UInt32 = 0
+            while newPosition < new.count && new[newPosition] == bucket {
+                added += 1
+                newPosition += 1
+            }
+            while oldPosition < old.count && old[oldPosition] >> countBits == bucket {
+                let taken = min(added, countMask - old[oldPosition] & countMask)
+                merged[written] = old[oldPosition] + taken
+                written += 1
+                added -= taken
+                oldPosition += 1
+            }
+            while added > 0 {
+                let taken = min(added, countMask)
+                merged[written] = bucket << countBits | taken
+                written += 1
+                added -= taken
+            }
+        }
+        while oldPosition < old.count {
+            merged[written] = old[oldPosition]
+            written += 1
+            oldPosition += 1
+        }
+        return written
     }
 
     /// A bucket number that grows with the value: values below 512 are their own bucket; a
@@ -81,10 +130,13 @@ struct LagHistogram: Sendable {
     func quantiles(percent: [UInt64], minimum: UInt64, maximum: UInt64) -> [UInt64] {
         guard count > 0 else { return [] }
         let ranks = percent.map { max(1, (count * $0 + 99) / 100) }
-        if count <= UInt64(Self.exactCapacity) {
+        if isExact {
             let sorted = exact.sorted()
             return ranks.map { sorted[Int($0) - 1] }
         }
+        var counted = self
+        counted.countBatch()
+        let entries = counted.entries
         return ranks.map { rank in
             var seen: UInt64 = 0
             for entry in entries {

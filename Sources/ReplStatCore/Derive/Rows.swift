@@ -63,6 +63,8 @@ public struct IndexSummary: Sendable {
     public var rates: RateSums?
     public var stalls = 0
     public var millisStalled: Int64 = 0
+    /// Lag in seconds; nil when no lag sample has a value.
+    public var lagSeconds: LagSecondsSummary?
 
     public init(index: Int32) { self.index = index }
 }
@@ -71,4 +73,64 @@ public struct RateSums: Sendable, Equatable {
     public var leaderIncrease: UInt128
     public var followerIncrease: UInt128
     public var millis: Int64
+}
+
+/// A capture gap: no sample of the index for longer than the gap limit (a row of gaps.csv).
+public struct GapRow: Sendable, Equatable {
+    public var index: Int32
+    public var start: Int64
+    public var end: Int64
+
+    public var millis: Int64 { end - start }
+}
+
+/// A run of alike error samples of an index (a row of errors.csv): the same `http_status` and
+/// `error_type`, each within the gap limit of the one before it in input order.
+public struct ErrorEpisode: Sendable, Equatable {
+    public var index: Int32
+    /// The smallest and largest timestamps of its samples.
+    public var start: Int64
+    public var end: Int64
+    public var samples: Int
+    /// What its samples say of themselves; the reason is that of its first sample.
+    public var httpStatus: Int64?
+    public var type: Int32
+    public var reason: Int32
+    /// The input position of its first sample, among all lines of the run: orders episodes
+    /// that start at the same time in the same index.
+    public var ordinal: Int64
+}
+
+/// Lag figures of one shard of an index (a row of shards.csv).
+public struct ShardSummary: Sendable, Equatable {
+    public var index: Int32
+    public var shard: UInt32
+    public var lagSamples: Int
+    public var p50: UInt64
+    public var p99: UInt64
+    public var max: UInt64
+    public var last: UInt64
+    public var stalls: Int
+    public var millisStalled: Int64
+}
+
+/// The age of the oldest operation the follower lacks, over an index's lag samples that have
+/// a value, in milliseconds (exact values rounded half away from zero).
+public struct LagSecondsSummary: Sendable, Equatable {
+    public var p50: Int64
+    public var p99: Int64
+    public var max: Int64
+    /// The value of the index's last lag sample; nil when it has none.
+    public var last: Int64?
+}
+
+/// A stall or lag breach that was announced and had not ended when the input did.
+public struct OpenAtEnd: Sendable, Equatable {
+    public enum Kind: Int, Sendable {
+        case stall, lagBreach
+    }
+
+    public var kind: Kind
+    public var index: Int32
+    public var start: Int64
 }

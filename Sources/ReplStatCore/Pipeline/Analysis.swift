@@ -34,9 +34,18 @@ public struct AnalysisResult: Sendable {
     public var transitions: [TransitionRow]
     /// Sorted by (start, index).
     public var stalls: [StallRow]
+    /// Capture gaps, sorted by (start, index).
+    public var gaps: [GapRow]
+    /// Error episodes, sorted by (start, index, input position of their first sample).
+    public var errorEpisodes: [ErrorEpisode]
+    /// One per (index, shard number) with a shard sample, sorted by (index, shard number).
+    public var shards: [ShardSummary]
+    /// Stalls and lag breaches that were announced and still went on when the input ended,
+    /// sorted by (start, index): `watch` reports no end it did not see.
+    public var stillOpen: [OpenAtEnd]
     /// Index names by id.
     public var indexNames: StringTable
-    /// Reasons, leader aliases and leader index names by id.
+    /// Reasons, leader aliases, leader index names and error types by id.
     public var texts: StringTable
 
     public var totals: OutcomeCounts {
@@ -136,8 +145,8 @@ public final class Analysis {
     }
 
     private func consumeInline(_ sources: [InputSource], lane: DecodeLane) {
-        // The rejects file writes rejected lines; live error events read the detail of a line.
-        let keepLines = rejects != nil || events != nil
+        // The rejects file writes rejected lines.
+        let keepLines = rejects != nil
         let maxLineBytes = options.maxLineBytes
         for source in sources {
             beginSource(source)
@@ -264,12 +273,24 @@ public final class Analysis {
     /// per piece by the caller, not once per sample).
     private func globalSample(_ sample: StatusSample, indexIds: [Int32], textIds: [Int32]) -> StatusSample {
         var sample = sample
-        func text(_ id: Int32) -> Int32 { id == StatusSample.none ? id : textIds[Int(id)] }
         sample.index = indexIds[Int(sample.index)]
-        sample.reason = text(sample.reason)
-        sample.leaderAlias = text(sample.leaderAlias)
-        sample.leaderIndex = text(sample.leaderIndex)
+        sample.reason = Self.globalText(sample.reason, textIds)
+        sample.leaderAlias = Self.globalText(sample.leaderAlias, textIds)
+        sample.leaderIndex = Self.globalText(sample.leaderIndex, textIds)
         return sample
+    }
+
+    private func globalSample(_ sample: ErrorSample, indexIds: [Int32], textIds: [Int32]) -> ErrorSample {
+        var sample = sample
+        sample.index = indexIds[Int(sample.index)]
+        sample.type = Self.globalText(sample.type, textIds)
+        sample.reason = Self.globalText(sample.reason, textIds)
+        return sample
+    }
+
+    @inline(__always)
+    private static func globalText(_ id: Int32, _ textIds: [Int32]) -> Int32 {
+        id == StatusSample.none ? id : textIds[Int(id)]
     }
 
     private func mergeInBatches(_ piece: DecodedPiece) {
@@ -281,9 +302,10 @@ public final class Analysis {
             switch record {
             case .rejected(let rejected):
                 outcomes.append(rejected)
-            case .error(let index, _):
-                let id = indexIds[Int(index)]
-                shardBatches[Int(id) % shards.count].append(.error(index: id))
+            case .error(let sample):
+                let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
+                shardBatches[Int(global.index) % shards.count].append(
+                    .error(global, ordinal: linesRead + Int64(position)))
                 outcomes.append(.error)
             case .status(let sample):
                 let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
@@ -293,10 +315,10 @@ public final class Analysis {
         }
         let source = sourceReports.count
         if rejects == nil {
-            runShardsInBackground(source: source)
+            runShardsInBackground(source: source, shardLists: piece.shardLists)
         } else {
             outcomes.withUnsafeMutableBufferPointer { buffer in
-                runShards(source: source, slots: OutcomeSlots(base: buffer.baseAddress!))
+                runShards(source: source, shardLists: piece.shardLists, slots: OutcomeSlots(base: buffer.baseAddress!))
             }
         }
         for (position, outcome) in outcomes.enumerated() {
@@ -317,21 +339,21 @@ public final class Analysis {
             switch record {
             case .rejected(let rejected):
                 outcome = rejected
-            case .error(let index, let timestamp):
-                let id = indexIds[Int(index)]
-                shards[0].take(.error(index: id), source: source)
-                if errorRuns.insert(id).inserted {
-                    let detail =
-                        position < piece.lineRanges.count
-                        ? piece.bytes.withUnsafeBytes {
-                            ErrorDetail.parse(UnsafeRawBufferPointer(rebasing: $0[piece.lineRanges[position]]))
-                        } : ErrorDetail()
-                    events?.emit(.error(index: id, time: timestamp, detail: detail))
+            case .error(let sample):
+                let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
+                shards[0].take(
+                    .error(global, ordinal: linesRead + Int64(position)), shardLists: piece.shardLists, source: source)
+                if errorRuns.insert(global.index).inserted {
+                    let detail = ErrorDetail(
+                        type: text(global.type), httpStatus: global.hasHTTPStatus ? Int(global.httpStatus) : nil)
+                    events?.emit(.error(index: global.index, time: global.timestamp, detail: detail))
                 }
                 outcome = .error
             case .status(let sample):
                 let global = globalSample(sample, indexIds: indexIds, textIds: textIds)
-                outcome = shards[0].take(.status(global, position: 0), source: source) ?? .status
+                outcome =
+                    shards[0].take(.status(global, position: 0), shardLists: piece.shardLists, source: source)
+                    ?? .status
                 if outcome == .status { errorRuns.remove(global.index) }
             }
             take(outcome, line: lineNumber, in: piece, at: position)
@@ -359,14 +381,16 @@ public final class Analysis {
 
     /// Hands each shard its entries of the piece and waits until all are done, so that every
     /// line's outcome is known, in input order, before the next piece: the rejects file needs it.
-    private func runShards(source: Int, slots: OutcomeSlots) {
+    private func runShards(source: Int, shardLists: [[ShardCheckpoints]], slots: OutcomeSlots) {
         if shards.count == 1 {
-            shards[0].take(shardBatches[0], source: source, outcomes: slots)
+            shards[0].take(shardBatches[0], shardLists: shardLists, source: source, outcomes: slots)
         } else {
             let group = DispatchGroup()
             for (number, shard) in shards.enumerated() where !shardBatches[number].isEmpty {
                 let batch = shardBatches[number]
-                shardQueues[number].async(group: group) { shard.take(batch, source: source, outcomes: slots) }
+                shardQueues[number].async(group: group) {
+                    shard.take(batch, shardLists: shardLists, source: source, outcomes: slots)
+                }
             }
             group.wait()
         }
@@ -376,9 +400,9 @@ public final class Analysis {
     /// Hands each shard its entries of the piece without waiting: without a rejects file,
     /// nothing needs a sample's outcome before the end. A few batches per shard may be in
     /// flight, so memory stays bounded.
-    private func runShardsInBackground(source: Int) {
+    private func runShardsInBackground(source: Int, shardLists: [[ShardCheckpoints]]) {
         if shards.count == 1 {
-            shards[0].take(shardBatches[0], source: source, outcomes: nil)
+            shards[0].take(shardBatches[0], shardLists: shardLists, source: source, outcomes: nil)
             shardBatches[0].removeAll(keepingCapacity: true)
             return
         }
@@ -387,7 +411,7 @@ public final class Analysis {
             let room = shardRoom[number]
             room.wait()
             shardQueues[number].async {
-                shard.take(batch, source: source, outcomes: nil)
+                shard.take(batch, shardLists: shardLists, source: source, outcomes: nil)
                 room.signal()
             }
             shardBatches[number] = []
@@ -408,18 +432,46 @@ public final class Analysis {
             for (source, counts) in shard.counts.enumerated() { sourceReports[source].counts.add(counts) }
         }
         let names = indexNames
-        let active = shards.flatMap(\.derivations).filter { $0.summary.samples > 0 || $0.summary.errorSamples > 0 }
         let byName: (Int32, Int32) -> Bool = { names.bytes($0).lexicographicallyPrecedes(names.bytes($1)) }
-        let indices = active.map(\.summary).sorted { byName($0.index, $1.index) }
-        let transitions = active.flatMap(\.transitions).sorted {
-            $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index)
+        // Gathered index by index: a copy of every derivation at once would double the memory
+        // that thousands of indices take at the end.
+        var indices: [IndexSummary] = []
+        var transitions: [TransitionRow] = []
+        var stalls: [StallRow] = []
+        var gaps: [GapRow] = []
+        var errorEpisodes: [ErrorEpisode] = []
+        var shardRows: [ShardSummary] = []
+        var stillOpen: [OpenAtEnd] = []
+        for shard in shards {
+            for derivation in shard.derivations
+            where derivation.summary.samples > 0 || derivation.summary.errorSamples > 0 {
+                indices.append(derivation.summary)
+                transitions += derivation.transitions
+                stalls += derivation.stalls
+                gaps += derivation.gaps
+                errorEpisodes += derivation.errorEpisodes
+                if derivation.hasShards { shardRows += derivation.shards }
+                stillOpen += derivation.stillOpen
+            }
         }
-        let stalls = active.flatMap(\.stalls).sorted {
-            $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index)
+        indices.sort { byName($0.index, $1.index) }
+        transitions.sort { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
+        stalls.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
+        gaps.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
+        errorEpisodes.sort {
+            if $0.start != $1.start { return $0.start < $1.start }
+            if $0.index != $1.index { return byName($0.index, $1.index) }
+            return $0.ordinal < $1.ordinal
+        }
+        shardRows.sort { $0.index != $1.index ? byName($0.index, $1.index) : $0.shard < $1.shard }
+        stillOpen.sort {
+            if $0.start != $1.start { return $0.start < $1.start }
+            if $0.index != $1.index { return byName($0.index, $1.index) }
+            return $0.kind.rawValue < $1.kind.rawValue
         }
         return AnalysisResult(
-            sources: sourceReports, indices: indices, transitions: transitions, stalls: stalls, indexNames: names,
-            texts: texts)
+            sources: sourceReports, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,
+            errorEpisodes: errorEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: names, texts: texts)
     }
 
 }

@@ -10,6 +10,8 @@ struct DecodedPiece: Sendable {
     /// the lane-local ids it gave them, so the merge can map them without touching the lane.
     var newIndexNames: [[UInt8]]
     var newTexts: [[UInt8]]
+    /// The shard checkpoints of the piece's samples, where their `shardDetails` point.
+    var shardLists: [[ShardCheckpoints]]
     /// Decompressed bytes the piece stands for.
     var byteCount: Int
     /// The bytes of a line over the limit kept for the rejects file, instead of `bytes`.
@@ -50,13 +52,13 @@ final class DecodeLane: @unchecked Sendable {
                 Array(decoder.indexNames.bytes(Int32($0)))
             },
             newTexts: (knownTexts..<decoder.texts.count).map { Array(decoder.texts.bytes(Int32($0))) },
-            byteCount: buffer.count)
+            shardLists: decoder.takeShardLists(), byteCount: buffer.count)
     }
 
     /// A line over the limit that the framer did not buffer (its bytes may be in `spool`).
     func longLine(isBlank: Bool, spool: Spool?) -> DecodedPiece {
         DecodedPiece(
             lane: number, records: [.rejected(isBlank ? .blank : .lineTooLong)], bytes: [], lineRanges: [0..<0],
-            newIndexNames: [], newTexts: [], byteCount: 0, spool: spool)
+            newIndexNames: [], newTexts: [], shardLists: [], byteCount: 0, spool: spool)
     }
 }

@@ -1,13 +1,14 @@
 /// A sample or an error sample on its way to the shard that owns its index; a status sample
-/// comes with the place of its line in the piece, where the shard reports the line's outcome.
+/// comes with the place of its line in the piece, where the shard reports the line's outcome,
+/// and an error sample with its place among all the lines of the run, which orders error episodes.
 enum ShardEntry: Sendable {
     case status(StatusSample, position: Int32)
-    case error(index: Int32)
+    case error(ErrorSample, ordinal: Int64)
 
     var index: Int32 {
         switch self {
         case .status(let sample, _): sample.index
-        case .error(let index): index
+        case .error(let sample, _): sample.index
         }
     }
 }
@@ -31,6 +32,7 @@ final class IndexShard: @unchecked Sendable {
     let count: Int
     private let options: AnalysisOptions
     private var windows: [ReorderWindow] = []
+    private var pendingShardDetails = PendingShardDetails()
     private(set) var derivations: [IndexDerivation] = []
     /// Per source (by its place in the run), how many of this shard's samples were accepted,
     /// late or duplicate: the shard decides these outcomes, so it counts them.
@@ -46,11 +48,14 @@ final class IndexShard: @unchecked Sendable {
     }
 
     /// Takes in a piece's entries for this shard, in input order; with `outcomes`, also writes
-    /// each status sample's outcome at its line's place, for the rejects file.
-    func take(_ entries: [ShardEntry], source: Int, outcomes: OutcomeSlots?) {
+    /// each status sample's outcome at its line's place, for the rejects file. `shardLists`
+    /// are the piece's, where its samples' `shardDetails` point.
+    func take(_ entries: [ShardEntry], shardLists: [[ShardCheckpoints]], source: Int, outcomes: OutcomeSlots?) {
         makeRoom(source: source)
         for entry in entries {
-            if let outcome = takeCounted(entry, source: source), case .status(_, let position) = entry {
+            if let outcome = takeCounted(entry, shardLists: shardLists, source: source),
+                case .status(_, let position) = entry
+            {
                 outcomes?.set(position, outcome)
             }
         }
@@ -58,9 +63,9 @@ final class IndexShard: @unchecked Sendable {
 
     /// Takes in one entry; returns a status sample's outcome.
     @discardableResult
-    func take(_ entry: ShardEntry, source: Int) -> Outcome? {
+    func take(_ entry: ShardEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
         makeRoom(source: source)
-        return takeCounted(entry, source: source)
+        return takeCounted(entry, shardLists: shardLists, source: source)
     }
 
     private func makeRoom(source: Int) {
@@ -68,7 +73,7 @@ final class IndexShard: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func takeCounted(_ entry: ShardEntry, source: Int) -> Outcome? {
+    private func takeCounted(_ entry: ShardEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
@@ -79,20 +84,32 @@ final class IndexShard: @unchecked Sendable {
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
         switch entry {
-        case .error:
-            derivations[local].countError()
+        case .error(let sample, let ordinal):
+            derivations[local].add(sample, ordinal: ordinal)
             return nil
-        case .status(let sample, _):
-            let outcome = windows[local].offer(sample) { derivations[local].add($0) }
+        case .status(var sample, _):
+            let hasShards = sample.shardDetails != StatusSample.none
+            if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
+            let outcome = windows[local].offer(sample) { release($0, to: local) }
+            if hasShards && outcome != .status { _ = pendingShardDetails.take(sample.shardDetails) }
             counts[source].add(outcome)
             return outcome
+        }
+    }
+
+    @inline(__always)
+    private func release(_ sample: StatusSample, to local: Int) {
+        if sample.shardDetails == StatusSample.none {
+            derivations[local].add(sample)
+        } else {
+            derivations[local].add(sample, shards: pendingShardDetails.take(sample.shardDetails))
         }
     }
 
     /// Releases what the windows still hold and completes the figures.
     func finish() {
         for local in windows.indices {
-            windows[local].flush { derivations[local].add($0) }
+            windows[local].flush { release($0, to: local) }
             derivations[local].finish()
         }
     }

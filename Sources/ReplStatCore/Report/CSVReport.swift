@@ -1,4 +1,4 @@
-/// The four CSV files of SPEC.md section 4.
+/// The seven CSV files of SPEC.md section 4.
 public enum CSVReport {
     public static let summaryHeader =
         [
@@ -7,17 +7,23 @@ public enum CSVReport {
         ] + ReplicationStatus.allCases.map { "seconds_" + $0.columnName } + [
             "seconds_unknown", "gaps", "lag_samples", "lag_min", "lag_mean", "lag_p50", "lag_p90", "lag_p99",
             "lag_max", "lag_last", "ahead_samples", "leader_rate", "follower_rate", "stalls", "stall_seconds",
+            "lag_seconds_p50", "lag_seconds_p99", "lag_seconds_max", "lag_seconds_last",
         ]
     public static let transitionsHeader = [
         "timestamp", "index", "from_status", "to_status", "reason", "seconds_in_previous",
         "leader_checkpoint", "follower_checkpoint",
     ]
     public static let stallsHeader = ["index", "start", "end", "seconds", "follower_checkpoint", "max_lag"]
+    public static let gapsHeader = ["index", "start", "end", "seconds"]
+    public static let errorsHeader = ["index", "start", "end", "samples", "http_status", "error_type", "reason"]
+    public static let shardsHeader = [
+        "index", "shard", "lag_samples", "lag_p50", "lag_p99", "lag_max", "lag_last", "stalls", "stall_seconds",
+    ]
     public static let qualityHeader = ["source", "outcome", "count"]
 
-    /// The four tables, in their fixed order.
+    /// The seven tables, in their fixed order.
     public enum Table: String, CaseIterable, Sendable {
-        case summary, transitions, stalls, quality
+        case summary, transitions, stalls, gaps, errors, shards, quality
 
         public var fileName: String { rawValue + ".csv" }
 
@@ -26,6 +32,9 @@ public enum CSVReport {
             case .summary: CSVReport.summary(result)
             case .transitions: CSVReport.transitions(result)
             case .stalls: CSVReport.stalls(result)
+            case .gaps: CSVReport.gaps(result)
+            case .errors: CSVReport.errors(result)
+            case .shards: CSVReport.shards(result)
             case .quality: CSVReport.quality(result)
             }
         }
@@ -85,6 +94,14 @@ public enum CSVReport {
             row += ["", ""]
         }
         row += [String(index.stalls), Decimal3.seconds(index.millisStalled)]
+        if let lagSeconds = index.lagSeconds {
+            row += [
+                Decimal3.seconds(lagSeconds.p50), Decimal3.seconds(lagSeconds.p99), Decimal3.seconds(lagSeconds.max),
+                lagSeconds.last.map(Decimal3.seconds) ?? "",
+            ]
+        } else {
+            row += ["", "", "", ""]
+        }
         return row
     }
 
@@ -106,6 +123,41 @@ public enum CSVReport {
             table.append([
                 result.indexName(stall.index), Timestamp.format(stall.start), Timestamp.format(stall.end),
                 Decimal3.seconds(stall.millis), String(stall.followerCheckpoint), String(stall.maxLag),
+            ])
+        }
+        return table
+    }
+
+    public static func gaps(_ result: AnalysisResult) -> CSVTable {
+        var table = CSVTable(header: gapsHeader)
+        for gap in result.gaps {
+            table.append([
+                result.indexName(gap.index), Timestamp.format(gap.start), Timestamp.format(gap.end),
+                Decimal3.seconds(gap.millis),
+            ])
+        }
+        return table
+    }
+
+    public static func errors(_ result: AnalysisResult) -> CSVTable {
+        var table = CSVTable(header: errorsHeader)
+        for episode in result.errorEpisodes {
+            table.append([
+                result.indexName(episode.index), Timestamp.format(episode.start), Timestamp.format(episode.end),
+                String(episode.samples), episode.httpStatus.map { String($0) } ?? "", result.text(episode.type) ?? "",
+                result.text(episode.reason) ?? "",
+            ])
+        }
+        return table
+    }
+
+    public static func shards(_ result: AnalysisResult) -> CSVTable {
+        var table = CSVTable(header: shardsHeader)
+        for shard in result.shards {
+            table.append([
+                result.indexName(shard.index), String(shard.shard), String(shard.lagSamples), String(shard.p50),
+                String(shard.p99), String(shard.max), String(shard.last), String(shard.stalls),
+                Decimal3.seconds(shard.millisStalled),
             ])
         }
         return table

@@ -1,18 +1,22 @@
-/// The report of `replstat analyze --format json`: the four CSV tables in one JSON document,
+/// The report of `replstat analyze --format json`: the seven CSV tables in one JSON document,
 /// with the CSV column names as keys so that a user can switch formats without relearning them:
 ///
 ///     {"sources":[{"source":…,"lines":…,"outcomes":{"blank":…,…},"failure":null}, …],
 ///      "totals":{"lines":…,"outcomes":{…}},
 ///      "indices":[{<summary.csv columns>}, …],
 ///      "transitions":[{<transitions.csv columns>}, …],
-///      "stalls":[{<stalls.csv columns>}, …]}
+///      "stalls":[{<stalls.csv columns>}, …],
+///      "gaps":[{<gaps.csv columns>}, …],
+///      "errors":[{<errors.csv columns>}, …],
+///      "shards":[{<shards.csv columns>}, …]}
 ///
 /// Keys come in a fixed order and each row sits on its own line, so the output is the same
 /// bytes for the same input and diffs well. Counts, checkpoints and lags are JSON integers
 /// written from their exact values (a lag can reach 2^64 - 1, beyond a double); seconds, means
 /// and rates are JSON numbers with exactly the three decimals of the CSV. A value that does
 /// not apply is `null`; `reason`, `leader_alias` and `leader_index` are `""` when the capture
-/// said so and `null` when it did not say.
+/// said so and `null` when it did not say; an error episode's `http_status`, `error_type` and
+/// `reason` are `null` where its first sample has none.
 public enum JSONReport {
     /// The document as UTF-8, ending with a newline.
     public static func render(_ result: AnalysisResult) -> [UInt8] {
@@ -48,6 +52,35 @@ public enum JSONReport {
             row.number("seconds", Decimal3.seconds(stall.millis))
             row.integer("follower_checkpoint", stall.followerCheckpoint)
             row.integer("max_lag", stall.maxLag)
+        }
+        out.append(contentsOf: "],\n\"gaps\": [".utf8)
+        appendRows(result.gaps, to: &out) { gap, row in
+            row.string("index", result.indexName(gap.index))
+            row.string("start", Timestamp.format(gap.start))
+            row.string("end", Timestamp.format(gap.end))
+            row.number("seconds", Decimal3.seconds(gap.millis))
+        }
+        out.append(contentsOf: "],\n\"errors\": [".utf8)
+        appendRows(result.errorEpisodes, to: &out) { episode, row in
+            row.string("index", result.indexName(episode.index))
+            row.string("start", Timestamp.format(episode.start))
+            row.string("end", Timestamp.format(episode.end))
+            row.integer("samples", episode.samples)
+            row.integer("http_status", episode.httpStatus)
+            row.string("error_type", result.text(episode.type))
+            row.string("reason", result.text(episode.reason))
+        }
+        out.append(contentsOf: "],\n\"shards\": [".utf8)
+        appendRows(result.shards, to: &out) { shard, row in
+            row.string("index", result.indexName(shard.index))
+            row.integer("shard", shard.shard)
+            row.integer("lag_samples", shard.lagSamples)
+            row.integer("lag_p50", shard.p50)
+            row.integer("lag_p99", shard.p99)
+            row.integer("lag_max", shard.max)
+            row.integer("lag_last", shard.last)
+            row.integer("stalls", shard.stalls)
+            row.number("stall_seconds", Decimal3.seconds(shard.millisStalled))
         }
         out.append(contentsOf: "]\n}\n".utf8)
         return out
@@ -101,6 +134,11 @@ public enum JSONReport {
         row.number("follower_rate", rates.map { Decimal3.ratio($0.followerIncrease * 1000, UInt128($0.millis)) })
         row.integer("stalls", index.stalls)
         row.number("stall_seconds", hasStatus ? Decimal3.seconds(index.millisStalled) : nil)
+        let lagSeconds = index.lagSeconds
+        row.number("lag_seconds_p50", lagSeconds.map { Decimal3.seconds($0.p50) })
+        row.number("lag_seconds_p99", lagSeconds.map { Decimal3.seconds($0.p99) })
+        row.number("lag_seconds_max", lagSeconds.map { Decimal3.seconds($0.max) })
+        row.number("lag_seconds_last", lagSeconds?.last.map(Decimal3.seconds))
     }
 }
 

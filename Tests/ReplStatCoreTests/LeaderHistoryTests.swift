@@ -1,0 +1,145 @@
+import Testing
+
+@testable import ReplStatCore
+
+/// Lag in seconds, rule by rule (SPEC.md section 3); every expected value worked out by hand
+/// in the comments. Times are milliseconds.
+@Suite struct LeaderHistoryTests {
+    private typealias Entry = LeaderHistory.Entry
+
+    @Test func unknownUntilTheFollowerPassesAnEntry() {
+        var history = LeaderHistory()
+        // D is none: the time of the follower's next operation cannot be placed.
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 50) == nil)
+        #expect(history.lagMillis(at: 1_000, leader: 110, follower: 50) == nil)
+        #expect(history.entries.map(\.checkpoint) == [100, 110])
+    }
+
+    @Test func zeroWhenTheFollowerHasAll() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        #expect(history.entries.isEmpty && history.dropped == Entry(firstSeen: 0, lastSeen: 0, checkpoint: 100))
+        // Ahead of the leader is all the same.
+        #expect(history.lagMillis(at: 1_000, leader: 150, follower: 160) == 0)
+    }
+
+    @Test func interpolatesBetweenThePollsAroundTheNextOperation() {
+        var history = LeaderHistory()
+        // D = (0, 0, 100).
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        // B = (10000, 10000, 200): operation 151 was written at 0 + 51 * 10000 / 100 = 5100.
+        #expect(history.lagMillis(at: 10_000, leader: 200, follower: 150) == 4_900)
+        // Still the same B (H = 200, 300): 20000 - 5100.
+        #expect(history.lagMillis(at: 20_000, leader: 300, follower: 150) == 14_900)
+        // The follower passes 200: D = (10000, 10000, 200), B = (20000, 20000, 300), L equal to the
+        // last entry's (its last_ts becomes 30000); operation 251 at 10000 + 51 * 10000 / 100 = 15100.
+        #expect(history.lagMillis(at: 30_000, leader: 300, follower: 250) == 14_900)
+        #expect(history.entries == [Entry(firstSeen: 20_000, lastSeen: 30_000, checkpoint: 300)])
+        #expect(history.lagMillis(at: 40_000, leader: 300, follower: 300) == 0)
+    }
+
+    @Test func anEqualLeaderCheckpointMovesTheEntrysLastTime() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 50) == nil)
+        #expect(history.lagMillis(at: 1_000, leader: 100, follower: 50) == nil)
+        // D = (0, 1000, 100), B = (2000, 2000, 110): operation 101 at 1000 + 1 * 1000 / 10 = 1100.
+        // Had D's last time stayed 0, it would be 0 + 1 * 2000 / 10 = 200, and the lag 1800.
+        #expect(history.lagMillis(at: 2_000, leader: 110, follower: 100) == 900)
+    }
+
+    @Test(
+        arguments: [
+            // (time of B, B's checkpoint, follower, expected): D = (0, 0, 0) in each.
+            (2, 4, 0, 2),  // 2 - 1 * 2 / 4 = 1.5: half away from zero, 2
+            (5, 2, 0, 3),  // 5 - 1 * 5 / 2 = 2.5: 3, where rounding half to even gives 2
+            (1, 3, 0, 1),  // 1 - 1 / 3 = 0.667
+            (2, 3, 0, 1),  // 2 - 2 / 3 = 1.333
+            (3, 3, 0, 2),  // 3 - 1 * 3 / 3 = 2 exactly
+            (3, 3, 2, 0),  // 3 - 3 * 3 / 3 = 0: operation 3 written at 3
+        ] as [(Int64, Int64, Int64, Int64)])
+    func roundedHalfAwayFromZero(time: Int64, leader: Int64, follower: Int64, expected: Int64) {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 0, follower: 0) == 0)
+        #expect(history.lagMillis(at: time, leader: leader, follower: follower) == expected)
+    }
+
+    @Test func exactBeyondADouble() {
+        var history = LeaderHistory()
+        // D = (0, 0, -2^63). B = (1, 1, 2^63 - 2), F = -1: operation 0 is 2^63 of a span of 2^64 - 2,
+        // written at 0.5 + 1 / (2^64 - 2) ms, so the lag is just under 0.5 ms: 0. A double sees 0.5,
+        // which rounds to 1.
+        #expect(history.lagMillis(at: 0, leader: .min, follower: .min) == 0)
+        #expect(history.lagMillis(at: 1, leader: .max - 1, follower: -1) == 0)
+        var other = LeaderHistory()
+        // F = -3: operation -2 is 2^63 - 2 of the span, written just under 0.5 ms: the lag just over, 1.
+        #expect(other.lagMillis(at: 0, leader: .min, follower: .min) == 0)
+        #expect(other.lagMillis(at: 1, leader: .max - 1, follower: -3) == 1)
+    }
+
+    @Test func aFollowerBehindDIsUnknown() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        // D = (0, 0, 100) and the follower went back to 90: F < D.L.
+        #expect(history.lagMillis(at: 1_000, leader: 200, follower: 90) == nil)
+        // Once it passes 200 again: D = (1000, 2000, 200), H empty: 0.
+        #expect(history.lagMillis(at: 2_000, leader: 200, follower: 200) == 0)
+    }
+
+    @Test func aLeaderGoingBackClearsTheHistoryAndD() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        #expect(history.lagMillis(at: 1_000, leader: 200, follower: 150) == 490)  // 1000 - 51 * 1000 / 100
+        // 150 is below the last entry's 200: H and D cleared, H = (2000, 2000, 150), D none.
+        #expect(history.lagMillis(at: 2_000, leader: 150, follower: 120) == nil)
+        #expect(history.entries == [Entry(firstSeen: 2_000, lastSeen: 2_000, checkpoint: 150)])
+        #expect(history.dropped == nil)
+    }
+
+    @Test func anEmptyHistoryForgetsDWhenTheLeaderIsNotPastIt() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        // H empty and 100 <= D.L: D cleared, then H = (1000, 1000, 100), which the follower at 50 lacks.
+        #expect(history.lagMillis(at: 1_000, leader: 100, follower: 50) == nil)
+        #expect(history.dropped == nil)
+        // Past it, D stays: D = (0, 0, 100) and B = (1000, 1000, 110) give 1000 - 1 * 1000 / 10 = 900.
+        var kept = LeaderHistory()
+        #expect(kept.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        #expect(kept.lagMillis(at: 1_000, leader: 110, follower: 100) == 900)
+    }
+
+    @Test func theHistoryHoldsAtMost65536Entries() {
+        var history = LeaderHistory()
+        // Leader at k every k seconds, follower stuck at 1: D = (1000, 1000, 1) and H = 2 ... k, so
+        // operation 2 was written at 2000 and the lag at k seconds is k * 1000 - 2000.
+        #expect(history.lagMillis(at: 1_000, leader: 1, follower: 1) == 0)
+        for k in Int64(2)...65_537 {
+            let lag = history.lagMillis(at: k * 1_000, leader: k, follower: 1)
+            if lag != k * 1_000 - 2_000 {
+                Issue.record("at \(k): \(String(describing: lag))")
+                break
+            }
+        }
+        #expect(history.count == 65_536)
+        // One more: the front (2000, 2000, 2) goes to D to make room. With the follower at 2, B is
+        // (3000, 3000, 3): operation 3 at 3000, the lag 65538000 - 3000.
+        #expect(history.lagMillis(at: 65_538_000, leader: 65_538, follower: 2) == 65_535_000)
+        #expect(history.count == 65_536)
+        #expect(history.dropped == Entry(firstSeen: 2_000, lastSeen: 2_000, checkpoint: 2))
+        // And another: (3000, 3000, 3) goes to D; a follower at 2 is behind D: unknown.
+        #expect(history.lagMillis(at: 65_539_000, leader: 65_539, follower: 2) == nil)
+        #expect(history.entries.first == Entry(firstSeen: 4_000, lastSeen: 4_000, checkpoint: 4))
+        #expect(history.entries.last == Entry(firstSeen: 65_539_000, lastSeen: 65_539_000, checkpoint: 65_539))
+        #expect(history.count == 65_536)
+    }
+
+    @Test func noStorageUntilTheFirstLagSample() {
+        // An index without lag samples allocates nothing; the ring grows as entries come.
+        #expect(LeaderHistory().entries.isEmpty)
+        var history = LeaderHistory()
+        for k in Int64(1)...9 { _ = history.lagMillis(at: k, leader: k, follower: 0) }
+        #expect(history.entries.map(\.checkpoint) == Array(1...9))
+        #expect(history.entries.map(\.firstSeen) == Array(1...9))
+        history.clear()
+        #expect(history.entries.isEmpty && history.dropped == nil)
+    }
+}
