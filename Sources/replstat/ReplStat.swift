@@ -18,7 +18,10 @@ struct ReplStat: ParsableCommand {
             they happen; `replstat capture` polls a cluster and writes the capture; `replstat run` \
             runs a pipeline file (sources, options and outputs in one \
             recipe); `replstat simulate` writes realistic captures for trying it out.
+
+            \(Version.line)
             """,
+        version: Version.line,
         subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
     )
 

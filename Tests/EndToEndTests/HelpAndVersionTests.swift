@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `--help` as a user reads it at an 80-column terminal.
+/// `--help` as a user reads it at an 80-column terminal, and `--version`.
 @Suite(.timeLimit(.minutes(1))) struct HelpAndVersionTests {
     static let commands = ["", "analyze", "watch", "capture", "run", "simulate"]
 
@@ -48,5 +48,22 @@ import Testing
         let run = try Replstat.run(["analyze", "--jobs", jobs, "-"], stdin: Data())
         #expect(run.status == 2)
         #expect(run.stderr.contains("--jobs must be between 1 and 256."), "\(run.stderr)")
+    }
+
+    /// `replstat 0.1.0 (commit 5f525f2abcde)`: the commit the binary was built from, as git
+    /// says when the tests run from a checkout; in the root help too.
+    @Test func versionNamesTheCommit() throws {
+        let run = try Replstat.run(["--version"])
+        #expect(run.status == 0)
+        let line = run.stdoutText
+        let match = try #require(
+            line.wholeMatch(of: /replstat \d+\.\d+\.\d+ \(commit (?<commit>[0-9a-f]{12}|unknown)(, modified)?\)\n/),
+            "\(line)")
+        let git = try Replstat.shell("git -C '\(PipelineRunTests.root.path)' rev-parse --short=12 HEAD 2>/dev/null")
+        if git.status == 0 {
+            #expect(match.output.commit + "\n" == git.stdoutText)
+        }
+        #expect(try help("").contains("\n" + line))
+        #expect(try help("").contains("--version"))
     }
 }
