@@ -25,7 +25,7 @@ struct ReplStat: ParsableCommand {
         subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
     )
 
-    /// Usage errors exit with 2 (SPEC.md), not ArgumentParser's default 64.
+    /// Usage errors exit with 2 (docs/format.md), not ArgumentParser's default 64.
     static func main() {
         // One malloc arena: the pipeline allocates buffers on one thread and frees them on
         // another, and per-thread arenas then only fragment. Measured on 2,000 indices: peak
@@ -46,7 +46,7 @@ struct ReplStat: ParsableCommand {
     }
 }
 
-/// Exit statuses of SPEC.md section 4.
+/// Exit statuses (docs/format.md).
 enum ExitStatus {
     static let done: Int32 = 0
     static let sourceFailed: Int32 = 1

@@ -1,4 +1,4 @@
-/// The human report of `replstat analyze --format markdown` (SPEC.md section 4): overview,
+/// The human report of `replstat analyze --format markdown` (docs/format.md): overview,
 /// per-index table, transitions, stalls, lag leaders and data quality, for someone who wants
 /// to know in a minute what replication did overnight. The CSV and JSON reports carry every
 /// row and every figure; this one caps long tables and rounds for reading.

@@ -39,7 +39,7 @@ public struct SimulationOptions: Sendable, Equatable {
     /// Seed of every random choice.
     public var seed: UInt64 = 1
     public var scenario: SimulationScenario = .mixed
-    /// Mix in the damaged and odd lines real captures have (SPEC.md section 2).
+    /// Mix in the damaged and odd lines real captures have (docs/format.md).
     public var dirty = false
 
     public init() {}
