@@ -35,7 +35,7 @@ import Testing
     /// Every column of every table is still there, in order, each cell whole or cut with `…`
     /// from its start (a reason) or from both ends (a name), and each part of a split table
     /// starts with the first column, so that each row can be told.
-    @Test(arguments: [60, 80, 120]) func splitTablesKeepEveryCell(_ width: Int) throws {
+    @Test(arguments: [1, 30, 60, 80, 120]) func splitTablesKeepEveryCell(_ width: Int) throws {
         let whole = Tables(MarkdownReport.render(Self.result))
         let fitted = Tables(MarkdownReport.render(Self.result, width: width))
         #expect(fitted.sections.keys.sorted() == whole.sections.keys.sorted())
