@@ -145,7 +145,7 @@ private struct Layout {
             for start in 1..<end {
                 let part = [0] + Array(start..<end)
                 guard end - start == 1 || MarkdownTable.width(of: part.map { narrowest[$0] }) <= width else { continue }
-                let shown = widths(of: part).enumerated().reduce(0) { $0 + min($1.element, natural[$1.offset]) }
+                let shown = widths(of: part).reduce(0, +)
                 for (used, previous) in best[start].enumerated() {
                     guard let previous else { continue }
                     let candidate = (score: previous.score + shown, parts: previous.parts + [part])
