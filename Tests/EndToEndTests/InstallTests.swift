@@ -19,25 +19,9 @@ struct InstallTests {
         return String(path.dropLast("/usr/bin/swift".count))
     }()
 
-    /// Runs `scripts/install PREFIX` without holding one of the test runner's threads while it
-    /// builds (there are as many as cores, and the other tests need them): its output goes to a
-    /// file, and the test awaits its end.
+    /// `scripts/install PREFIX`, in the background: the build takes minutes.
     private func install(into prefix: URL) async throws -> (status: Int32, output: String) {
-        let log = prefix.deletingLastPathComponent().appendingPathComponent("install.log")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "scripts/install \"$0\" >\"$1\" 2>&1", prefix.path, log.path]
-        process.currentDirectoryURL = Self.root
-        process.standardInput = FileHandle.nullDevice
-        let status = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        return (status, try String(contentsOf: log, encoding: .utf8))
+        try await BackgroundShell.run("scripts/install '\(prefix.path)'", in: Self.root)
     }
 
     @Test func theInstalledBinaryRunsWithoutTheToolchain() async throws {
