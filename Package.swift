@@ -47,8 +47,11 @@ let package = Package(
                 "ReplStatPipelines",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // The commit `replstat --version` names, read from git before each build.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(
             name: "ReplStatCoreTests",
             dependencies: ["ReplStatCore"]

@@ -3,7 +3,7 @@
 // Built by scripts/fuzz together with the sources of ReplStatCore, as one module, so internal
 // names are visible without @testable. The input is one line's bytes (CR and LF included, as
 // the fuzzer makes them). Every outcome is checked against a small reference written here
-// from SPEC.md section 2, independently of the code under test:
+// from docs/format.md, independently of the code under test:
 //
 // - the decoder never crashes, decoding the same line twice gives the same result, and a
 //   verbose line after it decodes as it does alone (nothing carries over);
@@ -51,7 +51,7 @@ indirect enum RefValue {
     case boolean
     case null
 
-    /// The last value of a key, nil when absent or null (SPEC: null counts as absent).
+    /// The last value of a key, nil when absent or null (docs/format.md: null counts as absent).
     func member(_ name: String) -> RefValue? {
         guard case .object(let members) = self else { return nil }
         let key = Array(name.utf8)
@@ -269,7 +269,7 @@ enum RefTime {
 
     static let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-    /// An RFC 3339 timestamp as SPEC.md section 2 allows it, to the millisecond.
+    /// An RFC 3339 timestamp as docs/format.md allows it, to the millisecond.
     static func rfc3339(_ s: [UInt8]) -> Int64? {
         func isDigit(_ at: Int) -> Bool { at < s.count && s[at] >= 0x30 && s[at] <= 0x39 }
         func number(_ at: Int, _ count: Int) -> Int? {
@@ -439,7 +439,7 @@ func refShards(_ details: RefValue) -> [[Int64]]? {
     return byShard.keys.sorted().compactMap { byShard[$0]! }
 }
 
-/// SPEC.md section 2's checks, in their order, on a parsed line.
+/// The checks of docs/format.md, in their order, on a parsed line.
 func referenceDecode(_ line: [UInt8]) -> RefDecoded {
     var line = line
     if line.last == UInt8(ascii: "\r") { line.removeLast() }

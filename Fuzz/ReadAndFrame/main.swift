@@ -112,7 +112,7 @@ func referenceGunzip(_ data: [UInt8]) -> (bytes: [UInt8], damage: Damage) {
     }
 }
 
-/// The lines of a decompressed stream as SPEC.md section 2 defines them.
+/// The lines of a decompressed stream as docs/format.md defines them.
 struct ReferenceLine {
     /// Without the LF, a trailing CR kept.
     var raw: ArraySlice<UInt8>

@@ -34,7 +34,7 @@ public struct PollFailure: Sendable, Equatable {
     }
 }
 
-/// Builds the capture lines of SPEC.md section 2:
+/// Builds the capture lines of docs/format.md:
 /// `{"@timestamp":"...","index":"...","response":BODY}`, with the body as the server sent it.
 public struct EnvelopeLineBuilder {
     /// Longest line written: analyze's default line limit. A longer answer would be rejected as

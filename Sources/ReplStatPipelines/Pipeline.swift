@@ -35,12 +35,14 @@ public struct Pipeline: Sendable {
         return copy
     }
 
-    /// The pipeline with every relative path it writes taken relative to `directory` instead of
-    /// the current directory (`replstat run --out-dir`); standard output stays.
+    /// The pipeline writing into `directory` what it writes into its own output folder
+    /// (`replstat run --out-dir`): the deepest folder that holds every relative path it writes.
+    /// nightly-report.yaml's `reports/nightly/report.md` and `reports/nightly/csv` become
+    /// `DIR/report.md` and `DIR/csv`, as an operator who names the folder of tonight's reports
+    /// expects. Absolute paths and standard output stay.
     public func rerooted(under directory: String) -> Pipeline {
-        func reroot(_ path: String) -> String {
-            path.hasPrefix("/") ? path : (directory.hasSuffix("/") ? directory : directory + "/") + path
-        }
+        let shared = OutputFolder.shared(by: writtenFolders)
+        func reroot(_ path: String) -> String { shared.replaced(in: path, by: directory) }
         func reroot(_ destination: ReportOutputs.Destination?) -> ReportOutputs.Destination? {
             guard case .file(let path) = destination else { return destination }
             return .file(reroot(path))
@@ -57,6 +59,56 @@ public struct Pipeline: Sendable {
             return PipelineSource(.capture(capture), at: source.location)
         }
         return copy
+    }
+
+    /// The folders the pipeline writes files into: each output file's folder, and the CSV folder.
+    private var writtenFolders: [String] {
+        var files = [reports.markdown, reports.json, watch?.to].compactMap { destination -> String? in
+            if case .file(let path) = destination { path } else { nil }
+        }
+        files += [rejects, capture?.out].compactMap { $0 }
+        return files.map(OutputFolder.parent) + (reports.csv.map { [$0.directory] } ?? [])
+    }
+}
+
+/// The output folder that `--out-dir` replaces, as path components; empty when the relative
+/// paths share no folder (they then go under DIR as they are).
+struct OutputFolder {
+    let components: [Substring]
+
+    /// The deepest folder that holds every relative folder of `folders` (absolute ones do not
+    /// count). It stops short of a `..` that follows it in any path: taking `a` out of
+    /// `a/../b` would send the path out of DIR.
+    static func shared(by folders: [String]) -> OutputFolder {
+        let relative = folders.filter { !$0.hasPrefix("/") }.map(components)
+        guard var shared = relative.first else { return OutputFolder(components: []) }
+        for folder in relative.dropFirst() {
+            shared = Array(zip(shared, folder).prefix { $0 == $1 }.map(\.0))
+        }
+        while !shared.isEmpty && relative.contains(where: { $0.count > shared.count && $0[shared.count] == ".." }) {
+            shared.removeLast()
+        }
+        return OutputFolder(components: shared)
+    }
+
+    /// The folder a file is written into: its path without its last component.
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+
+    /// The path's components, without empty ones and `.`.
+    private static func components(_ path: String) -> [Substring] {
+        path.split(separator: "/").filter { $0 != "." }
+    }
+
+    /// `path` with this folder replaced by `directory`; an absolute path as it is.
+    func replaced(in path: String, by directory: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let rest = Self.components(path).dropFirst(components.count)
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        guard !rest.isEmpty else { return base.isEmpty ? directory : base }
+        return base + "/" + rest.joined(separator: "/")
     }
 }
 

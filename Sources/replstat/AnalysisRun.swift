@@ -6,7 +6,7 @@ import ReplStatCore
 #endif
 
 /// One run as `analyze`, `watch` and `run` do it: read the sources once, send live events and
-/// rejected lines where they go, write the reports at the end, and exit with SPEC.md's status.
+/// rejected lines where they go, write the reports at the end, and exit with the status of docs/format.md.
 struct AnalysisRun {
     /// Live events, as `replstat watch` prints them.
     struct Events {

@@ -11,14 +11,15 @@ struct Analyze: ParsableCommand {
             verbose captures), and how clean the capture was.
 
             Formats:
-              markdown  one report for people (to standard output, or report.md under --out)
+              markdown  one report for people (standard output, or report.md under --out)
               csv       summary.csv, transitions.csv, stalls.csv, gaps.csv,
                         errors.csv, shards.csv, quality.csv under --out
               json      the same tables in one document (standard output, or report.json)
 
             Examples:
               replstat analyze samples/fleet-day.jsonl.gz
-              replstat analyze --format csv --out reports/ --rejects reports/rejects.jsonl day-*.jsonl.gz
+              replstat analyze --format csv --out reports/ \\
+                  --rejects reports/rejects.jsonl day-*.jsonl.gz
               zcat capture.jsonl.gz | replstat analyze --max-gap 120 -
 
             Exit status: 0 done (rejected lines do not fail a run); 1 a source could not be read or \
@@ -53,7 +54,7 @@ struct Analyze: ParsableCommand {
         help: ArgumentHelp(
             "Threads that decode in parallel (default: the number of cores); 1 runs everything on one thread.",
             valueName: "n"))
-    var jobs = AnalysisOptions.processorCount
+    var jobs: Int?
 
     @OptionGroup(title: "Analysis")
     var analysis: AnalysisFlags
@@ -62,7 +63,7 @@ struct Analyze: ParsableCommand {
     var sources: [String] = []
 
     func validate() throws {
-        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256.") }
+        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256.") }
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
@@ -70,7 +71,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         var options = analysis.options
-        options.jobs = jobs
+        options.jobs = jobs ?? AnalysisOptions.processorCount
         var reports = ReportOutputs()
         switch format {
         case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)

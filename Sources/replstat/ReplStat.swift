@@ -18,11 +18,14 @@ struct ReplStat: ParsableCommand {
             they happen; `replstat capture` polls a cluster and writes the capture; `replstat run` \
             runs a pipeline file (sources, options and outputs in one \
             recipe); `replstat simulate` writes realistic captures for trying it out.
+
+            \(Version.line)
             """,
+        version: Version.line,
         subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
     )
 
-    /// Usage errors exit with 2 (SPEC.md), not ArgumentParser's default 64.
+    /// Usage errors exit with 2 (docs/format.md), not ArgumentParser's default 64.
     static func main() {
         // One malloc arena: the pipeline allocates buffers on one thread and frees them on
         // another, and per-thread arenas then only fragment. Measured on 2,000 indices: peak
@@ -43,7 +46,7 @@ struct ReplStat: ParsableCommand {
     }
 }
 
-/// Exit statuses of SPEC.md section 4.
+/// Exit statuses (docs/format.md).
 enum ExitStatus {
     static let done: Int32 = 0
     static let sourceFailed: Int32 = 1

@@ -46,7 +46,8 @@ struct Run: ParsableCommand {
     @Option(
         name: .customLong("out-dir"),
         help: ArgumentHelp(
-            "Take the relative paths the sinks write from this folder instead of the current one.", valueName: "dir"))
+            "Write here instead of into the file's output folder (the deepest folder that holds every relative path it writes).",
+            valueName: "dir"))
     var outputDirectory: String?
 
     @Argument(help: ArgumentHelp("The pipeline file (YAML).", valueName: "file"))

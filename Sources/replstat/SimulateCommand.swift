@@ -93,7 +93,7 @@ struct Simulate: ParsableCommand {
     }
 }
 
-/// `--start`: an RFC 3339 timestamp as SPEC.md section 2 reads them.
+/// `--start`: an RFC 3339 timestamp as docs/format.md reads them.
 struct StartTime: ExpressibleByArgument {
     let millis: Int64
     let text: String

@@ -172,9 +172,11 @@ import Testing
         let event = try CaptureTests.object(try #require(events.first))
         #expect(event["event"] as? String == "error")
         #expect(event["index"] as? String == "follower-forbidden")
-        let kept = try FileManager.default.contentsOfDirectory(atPath: dir.file("captures").path)
+        // --out-dir takes the place of the file's captures/ folder.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasPrefix("ccr") }
         #expect(kept.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("captures").path))
         #expect(kept.first?.wholeMatch(of: /ccr-\d{8}T\d{6}Z\.jsonl\.gz/) != nil, "\(kept)")
-        #expect(try CaptureTests.gunzip(dir.file("captures/" + kept[0])).count == 6)
+        #expect(try CaptureTests.gunzip(dir.file(kept[0])).count == 6)
     }
 }

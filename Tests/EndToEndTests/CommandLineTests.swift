@@ -28,7 +28,7 @@ import Testing
         let inputLines = input.split(separator: 0x0A, omittingEmptySubsequences: false).map { Data($0) }
         let rejectLines = try Data(contentsOf: URL(fileURLWithPath: rejectsPath))
             .split(separator: 0x0A).map { Data($0) }
-        // outcomes has 18 lines: 2 blank, 2 status, 1 error and 13 rejects (SPEC.md, by hand).
+        // outcomes has 18 lines: 2 blank, 2 status, 1 error and 13 rejects (docs/format.md, by hand).
         #expect(rejectLines.count == 13)
         var reasons: [String: Int] = [:]
         for line in rejectLines {

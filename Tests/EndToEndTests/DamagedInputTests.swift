@@ -2,7 +2,7 @@ import Foundation
 import ReplStatCore
 import Testing
 
-/// Damaged and odd input through the command: never a crash, the exit status of SPEC.md, the
+/// Damaged and odd input through the command: never a crash, the exit status of docs/format.md, the
 /// lines before the damage reported, and a message that names the source and the byte offset.
 @Suite(.timeLimit(.minutes(3))) struct DamagedInputTests {
     /// A small gzip capture of two members, and the plain bytes it holds.

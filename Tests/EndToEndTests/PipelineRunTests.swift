@@ -33,9 +33,8 @@ import Testing
         #expect(pipeline.status == 0, "\(pipeline.stderr)")
         #expect(
             files(under: out.url) == [
-                "reports/nightly/csv/errors.csv", "reports/nightly/csv/gaps.csv", "reports/nightly/csv/quality.csv",
-                "reports/nightly/csv/shards.csv", "reports/nightly/csv/stalls.csv", "reports/nightly/csv/summary.csv",
-                "reports/nightly/csv/transitions.csv", "reports/nightly/rejects.jsonl", "reports/nightly/report.md",
+                "csv/errors.csv", "csv/gaps.csv", "csv/quality.csv", "csv/shards.csv", "csv/stalls.csv",
+                "csv/summary.csv", "csv/transitions.csv", "rejects.jsonl", "report.md",
             ])
 
         let reference = try TemporaryDirectory()
@@ -46,7 +45,7 @@ import Testing
             ]
                 + Self.nightlySources)
         #expect(csv.status == 0)
-        let nightly = out.url.appendingPathComponent("reports/nightly")
+        let nightly = out.url
         for table in ["summary.csv", "transitions.csv", "stalls.csv", "quality.csv"] {
             #expect(try read(nightly.appendingPathComponent("csv/" + table)) == read(reference.file(table)), "\(table)")
         }
@@ -80,15 +79,15 @@ import Testing
         let audit = try run(["run", "--out-dir", out.url.path, "pipelines/quality-audit.yaml"])
         #expect(audit.status == 3)
         #expect(audit.stderr == "replstat: 76 line(s) rejected (strict: true)\n")
-        #expect(files(under: out.url) == ["reports/quality/quality.csv", "reports/quality/rejects.jsonl"])
-        let rows = CSV.parse(try String(contentsOf: out.file("reports/quality/quality.csv"), encoding: .utf8))
+        #expect(files(under: out.url) == ["quality.csv", "rejects.jsonl"])
+        let rows = CSV.parse(try String(contentsOf: out.file("quality.csv"), encoding: .utf8))
         let total = rows.filter { $0.first == "*" }
         let count = { (outcome: String) in Int(total.first { $0[1] == outcome }?[2] ?? "") ?? -1 }
         let accepted = ["lines", "blank", "status", "error"]
         let rejected = total.filter { !accepted.contains($0[1]) }.reduce(0) { $0 + (Int($1[2]) ?? 0) }
         #expect(count("lines") == count("blank") + count("status") + count("error") + rejected)
         #expect(rejected == 76)
-        let rejects = try read(out.file("reports/quality/rejects.jsonl")).split(separator: 0x0A)
+        let rejects = try read(out.file("rejects.jsonl")).split(separator: 0x0A)
         #expect(rejects.count == rejected)
     }
 
@@ -125,14 +124,14 @@ import Testing
         #expect(check.status == 0, "\(check.stderr)")
         #expect(
             check.stdoutText.hasPrefix("pipelines/nightly-report.yaml: valid\nsources:\n  samples/healthy.jsonl.gz\n"))
-        #expect(check.stdoutText.contains("  markdown  \(out.url.path)/reports/nightly/report.md\n"))
+        #expect(check.stdoutText.contains("  markdown  \(out.url.path)/report.md\n"))
         #expect(files(under: out.url).isEmpty)
 
         let real = try run([
             "run", "--out-dir", out.url.path, "pipelines/nightly-report.yaml", "samples/healthy.jsonl.gz",
         ])
         #expect(real.status == 0)
-        let quality = try String(contentsOf: out.file("reports/nightly/csv/quality.csv"), encoding: .utf8)
+        let quality = try String(contentsOf: out.file("csv/quality.csv"), encoding: .utf8)
         #expect(quality.contains("samples/healthy.jsonl.gz,lines,17280\n"))
         #expect(!quality.contains("fleet-day"))
     }

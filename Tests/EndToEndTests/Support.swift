@@ -163,7 +163,7 @@ enum CSV {
         return rows
     }
 
-    /// Differences between two CSV tables under SPEC.md's tolerances: quantiles within 0.1%
+    /// Differences between two CSV tables under the tolerances of docs/format.md: quantiles within 0.1%
     /// (at least 1, or 0.0011 for seconds), three-decimal fields within 0.0011, everything else exact.
     static func differences(got: [[String]], expected: [[String]], file: String) -> [String] {
         guard let header = expected.first, got.first == header else {

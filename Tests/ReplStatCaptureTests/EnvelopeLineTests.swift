@@ -87,7 +87,7 @@ import Testing
         #expect(isError)
     }
 
-    /// 64 levels are fine alone (SPEC's limit) but one too many inside the envelope.
+    /// 64 levels are fine alone (the limit of docs/format.md) but one too many inside the envelope.
     @Test func aBodyNestedTooDeepForTheEnvelopeIsAnError() {
         let deepest = "{\"a\":" + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "}"
         let (line, isError) = text("f", .answered(httpStatus: 200, body: Array(deepest.utf8)))

@@ -2,7 +2,7 @@ import Testing
 
 @testable import ReplStatCore
 
-/// RFC 4180 quoting, and the defusing of text taken from a capture (SPEC.md section 4).
+/// RFC 4180 quoting, and the defusing of text taken from a capture (docs/format.md, CSV conventions).
 @Suite struct CSVTableTests {
     private func text(_ table: CSVTable) -> String { String(decoding: table.bytes, as: UTF8.self) }
 

@@ -2,7 +2,7 @@ import Testing
 
 @testable import ReplStatCore
 
-/// What an error sample says of itself (SPEC.md section 3, error episodes): `http_status` is the
+/// What an error sample says of itself (docs/format.md, error episodes): `http_status` is the
 /// body's integer `status`, `error_type` the error object's own `type` string, `reason` its
 /// `reason` string or the error itself when it is a string.
 @Suite struct ErrorSampleTests {

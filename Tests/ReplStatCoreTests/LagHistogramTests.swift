@@ -2,7 +2,7 @@ import Testing
 
 @testable import ReplStatCore
 
-/// Nearest rank, as SPEC.md defines it: the value at rank ceil(q * n) of the sorted values.
+/// Nearest rank, as docs/format.md defines it: the value at rank ceil(q * n) of the sorted values.
 func nearestRank(_ sorted: [UInt64], percent: UInt64) -> UInt64 {
     let n = UInt64(sorted.count)
     let rank = max(1, (n * percent + 99) / 100)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import ReplStatCore
 
-/// Lag in seconds, rule by rule (SPEC.md section 3); every expected value worked out by hand
+/// Lag in seconds, rule by rule (docs/format.md, What is derived); every expected value worked out by hand
 /// in the comments. Times are milliseconds.
 @Suite struct LeaderHistoryTests {
     private typealias Entry = LeaderHistory.Entry

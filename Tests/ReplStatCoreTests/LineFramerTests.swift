@@ -58,7 +58,7 @@ private func chunks(_ bytes: [UInt8], size: Int) -> [[UInt8]] {
     stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
 }
 
-/// The obvious whole-stream framing, as SPEC.md says it: skip a leading BOM, split at LF,
+/// The obvious whole-stream framing, as docs/format.md says it: skip a leading BOM, split at LF,
 /// a final line without LF counts; the limit does not count one trailing CR.
 private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
     var bytes = stream[...]

@@ -54,7 +54,7 @@ private func syncing(_ details: String) -> String {
         #expect(Timestamp.format(t0) == "2026-11-28T10:00:00.000Z")
     }
 
-    /// One minimal line per outcome of SPEC.md section 2.
+    /// One minimal line per outcome of docs/format.md.
     @Test(
         arguments: [
             ("", Outcome.blank), (" \t ", .blank), ("\r", .blank), (" \t\r", .blank),
@@ -113,7 +113,7 @@ private func syncing(_ details: String) -> String {
         #expect(decoder.decode(FramedLine(bytes: empty)) == .rejected(.blank))
     }
 
-    /// Lines that qualify for several outcomes get the first in SPEC.md's order.
+    /// Lines that qualify for several outcomes get the first in the order of docs/format.md.
     @Test(
         arguments: [
             (#"{"response":"x","index":""}"#, Outcome.missingTimestamp),

@@ -100,7 +100,7 @@ private struct Harness {
         var random = SplitMix64(seed: UInt64(seed) + 100)
         let window = Int64.random(in: 0...50, using: &random)
         var harness = Harness(window: window)
-        // Reference: the definitions of SPEC.md section 2, with the whole history in memory.
+        // Reference: the definitions of docs/format.md (Order), with the whole history in memory.
         var newest: Int64?
         var accepted: [(timestamp: Int64, tag: Int32)] = []
         var clock: Int64 = 1_000

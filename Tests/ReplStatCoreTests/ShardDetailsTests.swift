@@ -2,7 +2,7 @@ import Testing
 
 @testable import ReplStatCore
 
-/// `shard_replication_details` (SPEC.md section 2): validated element by element, and carried
+/// `shard_replication_details` (docs/format.md, Captures): validated element by element, and carried
 /// as the checkpoints of each shard, by ascending shard number.
 @Suite struct ShardDetailsTests {
     private static let ts = #""@timestamp":"2026-11-28T10:00:00.000Z""#

@@ -1,4 +1,4 @@
-/// What became of one input line. Every line gets exactly one outcome (SPEC.md section 2).
+/// What became of one input line. Every line gets exactly one outcome (docs/format.md, Outcomes).
 public enum Outcome: Int, CaseIterable, Sendable {
     case blank, status, error
     case lineTooLong, invalidJSON, notObject, missingTimestamp, invalidTimestamp, invalidField

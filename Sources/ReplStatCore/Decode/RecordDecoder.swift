@@ -44,7 +44,7 @@ public struct StatusSample: Sendable, Equatable {
     public var isLagSample: Bool { hasCheckpoints && status.carriesLag }
 }
 
-/// An accepted error sample (SPEC.md section 3, error episodes): `index` is an id in the
+/// An accepted error sample (docs/format.md, error episodes): `index` is an id in the
 /// decoder's `indexNames`, `type` and `reason` ids in its `texts`.
 public struct ErrorSample: Sendable, Equatable {
     public var timestamp: Int64
@@ -78,7 +78,7 @@ public enum DecodedLine: Sendable, Equatable {
     case status(StatusSample)
 }
 
-/// Turns one framed line into a decoded line: the checks of SPEC.md section 2 in their order.
+/// Turns one framed line into a decoded line: the checks of docs/format.md in their order.
 public struct RecordDecoder {
     private let scanner = JSONLineScanner()
     /// Index names seen so far: their ids are dense, so per-index state can be an array.
@@ -216,7 +216,7 @@ public struct RecordDecoder {
         return content.count > Self.maxIndexBytes ? nil : indexNames.intern(content)
     }
 
-    /// What an error sample says of itself (SPEC.md section 3, error episodes). Kept out of
+    /// What an error sample says of itself (docs/format.md, error episodes). Kept out of
     /// line: inlined, it slows every status line down.
     @inline(never)
     private mutating func errorSample(

@@ -2,7 +2,7 @@
     import Glibc
 #endif
 
-/// The statuses the replication plugin reports (SPEC.md section 1).
+/// The statuses the replication plugin reports (docs/format.md).
 public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
     case bootstrapping, syncing, running, paused, failed, stopped, notInProgress
 

@@ -23,7 +23,7 @@ struct ShardElementSlots {
 }
 
 /// The elements of a line's `shard_replication_details` arrays (the flat body's and the one
-/// under `response`), checked one by one as the scanner finishes each (SPEC.md section 2):
+/// under `response`), checked one by one as the scanner finishes each (docs/format.md, Captures):
 /// an object with a `shard_id` string ending in `[N]` (1 to 9 digits) and, when present,
 /// `syncing_task_details`, an object with int64 `leader_checkpoint` and `follower_checkpoint`
 /// and an optional int64 `seq_no`. Checking at once keeps 24 bytes per element, not the slots.

@@ -5,7 +5,7 @@ public enum Timestamp {
     /// 9999-12-31T23:59:59.999Z
     public static let latest: Int64 = 253_402_300_799_999
 
-    /// Parses an RFC 3339 timestamp as SPEC.md allows it: `YYYY-MM-DD`, then `T`, `t` or a
+    /// Parses an RFC 3339 timestamp as docs/format.md allows it: `YYYY-MM-DD`, then `T`, `t` or a
     /// space, `HH:MM:SS`, an optional fraction of any length (truncated to the millisecond),
     /// and `Z`, `z` or `+HH:MM`/`-HH:MM`. Nothing else may follow.
     public static func parseRFC3339(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {

@@ -1,4 +1,4 @@
-/// Derives the figures of SPEC.md section 3 for one index from its status samples in
+/// Derives the figures of docs/format.md for one index from its status samples in
 /// timestamp order and its error samples in input order, one sample at a time: state per
 /// index, not per sample (apart from the rows it finds, the lag histograms' buckets and the
 /// leader's checkpoint history).

@@ -3,7 +3,7 @@
 /// The first `exactCapacity` values are kept as they are, so small indices get exact
 /// quantiles. Past that, values are counted in buckets: exact below 1024, then 512 buckets per
 /// power of two, so a quantile (the middle of its bucket) is within 1/1024 (0.098%) of the true
-/// value: inside the 0.1% that SPEC.md allows. Only the buckets in use are kept, in one sorted
+/// value: inside the 0.1% that docs/format.md allows. Only the buckets in use are kept, in one sorted
 /// array of 4 bytes a bucket, so memory follows the spread of the lag, not the number of
 /// samples: a day of polls every 10 s typically touches a few hundred buckets. HdrHistogram
 /// offers the same precision but allocates the whole trackable range up front (hundreds of

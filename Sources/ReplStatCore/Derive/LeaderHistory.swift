@@ -1,4 +1,4 @@
-/// Lag in seconds (SPEC.md section 3): the leader checkpoints an index went through and when,
+/// Lag in seconds (docs/format.md): the leader checkpoints an index went through and when,
 /// from which the time the leader wrote the follower's next missing operation is interpolated.
 ///
 /// The history H holds entries (first seen, last seen, leader checkpoint) with strictly

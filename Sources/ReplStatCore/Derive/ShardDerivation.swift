@@ -1,4 +1,4 @@
-/// The figures of one shard of an index (SPEC.md section 3, shards), from the index's lag
+/// The figures of one shard of an index (docs/format.md, shards), from the index's lag
 /// samples whose shard details carry checkpoints for it, in the index's order: its lag, and
 /// its stalls (runs of samples behind at the same follower checkpoint, no step over the gap
 /// limit, no status sample of the index between them that is not a lag sample).

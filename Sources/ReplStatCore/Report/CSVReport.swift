@@ -1,4 +1,4 @@
-/// The seven CSV files of SPEC.md section 4.
+/// The seven CSV files (docs/format.md).
 public enum CSVReport {
     public static let summaryHeader =
         [

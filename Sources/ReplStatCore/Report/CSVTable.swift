@@ -1,6 +1,6 @@
 /// Builds RFC 4180 CSV text: LF line ends, fields with `,` `"` CR or LF quoted, `"` doubled.
 ///
-/// Columns that hold text taken from a capture are defused (SPEC.md section 4): a value that a
+/// Columns that hold text taken from a capture are defused (docs/format.md): a value that a
 /// spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, TAB or CR) gets a `'`
 /// in front, so that opening a report never runs what a capture's author wrote. A column is
 /// defused by its name: a new table gets it by naming its columns as the others do.

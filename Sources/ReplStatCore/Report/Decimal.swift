@@ -6,7 +6,7 @@ public enum Decimal3 {
         return sign + thousandths(UInt128(millis.magnitude))
     }
 
-    /// A duration as users write it (SPEC.md section 4): a non-negative decimal number of seconds,
+    /// A duration as users write it (docs/format.md): a non-negative decimal number of seconds,
     /// taken to the millisecond (`1.2345` is 1234 ms); nil for anything else.
     public static func millis(seconds text: String) -> Int64? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)

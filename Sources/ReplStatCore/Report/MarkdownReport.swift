@@ -1,4 +1,4 @@
-/// The human report of `replstat analyze --format markdown` (SPEC.md section 4): overview,
+/// The human report of `replstat analyze --format markdown` (docs/format.md): overview,
 /// per-index table, transitions, stalls, lag leaders and data quality, for someone who wants
 /// to know in a minute what replication did overnight. The CSV and JSON reports carry every
 /// row and every figure; this one caps long tables and rounds for reading.
@@ -16,16 +16,18 @@ public enum MarkdownReport {
     /// Reasons longer than this many characters are cut, with an ellipsis.
     public static let reasonLimit = 160
 
-    /// The whole report, ending with a newline.
-    public static func render(_ result: AnalysisResult) -> String {
+    /// The whole report, ending with a newline. Given a `width` (a terminal's), it is made to
+    /// fit: tables narrowed or split (`MarkdownTable`), other lines wrapped between words
+    /// (`MarkdownProse`); without, as it is, for a file or a pipe.
+    public static func render(_ result: AnalysisResult, width: Int? = nil) -> String {
         var out = "# Replication report\n"
         overview(result, into: &out)
-        indexTable(result, into: &out)
-        transitions(result, into: &out)
-        stalls(result, into: &out)
-        lagLeaders(result, into: &out)
-        quality(result, into: &out)
-        return out
+        indexTable(result, width, into: &out)
+        transitions(result, width, into: &out)
+        stalls(result, width, into: &out)
+        lagLeaders(result, width, into: &out)
+        quality(result, width, into: &out)
+        return width.map { MarkdownProse.wrapped(out, width: $0) } ?? out
     }
 
     // MARK: - Sections
@@ -79,7 +81,7 @@ public enum MarkdownReport {
         out += result.stalls.isEmpty ? "\n" : " (\(HumanFormat.duration(stalledMillis)) in all)\n"
     }
 
-    private static func indexTable(_ result: AnalysisResult, into out: inout String) {
+    private static func indexTable(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Indices\n\n"
         guard !result.indices.isEmpty else {
             out += "No index had a status or error sample.\n"
@@ -94,8 +96,8 @@ public enum MarkdownReport {
         out += hasUnknown ? "; *unknown* is time in capture gaps.\n\n" : ".\n\n"
 
         var columns: [MarkdownTable.Column] = [
-            .text("Index"), .text("Leader"), .text("Status now"), .number("Samples"), .number("Errors"),
-            .number("Transitions"),
+            .name("Index"), .name("Leader", narrowest: 12), .text("Status now"), .number("Samples"),
+            .number("Errors"), .number("Transitions"),
         ]
         columns += states.map { .number(HumanFormat.stateName($0) + " %") }
         if hasUnknown { columns.append(.number("unknown %")) }
@@ -113,26 +115,26 @@ public enum MarkdownReport {
             func share(_ millis: Int64) -> String {
                 observed > 0 ? HumanFormat.percent(millis, of: observed) : HumanFormat.none
             }
-            var row = [
-                MarkdownText.cell(result.indexName(index.index)), MarkdownText.cell(leader(index, result)),
+            var figures = [
                 statusNow(index), HumanFormat.grouped(index.samples), HumanFormat.grouped(index.errorSamples),
                 HumanFormat.grouped(index.transitions),
             ]
-            row += states.map { share(index.millisInStatus[Int($0.rawValue)]) }
-            if hasUnknown { row.append(share(index.millisUnknown)) }
+            figures += states.map { share(index.millisInStatus[Int($0.rawValue)]) }
+            if hasUnknown { figures.append(share(index.millisUnknown)) }
             if let lag = index.lag {
-                row += [HumanFormat.grouped(lag.p50), HumanFormat.grouped(lag.p99), HumanFormat.grouped(lag.max)]
+                figures += [HumanFormat.grouped(lag.p50), HumanFormat.grouped(lag.p99), HumanFormat.grouped(lag.max)]
             } else {
-                row += Array(repeating: HumanFormat.none, count: 3)
+                figures += Array(repeating: HumanFormat.none, count: 3)
             }
-            row.append(HumanFormat.grouped(index.stalls))
-            row.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
-            table.append(row)
+            figures.append(HumanFormat.grouped(index.stalls))
+            figures.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
+            table.append(
+                [.text(result.indexName(index.index)), .text(leader(index, result))] + figures.map { .markdown($0) })
         }
-        out += table.render()
+        out += table.render(fittingIn: width)
     }
 
-    private static func transitions(_ result: AnalysisResult, into out: inout String) {
+    private static func transitions(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Transitions\n\n"
         let all = result.transitions
         guard !all.isEmpty else {
@@ -146,20 +148,20 @@ public enum MarkdownReport {
             out += "transitions; " + moreInCSV(all.count - shown.count, "transitions.csv")
         }
         var table = MarkdownTable([
-            .text("Time"), .text("Index"), .text("Change"), .text("Reason"), .number("Time in previous"),
+            .text("Time"), .name("Index"), .text("Change"), .sentence("Reason"), .number("Time in previous"),
         ])
         for row in shown {
             table.append([
-                Timestamp.format(row.timestamp), MarkdownText.cell(result.indexName(row.index)),
-                row.from.apiName + " → " + row.to.apiName,
-                MarkdownText.cell(MarkdownText.truncated(result.text(row.reason) ?? "", to: reasonLimit)),
-                HumanFormat.duration(row.millisInPrevious),
+                .markdown(Timestamp.format(row.timestamp)), .text(result.indexName(row.index)),
+                .markdown(row.from.apiName + " → " + row.to.apiName),
+                .text(MarkdownText.truncated(result.text(row.reason) ?? "", to: reasonLimit)),
+                .markdown(HumanFormat.duration(row.millisInPrevious)),
             ])
         }
-        out += table.render()
+        out += table.render(fittingIn: width)
     }
 
-    private static func stalls(_ result: AnalysisResult, into out: inout String) {
+    private static func stalls(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Stalls\n\n"
         let all = result.stalls
         guard !all.isEmpty else {
@@ -178,20 +180,20 @@ public enum MarkdownReport {
             out += "stalls, in time order; " + moreInCSV(all.count - shown.count, "stalls.csv")
         }
         var table = MarkdownTable([
-            .text("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
+            .name("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
             .number("Max lag"),
         ])
         for stall in shown {
-            table.append([
-                MarkdownText.cell(result.indexName(stall.index)), Timestamp.format(stall.start),
-                Timestamp.format(stall.end), HumanFormat.duration(stall.millis),
+            let figures = [
+                Timestamp.format(stall.start), Timestamp.format(stall.end), HumanFormat.duration(stall.millis),
                 HumanFormat.grouped(stall.followerCheckpoint), HumanFormat.grouped(stall.maxLag),
-            ])
+            ]
+            table.append([.text(result.indexName(stall.index))] + figures.map { .markdown($0) })
         }
-        out += table.render()
+        out += table.render(fittingIn: width)
     }
 
-    private static func lagLeaders(_ result: AnalysisResult, into out: inout String) {
+    private static func lagLeaders(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Worst lag\n\n"
         let behind = result.indices.filter { ($0.lag?.max ?? 0) > 0 }
         guard !behind.isEmpty else {
@@ -211,53 +213,53 @@ public enum MarkdownReport {
         out += "Followers that fell behind their leader, worst first (highest maximum lag, then p99); lag counts "
         out += "operations\(cut).\n\n"
         var table = MarkdownTable([
-            .text("Index"), .text("Status now"), .number("Last lag"), .number("Mean"), .number("p50"),
+            .name("Index"), .text("Status now"), .number("Last lag"), .number("Mean"), .number("p50"),
             .number("p99"), .number("Max"), .number("Leader ops/s"), .number("Follower ops/s"), .number("Stalled"),
         ])
         for index in leaders {
             let lag = index.lag!
-            var row = [
-                MarkdownText.cell(result.indexName(index.index)), statusNow(index), HumanFormat.grouped(lag.last),
+            var figures = [
+                statusNow(index), HumanFormat.grouped(lag.last),
                 HumanFormat.tenths(lag.sum, UInt128(lag.count)), HumanFormat.grouped(lag.p50),
                 HumanFormat.grouped(lag.p99), HumanFormat.grouped(lag.max),
             ]
             if let rates = index.rates {
                 let millis = UInt128(rates.millis)
                 // Three decimals, as in the CSV: slow indices move a fraction of an operation per second.
-                row.append(HumanFormat.groupedDecimal(Decimal3.ratio(rates.leaderIncrease * 1000, millis)))
-                row.append(HumanFormat.groupedDecimal(Decimal3.ratio(rates.followerIncrease * 1000, millis)))
+                figures.append(HumanFormat.groupedDecimal(Decimal3.ratio(rates.leaderIncrease * 1000, millis)))
+                figures.append(HumanFormat.groupedDecimal(Decimal3.ratio(rates.followerIncrease * 1000, millis)))
             } else {
-                row += [HumanFormat.none, HumanFormat.none]
+                figures += [HumanFormat.none, HumanFormat.none]
             }
-            row.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
-            table.append(row)
+            figures.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
+            table.append([.text(result.indexName(index.index))] + figures.map { .markdown($0) })
         }
-        out += table.render()
+        out += table.render(fittingIn: width)
     }
 
-    private static func quality(_ result: AnalysisResult, into out: inout String) {
+    private static func quality(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Data quality\n\n"
         let totals = result.totals
         // Outcomes that never happened would only add columns of zeros.
         let outcomes = Outcome.allCases.filter { totals[$0] > 0 }
-        var columns: [MarkdownTable.Column] = [.text("Source"), .number("Lines")]
+        var columns: [MarkdownTable.Column] = [.name("Source"), .number("Lines")]
         columns += outcomes.map { .number($0.name) }
         columns += [.number("Rejected"), .text("Read")]
         var table = MarkdownTable(columns)
-        func row(_ name: String, _ counts: OutcomeCounts, _ read: String) {
-            var cells = [name, HumanFormat.grouped(counts.lines)]
-            cells += outcomes.map { HumanFormat.grouped(counts[$0]) }
+        func row(_ name: MarkdownTable.Cell, _ counts: OutcomeCounts, _ read: String) {
+            var figures = [HumanFormat.grouped(counts.lines)]
+            figures += outcomes.map { HumanFormat.grouped(counts[$0]) }
             let share = HumanFormat.percent(counts.rejected, of: counts.lines)
-            cells.append(HumanFormat.grouped(counts.rejected) + " (\(share)%)")
-            cells.append(read)
-            table.append(cells)
+            figures.append(HumanFormat.grouped(counts.rejected) + " (\(share)%)")
+            figures.append(read)
+            table.append([name] + figures.map { .markdown($0) })
         }
         for source in result.sources {
-            row(MarkdownText.cell(source.name), source.counts, source.failure.map(readProblem) ?? "complete")
+            row(.text(source.name), source.counts, source.failure.map(readProblem) ?? "complete")
         }
         let failed = result.failures.count
-        row("**all sources**", totals, failed == 0 ? "complete" : "\(failed) damaged or unreadable")
-        out += table.render()
+        row(.markdown("**all sources**"), totals, failed == 0 ? "complete" : "\(failed) damaged or unreadable")
+        out += table.render(fittingIn: width)
         if totals.rejected > 0 {
             out += "\nEvery rejected line, with its source, line number and reason: `--rejects FILE`.\n"
         }
@@ -335,53 +337,6 @@ public enum MarkdownReport {
         case .corruptGzip: return "**corrupt gzip\(at)**"
         case .trailingGarbage: return "**not gzip\(at)**"
         }
-    }
-}
-
-/// A GitHub-flavoured Markdown table whose columns are padded to a common width, so that the
-/// raw text (the report goes to a terminal by default) reads as well as the rendered one.
-struct MarkdownTable {
-    struct Column {
-        var title: String
-        var alignRight: Bool
-
-        static func text(_ title: String) -> Column { Column(title: title, alignRight: false) }
-        static func number(_ title: String) -> Column { Column(title: title, alignRight: true) }
-    }
-
-    private let columns: [Column]
-    private var rows: [[String]] = []
-
-    init(_ columns: [Column]) { self.columns = columns }
-
-    /// Appends a row of cells that are already escaped (see `MarkdownText.cell`).
-    mutating func append(_ cells: [String]) {
-        precondition(cells.count == columns.count, "a row needs one cell per column")
-        rows.append(cells)
-    }
-
-    func render() -> String {
-        // Widths in characters: close enough for alignment, and the same on every run.
-        var widths = columns.map { max($0.title.count, 3) }
-        for row in rows {
-            for (position, cell) in row.enumerated() { widths[position] = max(widths[position], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            var text = "|"
-            for (position, cell) in cells.enumerated() {
-                let padding = String(repeating: " ", count: widths[position] - cell.count)
-                text += " " + (columns[position].alignRight ? padding + cell : cell + padding) + " |"
-            }
-            return text + "\n"
-        }
-        var out = line(columns.map(\.title))
-        out += line(
-            columns.indices.map { position in
-                let dashes = String(repeating: "-", count: widths[position] - 1)
-                return columns[position].alignRight ? dashes + ":" : ":" + dashes
-            })
-        for row in rows { out += line(row) }
-        return out
     }
 }
 

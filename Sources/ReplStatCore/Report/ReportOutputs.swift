@@ -60,7 +60,11 @@ public struct ReportOutputs: Sendable, Equatable {
                 try OutputFile.write(table.render(result).bytes, to: path)
             }
         }
-        if let markdown { try Self.write(Array(MarkdownReport.render(result).utf8), to: markdown) }
+        if let markdown {
+            // Fitted to a terminal's width; to a pipe or a file, as it is.
+            let width = markdown == .standardOutput ? TerminalWidth.ofStandardOutput() : nil
+            try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
+        }
         if let json { try Self.write(JSONReport.render(result), to: json) }
     }
 

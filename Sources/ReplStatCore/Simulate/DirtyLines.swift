@@ -1,4 +1,4 @@
-/// The damage and oddities of real captures (SPEC.md section 2), mixed into a clean capture at
+/// The damage and oddities of real captures (docs/format.md), mixed into a clean capture at
 /// a small rate. Some are accepted by the analyzer (other timestamp forms, the flat layout,
 /// CRLF line ends); the others are rejected, each kind with its own outcome.
 struct DirtyLines {

@@ -18,7 +18,7 @@ public enum SimulationScenario: String, CaseIterable, Sendable {
     public var summary: String {
         switch self {
         case .healthy: "every follower syncs; lag comes and goes with the load"
-        case .autopause: "a stall, a lost retention lease, an auto-pause, a new bootstrap"
+        case .autopause: "a stall, a lost retention lease, auto-pause, a new bootstrap"
         case .bootstrapFail: "new followers; one restore cannot start, one dies part-way"
         case .outage: "the poller dies (a capture gap), comes back with 403s"
         case .mixed: "a bit of everything across the fleet"
@@ -39,7 +39,7 @@ public struct SimulationOptions: Sendable, Equatable {
     /// Seed of every random choice.
     public var seed: UInt64 = 1
     public var scenario: SimulationScenario = .mixed
-    /// Mix in the damaged and odd lines real captures have (SPEC.md section 2).
+    /// Mix in the damaged and odd lines real captures have (docs/format.md).
     public var dirty = false
 
     public init() {}

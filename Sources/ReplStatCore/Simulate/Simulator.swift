@@ -1,4 +1,4 @@
-/// Generates a realistic capture of replication status polls (SPEC.md sections 1 and 2) for a
+/// Generates a realistic capture of replication status polls (docs/format.md) for a
 /// scenario: deterministic (the same options give the same bytes, whatever the chunk size) and
 /// fast enough for captures of millions of lines.
 ///

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// The Markdown report at a terminal fits its width (COLUMNS, else the terminal's own size);
+/// piped or written to a file, it stays as it is. The terminal is a pseudo-terminal that
+/// `script` (util-linux) opens.
+@Suite(.timeLimit(.minutes(2))) struct TerminalWidthTests {
+    static let fleetDay = PipelineRunTests.root.appendingPathComponent("samples/fleet-day.jsonl.gz").path
+
+    /// Runs `command` (a shell command line) with its standard output on a pseudo-terminal and its
+    /// standard error dropped; what it printed, with the terminal's CR LF line ends made LF.
+    private func atTerminal(_ command: String, columns: String? = nil) throws -> (status: Int32, output: String) {
+        var environment = ["PATH": "/usr/bin:/bin"]
+        if let columns { environment["COLUMNS"] = columns }
+        let run = try Replstat.bash(
+            "script -qec \(quoted(command + " 2>/dev/null")) /dev/null", environment: environment)
+        return (run.status, run.stdoutText.replacingOccurrences(of: "\r\n", with: "\n"))
+    }
+
+    private func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+
+    private var analyze: String { quoted(Replstat.binary.path) + " analyze " }
+
+    private func longestLine(_ text: String) -> Int { text.split(separator: "\n").map(\.count).max() ?? 0 }
+
+    /// The lines wider than `width`, but for rows of a table of two columns: the first column and
+    /// one that does not fit beside it (a time and `REPLICATION NOT IN PROGRESS → BOOTSTRAPPING`
+    /// need 74), which no cut can narrow.
+    private func overflowing(_ text: String, _ width: Int) -> [Substring] {
+        text.split(separator: "\n").filter { line in
+            line.count > width && !(line.hasPrefix("| ") && line.components(separatedBy: " | ").count == 2)
+        }
+    }
+
+    @Test func atATerminalTheReportFitsCOLUMNS() throws {
+        let piped = try Replstat.run(["analyze", Self.fleetDay]).stdoutText
+        #expect(longestLine(piped) > 200)
+        for columns in [60, 80, 132] {
+            let terminal = try atTerminal(analyze + quoted(Self.fleetDay), columns: String(columns))
+            #expect(terminal.status == 0)
+            #expect(overflowing(terminal.output, columns).isEmpty, "\(columns)")
+            #expect(longestLine(terminal.output) <= max(columns, 74), "\(columns)")
+            #expect(terminal.output.contains("…"), "\(columns)")  // the leaders or reasons were cut
+            #expect(terminal.output.hasPrefix("# Replication report\n\n## Overview\n"))
+        }
+        // Wide enough for everything: the same bytes as through a pipe.
+        let wide = try atTerminal(analyze + quoted(Self.fleetDay), columns: "1000")
+        #expect(wide.output == piped)
+    }
+
+    /// Without COLUMNS, the terminal's own size (TIOCGWINSZ), as `stty` set it.
+    @Test func withoutCOLUMNSTheTerminalsOwnWidth() throws {
+        let terminal = try atTerminal("stty cols 100 && " + analyze + quoted(Self.fleetDay))
+        #expect(terminal.status == 0)
+        #expect(longestLine(terminal.output) <= 100)
+        #expect(longestLine(terminal.output) > 80)
+        let overwritten = try atTerminal("stty cols 100 && " + analyze + quoted(Self.fleetDay), columns: "70")
+        #expect(overflowing(overwritten.output, 70).isEmpty)
+    }
+
+    /// COLUMNS alone does not make a pipe or a file a terminal: the report stays whole there.
+    @Test func pipedOrWrittenTheReportStaysAsItIs() throws {
+        let dir = try TemporaryDirectory()
+        let piped = try Replstat.run(["analyze", Self.fleetDay], environment: ["COLUMNS": "60"])
+        #expect(piped.status == 0)
+        #expect(longestLine(piped.stdoutText) > 200)
+        let written = try atTerminal(
+            analyze + "--out " + quoted(dir.url.path) + " " + quoted(Self.fleetDay), columns: "60")
+        #expect(written.status == 0)
+        #expect(written.output.isEmpty)
+        #expect(try Data(contentsOf: dir.file("report.md")) == piped.stdout)
+        let pipedAtATerminal = try atTerminal(analyze + quoted(Self.fleetDay) + " | cat", columns: "60")
+        #expect(pipedAtATerminal.output == piped.stdoutText)
+    }
+
+    /// Rendered as GitHub would (cmark-gfm), the fitted report says what the whole one says:
+    /// the same text outside the tables (wrapping only turned spaces into soft breaks, no line
+    /// began a list, a quote or a heading), and still no link or image from the capture. With the
+    /// hostile capture and a damaged source whose name is full of Markdown's block markers.
+    @Test func fittingChangesNoRenderedText() throws {
+        let cmarkGFM = try #require(HostileTextTests.cmarkGFM, "cmark-gfm is missing: run scripts/setup --tests")
+        let dir = try TemporaryDirectory()
+        let hostile = try dir.write("capture.jsonl", HostileTextTests.capture)
+        let damaged = dir.file("a name - with + marks 1. and > signs # and --- rules and many words to wrap.jsonl.gz")
+        try FileManager.default.copyItem(at: CommandLineTests.truncatedGzip, to: damaged)
+        let sources = quoted(hostile.path) + " " + quoted(damaged.path)
+
+        let whole = try Replstat.bash(analyze + sources)
+        #expect(whole.status == 1)  // the damaged source
+        let fitted = try atTerminal(analyze + sources, columns: "40")
+        #expect(fitted.status == 1)
+        #expect(fitted.output != whole.stdoutText)
+        #expect(fitted.output.contains("\n>   "))  // the damaged source's line in the warning, wrapped
+
+        func rendered(_ markdown: String, _ name: String) throws -> String {
+            let file = try dir.write(name, markdown)
+            let html = try Replstat.bash("\(cmarkGFM) -e table -e autolink -e strikethrough \(quoted(file.path))")
+            #expect(html.status == 0)
+            return html.stdoutText
+        }
+        let wholeHTML = try rendered(whole.stdoutText, "whole.md")
+        let fittedHTML = try rendered(fitted.output, "fitted.md")
+        func prose(_ html: String) -> String {
+            // A split table is several tables in a row.
+            html.replacing(/<table>.*?<\/table>/.dotMatchesNewlines(), with: "<table/>")
+                .replacing(/\s+/, with: " ").replacing(/(<table\/> )+/, with: "<table/> ")
+        }
+        #expect(prose(fittedHTML) == prose(wholeHTML))
+        #expect(fittedHTML.contains("<table>"))
+        #expect(!fittedHTML.contains("<a ") && !fittedHTML.contains("<img") && !fittedHTML.contains("<em>"))
+    }
+}
