@@ -27,7 +27,8 @@ import Testing
     static func recordedBody(_ index: String) throws -> String {
         let file = try String(
             contentsOf: ReplayServer.fixtures.appendingPathComponent(index + ".http"), encoding: .utf8)
-        return String(try #require(file.range(of: "\r\n\r\n")).map { file[$0.upperBound...] }!)
+        let headerEnd = try #require(file.firstRange(of: "\r\n\r\n"))
+        return String(file[headerEnd.upperBound...])
     }
 
     /// follower-slow never answers, so the timeout can leave a wide margin to the answers that

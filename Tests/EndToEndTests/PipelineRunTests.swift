@@ -20,7 +20,8 @@ import Testing
         let enumerator = FileManager.default.enumerator(atPath: directory.path)
         return (enumerator?.allObjects as? [String] ?? []).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent($0).path, isDirectory: &isDirectory)
             return !isDirectory.boolValue
         }.sorted()
     }
