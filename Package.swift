@@ -29,6 +29,11 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]
         ),
+        // `replstat simulate`: a source of captures, beside the core rather than a stage of it.
+        .target(
+            name: "ReplStatSimulate",
+            dependencies: ["ReplStatCore"]
+        ),
         .target(
             name: "ReplStatCapture",
             dependencies: ["ReplStatCore", "CCurl"]
@@ -45,13 +50,18 @@ let package = Package(
                 "ReplStatCore",
                 "ReplStatCapture",
                 "ReplStatPipelines",
+                "ReplStatSimulate",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "ReplStatCoreTests",
-            dependencies: ["ReplStatCore"]
+            dependencies: ["ReplStatCore", "ReplStatSimulate"]
+        ),
+        .testTarget(
+            name: "ReplStatSimulateTests",
+            dependencies: ["ReplStatSimulate", "ReplStatCore"]
         ),
         .testTarget(
             name: "ReplStatCaptureTests",

@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatSimulate
 import Testing
 
 @testable import ReplStatCore

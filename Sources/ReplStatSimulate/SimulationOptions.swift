@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// The story a simulated capture tells. samples/README.md tells each one at length.
 public enum SimulationScenario: String, CaseIterable, Sendable {
     /// Every follower syncs all along: a daily load curve, write bursts, lag that builds and drains.

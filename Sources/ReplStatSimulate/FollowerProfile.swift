@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// The fixed traits of one simulated follower index: its names, its shards, how busy its
 /// leader is and how fast the follower can replay, and the JSON pieces of its lines, encoded
 /// once so that the hot path only copies bytes.

@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// What one poll of the status API returned, before it becomes a line.
 struct PollResult {
     enum Status {

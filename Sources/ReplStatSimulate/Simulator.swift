@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// Generates a realistic capture of replication status polls (SPEC.md sections 1 and 2) for a
 /// scenario: deterministic (the same options give the same bytes, whatever the chunk size) and
 /// fast enough for captures of millions of lines.

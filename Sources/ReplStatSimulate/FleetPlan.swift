@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// A scenario's story for the whole fleet: which part each index plays, and what happens to
 /// the poller itself (outages, lost permissions, stray failures).
 struct FleetPlan {

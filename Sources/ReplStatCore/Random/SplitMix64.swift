@@ -12,7 +12,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// The generator's output function: a good 64-bit hash on its own.
-    static func mix(_ value: UInt64) -> UInt64 {
+    public static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// What one follower index goes through during the capture: a list of phases, each from an
 /// instant on, and windows in which its status polls fail.
 struct FollowerTimeline {

@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// The simulator's draws, on SplitMix64. The simulator never asks the system for randomness
 /// or the time: the same seed must give the same bytes on every run and every machine, so it
 /// also avoids libm functions, whose last bits may differ between platforms.

@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// The damage and oddities of real captures (SPEC.md section 2), mixed into a clean capture at
 /// a small rate. Some are accepted by the analyzer (other timestamp forms, the flat layout,
 /// CRLF line ends); the others are rejected, each kind with its own outcome.

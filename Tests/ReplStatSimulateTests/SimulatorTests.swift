@@ -1,4 +1,6 @@
+import Foundation
 import ReplStatCore
+import ReplStatSimulate
 import Testing
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import ReplStatCore
+
 /// Writes one capture line (without its line end) as bytes into a reused buffer: no encoder,
 /// no string per field. It remembers where the parts of the standard layout lie, so that
 /// dirty lines can be made by patching a few bytes.
