@@ -42,6 +42,7 @@ struct AnalysisRun {
         }
         var rejects: RejectsFile?
         var printer: EventPrinter?
+        let names = RunNames()
         var options = options
         do {
             if let rejectsPath {
@@ -50,7 +51,7 @@ struct AnalysisRun {
             }
             if let events {
                 printer = try EventPrinter(
-                    format: events.format, showRejects: events.showRejects, to: events.destination)
+                    format: events.format, showRejects: events.showRejects, names: names, to: events.destination)
                 // A reader that goes away must show up as EPIPE, so that the run ends on its terms.
                 signal(SIGPIPE, SIG_IGN)
                 let kept = Set(alsoWritten.map(\.path) + [events.destination.description])
@@ -71,8 +72,7 @@ struct AnalysisRun {
             fail("\(error)")
         }
 
-        let run = Analysis(options: options, rejects: rejects, events: printer)
-        printer?.analysis = run
+        let run = Analysis(options: options, rejects: rejects, events: printer, names: names)
         printer?.start()
         // A progress line would tear through events shown at the same terminal.
         let progress = events?.destination == .standardOutput ? nil : ProgressLine()

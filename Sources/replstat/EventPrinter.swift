@@ -10,8 +10,8 @@ import ReplStatCore
 final class EventPrinter: LiveEventSink {
     let format: EventFormat.Style
     let showRejects: Bool
-    /// The run whose ids the events carry; set right after the run is made.
-    weak var analysis: Analysis?
+    /// The names of the ids the events carry, as the run knows them when each event comes.
+    private let names: NameResolver
     private(set) var printed = 0
     /// Ends the program when the reader went away (`| head`): nothing more can be shown.
     var readerWentAway: () -> Never = { Glibc.exit(ExitStatus.done) }
@@ -19,9 +19,12 @@ final class EventPrinter: LiveEventSink {
     private let path: String
 
     /// Opens the destination; a file is created or emptied, and written as events come.
-    init(format: EventFormat.Style, showRejects: Bool, to destination: ReportOutputs.Destination) throws(OutputError) {
+    init(
+        format: EventFormat.Style, showRejects: Bool, names: NameResolver, to destination: ReportOutputs.Destination
+    ) throws(OutputError) {
         self.format = format
         self.showRejects = showRejects
+        self.names = names
         switch destination {
         case .standardOutput:
             descriptor = 1
@@ -42,8 +45,7 @@ final class EventPrinter: LiveEventSink {
 
     func emit(_ event: LiveEvent) {
         if case .reject = event, !showRejects { return }
-        guard let analysis else { return }
-        let fields = EventFormat.fields(event, name: analysis.indexName, text: analysis.text)
+        let fields = EventFormat.fields(event, name: names.indexName, text: names.text)
         write(format == .csv ? EventFormat.csvLine(fields) : EventFormat.jsonLine(fields))
         printed += 1
     }

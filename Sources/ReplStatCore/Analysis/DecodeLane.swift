@@ -36,7 +36,7 @@ final class DecodeLane: @unchecked Sendable {
     func decode(_ buffer: UnsafeRawBufferPointer, maxLineBytes: Int, keepLines: Bool) -> DecodedPiece {
         let knownIndexNames = decoder.indexNames.count
         let knownTexts = decoder.texts.count
-        var records = recordArrays.take()
+        var records = recordArrays.borrow()
         records.reserveCapacity(buffer.count / 256 + 1)
         var lineRanges: [Range<Int>] = []
         LineFramer.forEachLine(in: .lines(buffer), maxLineBytes: maxLineBytes, keepLongLines: keepLines) { line in

@@ -1,7 +1,7 @@
-/// A sample or an error sample on its way to the shard that owns its index; a status sample
-/// comes with the place of its line in the piece, where the shard reports the line's outcome,
+/// A sample or an error sample on its way to the partition that owns its index; a status sample
+/// comes with the place of its line in the piece, where the partition reports the line's outcome,
 /// and an error sample with its place among all the lines of the run, which orders error episodes.
-enum ShardEntry: Sendable {
+enum PartitionEntry: Sendable {
     case status(StatusSample, position: Int32)
     case error(ErrorSample, ordinal: Int64)
 
@@ -13,7 +13,7 @@ enum ShardEntry: Sendable {
     }
 }
 
-/// Where shards write the outcome of each line of a piece: every shard writes only the
+/// Where partitions write the outcome of each line of a piece: every partition writes only the
 /// positions of its own entries, so they never touch the same element.
 struct OutcomeSlots: @unchecked Sendable {
     let base: UnsafeMutablePointer<Outcome>
@@ -24,18 +24,18 @@ struct OutcomeSlots: @unchecked Sendable {
 }
 
 /// The ordering and derivation stages for the indices whose id is `number` modulo the
-/// number of shards: their reorder windows and derivations, used only by one work item at a
-/// time (hence `@unchecked Sendable`). Sharding spreads the per-index state, whose cache
+/// number of partitions: their reorder windows and derivations, used only by one work item at a
+/// time (hence `@unchecked Sendable`). Partitioning spreads the per-index state, whose cache
 /// misses dominate this stage with thousands of indices, across the cores.
-final class IndexShard: @unchecked Sendable {
+final class IndexPartition: @unchecked Sendable {
     let number: Int
     let count: Int
     private let options: AnalysisOptions
     private var windows: [ReorderWindow] = []
     private var pendingShardDetails = PendingShardDetails()
     private(set) var derivations: [IndexDerivation] = []
-    /// Per source (by its place in the run), how many of this shard's samples were accepted,
-    /// late or duplicate: the shard decides these outcomes, so it counts them.
+    /// Per source (by its place in the run), how many of this partition's samples were accepted,
+    /// late or duplicate: the partition decides these outcomes, so it counts them.
     private(set) var counts: [OutcomeCounts] = []
 
     private let events: LiveEventSink?
@@ -47,13 +47,13 @@ final class IndexShard: @unchecked Sendable {
         self.events = events
     }
 
-    /// Takes in a piece's entries for this shard, in input order; with `outcomes`, also writes
+    /// Processes a piece's entries for this partition, in input order; with `outcomes`, also writes
     /// each status sample's outcome at its line's place, for the rejects file. `shardLists`
     /// are the piece's, where its samples' `shardDetails` point.
-    func take(_ entries: [ShardEntry], shardLists: [[ShardCheckpoints]], source: Int, outcomes: OutcomeSlots?) {
+    func process(_ entries: [PartitionEntry], shardLists: [[ShardCheckpoints]], source: Int, outcomes: OutcomeSlots?) {
         makeRoom(source: source)
         for entry in entries {
-            if let outcome = takeCounted(entry, shardLists: shardLists, source: source),
+            if let outcome = processCounted(entry, shardLists: shardLists, source: source),
                 case .status(_, let position) = entry
             {
                 outcomes?.set(position, outcome)
@@ -61,11 +61,11 @@ final class IndexShard: @unchecked Sendable {
         }
     }
 
-    /// Takes in one entry; returns a status sample's outcome.
+    /// Processes one entry; returns a status sample's outcome.
     @discardableResult
-    func take(_ entry: ShardEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
+    func process(_ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
         makeRoom(source: source)
-        return takeCounted(entry, shardLists: shardLists, source: source)
+        return processCounted(entry, shardLists: shardLists, source: source)
     }
 
     private func makeRoom(source: Int) {
@@ -73,7 +73,7 @@ final class IndexShard: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func takeCounted(_ entry: ShardEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
+    private func processCounted(_ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
@@ -91,7 +91,7 @@ final class IndexShard: @unchecked Sendable {
             let hasShards = sample.shardDetails != StatusSample.none
             if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
             let outcome = windows[local].offer(sample) { release($0, to: local) }
-            if hasShards && outcome != .status { _ = pendingShardDetails.take(sample.shardDetails) }
+            if hasShards && outcome != .status { _ = pendingShardDetails.release(sample.shardDetails) }
             counts[source].add(outcome)
             return outcome
         }
@@ -102,7 +102,7 @@ final class IndexShard: @unchecked Sendable {
         if sample.shardDetails == StatusSample.none {
             derivations[local].add(sample)
         } else {
-            derivations[local].add(sample, shards: pendingShardDetails.take(sample.shardDetails))
+            derivations[local].add(sample, shards: pendingShardDetails.release(sample.shardDetails))
         }
     }
 

@@ -2,18 +2,18 @@ import Dispatch
 import Synchronization
 
 /// What the reading side hands to the merge, in input order.
-enum PipelineItem: Sendable {
+enum HandoffItem: Sendable {
     case piece(DecodedPiece)
     /// The source ended (at its end, or at damage).
     case endOfSource(SourceFailure?)
 }
 
-/// A fixed ring of slots between the workers and the merge: items are put in any order and
-/// taken in sequence order, and at most `capacity` are in flight, so memory stays flat
+/// A fixed ring of slots between the workers and the merge: items are delivered in any order
+/// and received in sequence order, and at most `capacity` are in flight, so memory stays flat
 /// whatever the length of the input.
 final class OrderedHandoff: Sendable {
     let capacity: Int
-    private let slots: Mutex<[PipelineItem?]>
+    private let slots: Mutex<[HandoffItem?]>
     private let filled: [DispatchSemaphore]
     private let free: DispatchSemaphore
 
@@ -29,14 +29,14 @@ final class OrderedHandoff: Sendable {
         free.wait()
     }
 
-    func put(_ item: PipelineItem, sequence: Int) {
+    func deliver(_ item: HandoffItem, sequence: Int) {
         let slot = sequence % capacity
         slots.withLock { $0[slot] = item }
         filled[slot].signal()
     }
 
     /// Waits for the item with this sequence number and frees its slot.
-    func take(sequence: Int) -> PipelineItem {
+    func receive(sequence: Int) -> HandoffItem {
         let slot = sequence % capacity
         filled[slot].wait()
         let item = slots.withLock { slots in

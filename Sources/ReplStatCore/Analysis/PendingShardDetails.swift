@@ -1,6 +1,6 @@
 /// The shard checkpoints of the samples that wait in one index shard's reorder windows, kept
 /// beside them so that a sample stays a plain value: a sample holds its list's number here
-/// in `shardDetails` from the moment it is offered until it is released or turned away.
+/// in `shardDetails` from the moment it is offered until the window releases it or turns it away.
 /// Numbers are reused, so the lists held follow the samples waiting, not the input.
 struct PendingShardDetails {
     private var lists: [[ShardCheckpoints]] = []
@@ -17,7 +17,7 @@ struct PendingShardDetails {
     }
 
     /// Gives a list back and forgets it.
-    mutating func take(_ number: Int32) -> [ShardCheckpoints] {
+    mutating func release(_ number: Int32) -> [ShardCheckpoints] {
         defer {
             lists[Int(number)] = []
             unused.append(number)
