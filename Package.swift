@@ -22,12 +22,7 @@ let package = Package(
         .target(name: "CCurl"),
         .target(
             name: "ReplStatCore",
-            dependencies: ["CZlib"],
-            swiftSettings: [
-                // The hot path's state lives in classes driven by closures, where every access
-                // would be checked for exclusivity at run time; the checks cost 5% of the time.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-            ]
+            dependencies: ["CZlib"]
         ),
         // `replstat simulate`: a source of captures, beside the core rather than a stage of it.
         .target(

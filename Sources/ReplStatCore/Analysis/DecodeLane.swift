@@ -23,7 +23,8 @@ struct DecodedPiece: Sendable {
 /// lane sees its pieces in input order and its string ids grow in the order the merge reads them.
 final class DecodeLane: @unchecked Sendable {
     let number: Int
-    private var decoder = RecordDecoder()
+    // Modified by every line: unchecked, as `IndexPartition`'s state and for the same reason.
+    @exclusivity(unchecked) private var decoder = RecordDecoder()
     /// Where record arrays come from, and go back to once merged.
     let recordArrays: ArrayPool<DecodedLine>
 
