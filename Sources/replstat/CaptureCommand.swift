@@ -139,8 +139,10 @@ struct Capture: ParsableCommand {
                     flushEveryMillis: flushEvery.millis)
             } ?? PlainLines.standardOutput()
         let progress = CaptureProgress(destination: outputPath ?? "standard output")
-        let outcome = CaptureRun.untilStopped(
+        ProcessControl.ignoreBrokenPipe()
+        let capture = CaptureRun.start(
             poller: poller, schedule: schedule, output: output, onRound: progress.update, onWarning: Self.warn)
+        let outcome = ProcessControl.stoppingOnSignals(capture) { capture.wait() }
         progress.finish(outcome.stats)
         if let failure = outcome.failure {
             if failure.code == EPIPE { return }

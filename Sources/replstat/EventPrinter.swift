@@ -6,7 +6,8 @@ import ReplStatCore
 
 /// Writes each event the moment it is emitted, unbuffered, to standard output or a file, so
 /// that a pipeline downstream (or `tail -f`) sees it at once. A reader that goes away ends the
-/// program (`readerWentAway`).
+/// program (`readerWentAway`), and so does any other failure to write (a full disk), which
+/// would lose events.
 final class EventPrinter: LiveEventSink {
     let format: EventFormat.Style
     let showRejects: Bool
@@ -14,7 +15,7 @@ final class EventPrinter: LiveEventSink {
     private let names: NameResolver
     private(set) var printed = 0
     /// Ends the program when the reader went away (`| head`): nothing more can be shown.
-    var readerWentAway: () -> Never = { Glibc.exit(ExitStatus.done) }
+    var readerWentAway: () -> Never = { ProcessControl.exit(ExitStatus.done) }
     private let descriptor: Int32
     private let path: String
 
@@ -56,9 +57,8 @@ final class EventPrinter: LiveEventSink {
         } catch  where error.code == EPIPE {
             readerWentAway()
         } catch {
-            // Anything else (a full disk) loses events: say so and fail.
             FileOutput.standardError("replstat: \(error)\n")
-            Glibc.exit(ExitStatus.sourceFailed)
+            ProcessControl.exit(ExitStatus.sourceFailed)
         }
     }
 }

@@ -28,7 +28,7 @@ struct ReplStat: ParsableCommand {
         // another, and per-thread arenas then only fragment. Measured on 2,000 indices: peak
         // RSS 61 -> 55 MB, and it no longer creeps up with the length of the capture.
         _ = mallopt(M_ARENA_MAX, 1)
-        TemporaryFiles.removeOnInterrupt()
+        ProcessControl.start()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -36,7 +36,7 @@ struct ReplStat: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileOutput.standardError(fullMessage(for: error) + "\n")
-                Glibc.exit(ExitStatus.usage)
+                ProcessControl.exit(ExitStatus.usage)
             }
             exit(withError: error)
         }

@@ -91,21 +91,24 @@ struct Run: ParsableCommand {
             try FileOutput.standardOutput(Array(pipeline.plan(file: file, sourceNames: names).utf8))
             return
         }
-        var captureFinished: (@Sendable () -> CaptureRun.Outcome)?
+        var capture: CaptureRun?
         var inputs: [InputSource] = []
         for source in resolved {
             switch source {
             case .file(let name):
                 inputs.append(InputSource(name))
-            case .capture(let capture):
-                let started = try startCapture(capture)
-                captureFinished = started.finished
+            case .capture(let source):
+                let started = try startCapture(source)
+                capture = started.capture
                 inputs.append(started.source)
             }
         }
         analysisRun.sources = inputs
-        let analysis = Result { try analysisRun.run() }
-        if let failure = captureFinished?().failure {
+        guard let capture else { return try analysisRun.run() }
+        let (analysis, captured) = ProcessControl.stoppingOnSignals(capture) {
+            (Result { try analysisRun.run() }, capture.wait())
+        }
+        if let failure = captured.failure {
             // The analysis read to the end of what was captured and reported it; the raw capture
             // kept beside (`out`) is what failed.
             FileOutput.standardError("replstat: \(failure)\n")
@@ -117,9 +120,7 @@ struct Run: ParsableCommand {
     /// Starts polling the cluster; the analysis reads the answers as they come, until the
     /// capture's `polls` are done or Ctrl-C (SIGINT, SIGTERM) ends it, and then reports. A kept
     /// `out` file that cannot be written ends the run (exit 1) before the first poll.
-    private func startCapture(_ capture: CaptureSource) throws -> (
-        source: InputSource, finished: @Sendable () -> CaptureRun.Outcome
-    ) {
+    private func startCapture(_ capture: CaptureSource) throws -> (source: InputSource, capture: CaptureRun) {
         let poller: StatusPoller
         var schedule: CaptureSchedule
         do {
@@ -147,6 +148,7 @@ struct Run: ParsableCommand {
             FileOutput.standardError("replstat: \(error)\n")
             throw ExitCode(ExitStatus.sourceFailed)
         }
+        ProcessControl.ignoreBrokenPipe()
         do {
             return try CaptureRun.intoPipe(
                 name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept, onWarning: Capture.warn)
