@@ -98,21 +98,6 @@ public final class TeeOutput: CaptureOutput {
     }
 }
 
-/// When a gzip capture moves on to a new file.
-public struct Rotation: Sendable, Equatable {
-    /// Start a new file once this many compressed bytes were written to the current one.
-    public var maxBytes: Int64?
-    /// Start a new file when the UTC date of the polls changes.
-    public var daily = false
-
-    public init(maxBytes: Int64? = nil, daily: Bool = false) {
-        self.maxBytes = maxBytes
-        self.daily = daily
-    }
-
-    public var isEnabled: Bool { maxBytes != nil || daily }
-}
-
 /// Gzip capture files. Lines are compressed into a gzip member that is closed every
 /// `flushEveryMillis` (at the end of a round of polls), at rotation and at the end: the file is
 /// then a complete multi-member gzip that analyze reads without damage, and a crash loses at

@@ -152,7 +152,7 @@ private struct Reader {
         return PipelineSource(isGlob ? .glob(text) : .path(text), at: here)
     }
 
-    func capture(_ entry: Entry) throws(PipelineError) -> CaptureSource {
+    func capture(_ entry: Entry) throws(PipelineError) -> CaptureOptions {
         let fields = try entries(entry.value, of: "'capture'", known: PipelineFile.captureKeys, where: "in capture")
         guard let urlEntry = fields["url"] else {
             throw error(entry.keyNode, "missing key 'url' in capture: the cluster to poll, such as https://host:9200")
@@ -164,7 +164,7 @@ private struct Reader {
         } catch {
             throw self.error(urlEntry.value, error.description)
         }
-        var capture = CaptureSource(url: url)
+        var capture = CaptureOptions(url: url)
         if let indices = fields["indices"] {
             guard let items = indices.value.sequence, !items.isEmpty else {
                 throw error(
@@ -179,30 +179,25 @@ private struct Reader {
             }
         }
         capture.indexFile = try fields["index-file"].map(text)
-        guard !capture.indices.isEmpty || capture.indexFile != nil else {
-            throw error(entry.keyNode, "capture needs 'indices' (a list of follower index names) or 'index-file'")
-        }
-        if let interval = fields["interval"] {
-            capture.intervalMillis = try seconds(interval, positive: true)
-            // As `replstat capture --interval`: faster polling only loads the cluster.
-            guard capture.intervalMillis >= 100 else {
-                throw error(interval.value, "'interval' must be at least 0.1 seconds")
-            }
-        }
+        if let interval = fields["interval"] { capture.intervalMillis = try seconds(interval, positive: true) }
         if let timeout = fields["timeout"] { capture.timeoutMillis = try seconds(timeout, positive: true) }
         capture.caFile = try fields["ca-file"].map(text)
         capture.polls = try fields["polls"].map { (entry) throws(PipelineError) in
-            try integer(entry, 1...Int(Int32.max), meaning: "a whole number of polls")
+            try integer(entry, CaptureOptions.pollsLimit)
         }
-        if let parallel = fields["parallel"] {
-            capture.parallel = try integer(parallel, 1...256, meaning: "a number of polls in flight at once")
-        }
+        if let parallel = fields["parallel"] { capture.parallel = try integer(parallel, CaptureOptions.parallelLimit) }
         capture.out = try fields["out"].map(text)
-        if let size = fields["rotate-size"] { capture.rotateBytes = try byteSize(size) }
-        if let daily = fields["rotate-daily"] { capture.rotateDaily = try bool(daily) }
+        if let size = fields["rotate-size"] { capture.rotation.maxBytes = try byteSize(size) }
+        if let daily = fields["rotate-daily"] { capture.rotation.daily = try bool(daily) }
         if let flush = fields["flush-every"] { capture.flushEveryMillis = try seconds(flush, positive: true) }
-        if capture.out == nil, let rotation = fields["rotate-size"] ?? fields["rotate-daily"] {
-            throw error(rotation.keyNode, "'\(rotation.key)' rotates the raw capture file: give it with 'out'")
+        do {
+            try capture.validate()
+        } catch {
+            if error.name == "indices" {
+                throw self.error(
+                    entry.keyNode, "capture needs 'indices' (a list of follower index names) or 'index-file'")
+            }
+            throw self.error(error, in: fields, else: entry)
         }
         return capture
     }
@@ -215,13 +210,15 @@ private struct Reader {
         if let value = fields["max-gap"] { pipeline.options.maxGap = try seconds(value) }
         if let value = fields["stall-after"] { pipeline.options.stallAfter = try seconds(value) }
         if let value = fields["max-line-bytes"] {
-            // Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.
-            pipeline.options.maxLineBytes = try integer(value, 0...(1 << 30), meaning: "a number of bytes")
+            pipeline.options.maxLineBytes = try integer(value, AnalysisOptions.maxLineBytesLimit)
         }
-        if let value = fields["jobs"] {
-            pipeline.options.jobs = try integer(value, 1...256, meaning: "a number of threads")
-        }
+        if let value = fields["jobs"] { pipeline.options.jobs = try integer(value, AnalysisOptions.jobsLimit) }
         if let value = fields["strict"] { pipeline.strict = try bool(value) }
+        do {
+            try pipeline.options.validate()
+        } catch {
+            throw self.error(error, in: fields, else: entry)
+        }
     }
 
     // MARK: - sinks
@@ -359,8 +356,13 @@ private struct Reader {
         }
         switch (fields["lag-above"], fields["for"]) {
         case (let above?, let duration?):
-            let threshold = try integer(above, 0...Int.max, meaning: "a number of operations")
-            watch.lagAlert = LagAlert(threshold: UInt64(threshold), millis: try seconds(duration))
+            let threshold = try text(above)
+            guard threshold.allSatisfy({ $0.isASCII && $0.isNumber }), let operations = UInt64(threshold) else {
+                throw error(
+                    above.value,
+                    "'lag-above' must be a number of operations, a whole number from 0 up, not '\(threshold)'")
+            }
+            watch.lagAlert = LagAlert(threshold: operations, millis: try seconds(duration))
         case (let alone?, nil), (nil, let alone?):
             throw error(
                 alone.keyNode, "'lag-above' and 'for' go together: an alert needs a threshold and a duration")
@@ -428,15 +430,22 @@ private struct Reader {
         return millis
     }
 
-    func integer(_ entry: Entry, _ range: ClosedRange<Int>, meaning: String) throws(PipelineError) -> Int {
+    /// A whole number; its range is checked with the other settings (`validate`), in the same words.
+    func integer(_ entry: Entry, _ limit: CountLimit) throws(PipelineError) -> Int {
         let value = try text(entry)
-        guard value.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(value), range.contains(number) else {
-            let bounds =
-                range.upperBound == Int.max
-                ? "from \(range.lowerBound) up" : "from \(range.lowerBound) to \(range.upperBound)"
-            throw error(entry.value, "'\(entry.key)' must be \(meaning), a whole number \(bounds), not '\(value)'")
+        guard value.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(value) else {
+            throw error(entry.value, "'\(entry.key)' \(limit.problem(value))")
         }
         return number
+    }
+
+    /// A setting out of its limits, at its value (or, for one that needs another, at its key);
+    /// at `block`'s key when the file does not write it.
+    func error(_ problem: SettingError, in fields: [String: Entry], else block: Entry) -> PipelineError {
+        let needs = problem.needs.map { " '\($0)'" } ?? ""
+        let message = "'\(problem.name)' \(problem.problem)\(needs)"
+        guard let entry = fields[problem.name] else { return error(block.keyNode, message) }
+        return error(problem.needs == nil ? entry.value : entry.keyNode, message)
     }
 
     func bool(_ entry: Entry) throws(PipelineError) -> Bool {

@@ -62,7 +62,9 @@ struct Analyze: ParsableCommand {
     var sources: [String] = []
 
     func validate() throws {
-        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256.") }
+        var options = analysis.options
+        options.jobs = jobs
+        try AnalysisFlags.validate(options)
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }

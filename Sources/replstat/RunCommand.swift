@@ -82,7 +82,7 @@ struct Run: ParsableCommand {
                 AnalysisRun.Events(
                     destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
             })
-        if let capture = pipeline.capture, let out = capture.out, capture.rotateBytes == nil, !capture.rotateDaily {
+        if let capture = pipeline.capture, let out = capture.out, !capture.rotation.isEnabled {
             analysisRun.alsoWritten = [.init(out, writer: "the capture's out file")]
         }
         // Checked after --out-dir and the command line's sources, before anything is polled.
@@ -120,28 +120,15 @@ struct Run: ParsableCommand {
     /// Starts polling the cluster; the analysis reads the answers as they come, until the
     /// capture's `polls` are done or Ctrl-C (SIGINT, SIGTERM) ends it, and then reports. A kept
     /// `out` file that cannot be written ends the run (exit 1) before the first poll.
-    private func startCapture(_ capture: CaptureSource) throws -> (source: InputSource, capture: CaptureRun) {
-        let poller: StatusPoller
-        var schedule: CaptureSchedule
+    private func startCapture(_ capture: CaptureOptions) throws -> (source: InputSource, capture: CaptureRun) {
+        let setup: CaptureSetup
         do {
-            let cluster = try ClusterURL(capture.url, setting: "url")
-            schedule = CaptureSchedule(indices: try IndexList.combine(named: capture.indices, file: capture.indexFile))
-            let credentials = try Credentials.fromEnvironment()
-            poller = try StatusPoller(
-                cluster: cluster, timeoutMillis: capture.timeoutMillis, caFile: capture.caFile,
-                credentials: credentials, connections: capture.parallel)
-            if let warning = credentials?.cleartextWarning(for: cluster) { Capture.warn(warning) }
+            setup = try CaptureSetup(capture, urlSetting: "url")
         } catch {
             throw usage("\(PipelineError(file: file, message: "capture: \(error)"))")
         }
-        schedule.intervalMillis = capture.intervalMillis
-        schedule.rounds = capture.polls
-        schedule.parallel = capture.parallel
-        let kept = capture.out.map {
-            GzipCaptureFiles(
-                path: $0, rotation: Rotation(maxBytes: capture.rotateBytes, daily: capture.rotateDaily),
-                flushEveryMillis: capture.flushEveryMillis ?? 60_000)
-        }
+        if let warning = setup.warning { Capture.warn(warning) }
+        let kept = CaptureSetup.files(capture)
         do {
             try kept?.open()
         } catch {
@@ -151,7 +138,8 @@ struct Run: ParsableCommand {
         ProcessControl.ignoreBrokenPipe()
         do {
             return try CaptureRun.intoPipe(
-                name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept, onWarning: Capture.warn)
+                name: "capture " + capture.url, poller: setup.poller, schedule: setup.schedule, also: kept,
+                onWarning: Capture.warn)
         } catch {
             throw usage("\(PipelineError(file: file, message: "capture: \(error)"))")
         }

@@ -96,6 +96,9 @@ import Testing
         ["analyze", "--max-gap", "-1"], ["analyze", "--max-gap", "abc"], ["analyze", "--stall-after", "1e3"],
         ["analyze", "--reorder-window", ""], ["analyze", "--format", "csv"], ["analyze", "--format", "xml"],
         ["analyze", "--no-such-option"], ["analyze", "--max-line-bytes", "-5"], ["frobnicate"],
+        // The limits a pipeline file has too (AnalysisOptions, CaptureOptions).
+        ["analyze", "--jobs", "257"], ["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--flush-every", "0"],
+        ["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--polls", "2147483648"],
     ])
     func usageErrorsExitTwo(_ arguments: [String]) throws {
         let run = try Replstat.run(arguments, stdin: Data())

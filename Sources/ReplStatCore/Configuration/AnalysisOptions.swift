@@ -2,7 +2,10 @@
     import Glibc
 #endif
 
-/// Options of an analysis run; durations in milliseconds.
+/// Options of an analysis run, each with its default and its limits written here once; the
+/// command-line flags and a pipeline file's `analysis` block fill it under the same names
+/// (`reorder-window`, `max-gap`, `stall-after`, `max-line-bytes`, `jobs`; the lag alert of
+/// `watch`), and `validate` checks it for both. Durations in milliseconds.
 public struct AnalysisOptions: Sendable {
     /// How far back in time, from the newest sample of an index, a sample is still put in order.
     public var reorderWindow: Int64 = 300_000
@@ -21,6 +24,18 @@ public struct AnalysisOptions: Sendable {
     public var keepsRowsWithEvents = false
     /// Decoding lanes working in parallel; 1 runs every stage on the calling thread.
     public var jobs: Int = AnalysisOptions.processorCount
+
+    /// Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.
+    public static let maxLineBytesLimit = CountLimit(
+        "max-line-bytes", meaning: "a number of bytes", range: 0...(1 << 30))
+    public static let jobsLimit = CountLimit("jobs", meaning: "a number of threads", range: 1...256)
+
+    /// Throws at the first setting out of its limits. Durations are non-negative by the way
+    /// they are read (`Decimal3.millis(seconds:)`).
+    public func validate() throws(SettingError) {
+        try Self.maxLineBytesLimit.check(maxLineBytes)
+        try Self.jobsLimit.check(jobs)
+    }
 
     /// Cores this process may use.
     public static var processorCount: Int {
