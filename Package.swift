@@ -50,9 +50,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What several test targets share: scratch files, the system's gzip, a rejects collector.
+        .target(
+            name: "ReplStatTestSupport",
+            dependencies: ["ReplStatCore"],
+            path: "Tests/ReplStatTestSupport"
+        ),
         .testTarget(
             name: "ReplStatCoreTests",
-            dependencies: ["ReplStatCore", "ReplStatSimulate"]
+            dependencies: ["ReplStatCore", "ReplStatSimulate", "ReplStatTestSupport"]
         ),
         .testTarget(
             name: "ReplStatSimulateTests",
@@ -68,8 +74,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["replstat", "ReplStatCore"],
-            exclude: ["Conformance", "CaptureFixtures"]
+            dependencies: ["replstat", "ReplStatCore", "ReplStatTestSupport"],
+            exclude: ["Conformance", "CaptureFixtures", "Snapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 /// `replstat run` with a `capture` source: the cluster is the local replay server.

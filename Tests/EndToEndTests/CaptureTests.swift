@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 /// `replstat capture` against a local server that replays recorded OpenSearch answers.
@@ -15,9 +16,7 @@ import Testing
     static let noCredentials = ["PATH": "/usr/bin:/bin"]
 
     static func gunzip(_ file: URL) throws -> [String] {
-        let run = try Replstat.shell("gzip -dc '\(file.path)'")
-        #expect(run.status == 0, "gzip -dc \(file.lastPathComponent): \(run.stderr)")
-        return run.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        try SystemGzip.lines(file.path)
     }
 
     static func object(_ line: String) throws -> [String: Any] {

@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 /// The command as a user meets it: exit statuses, messages, standard input, the rejects file.

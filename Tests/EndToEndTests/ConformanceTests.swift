@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 /// Every conformance case of `shared/conformance`, run on the built binary exactly as

@@ -1,5 +1,6 @@
 import Foundation
 import ReplStatCore
+import ReplStatTestSupport
 import Testing
 
 /// Damaged and odd input through the command: never a crash, the exit status of SPEC.md, the
@@ -13,19 +14,7 @@ import Testing
     }()
 
     static func gzip(_ data: Data) -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-c", "-n"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try! process.run()
-        input.fileHandleForWriting.write(data)
-        try! input.fileHandleForWriting.close()
-        let compressed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return compressed
+        Data(try! SystemGzip.compress([UInt8](data)))
     }
 
     private func analyze(_ bytes: Data, name: String = "damaged.jsonl.gz") throws -> (Replstat.Run, [[String]]) {

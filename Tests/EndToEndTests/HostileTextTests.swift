@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 /// Text from a capture written by someone hostile, through every report people and programs

@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 /// `replstat run`: the shipped pipelines on the samples, compared with `analyze` and `watch`,

@@ -102,26 +102,6 @@ enum Conformance {
     }
 }
 
-/// A scratch folder removed when the test ends.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    func write(_ name: String, _ text: String) throws -> URL {
-        let target = file(name)
-        try Data(text.utf8).write(to: target)
-        return target
-    }
-}
-
 /// RFC 4180 reading, for comparing reports field by field.
 enum CSV {
     static func parse(_ text: String) -> [[String]] {

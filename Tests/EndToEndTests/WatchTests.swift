@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Synchronization
 import Testing
 

@@ -1,17 +1,9 @@
 import Foundation
 import ReplStatSimulate
+import ReplStatTestSupport
 import Testing
 
 @testable import ReplStatCore
-
-/// Collects the rejects file's records in memory.
-private final class CollectedRejects: RejectSink {
-    var records: [String] = []
-
-    func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer) {
-        records.append("\(source):\(line):\(outcome.name):\(Array(bytes))")
-    }
-}
 
 /// The parallel pipeline must give the very same results as the single-threaded one, whatever
 /// the number of jobs and however the input is cut into chunks.
