@@ -5,9 +5,9 @@ import Testing
 
 @testable import ReplStatCore
 
-/// The parallel pipeline must give the very same results as the single-threaded one, whatever
+/// The parallel analysis must give the very same results as the single-threaded one, whatever
 /// the number of jobs and however the input is cut into chunks.
-@Suite struct PipelineTests {
+@Suite struct ParallelAnalysisTests {
     /// A dirty, gzip-compressed capture, so that every stage and every outcome is exercised.
     static let capture: URL = {
         var options = SimulationOptions()
