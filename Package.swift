@@ -5,6 +5,7 @@ let package = Package(
     name: "replstat",
     products: [
         .executable(name: "replstat", targets: ["replstat"]),
+        .executable(name: "replstat-run", targets: ["replstat-run"]),
         .library(name: "ReplStatCore", targets: ["ReplStatCore"]),
     ],
     dependencies: [
@@ -33,14 +34,21 @@ let package = Package(
             name: "ReplStatCapture",
             dependencies: ["ReplStatCore", "CCurl"]
         ),
-        // Kept apart from ReplStatCore, which depends on nothing but zlib (scripts/fuzz compiles it alone).
+        // Pipeline files: the model and the plan, and apart, the reader, which needs Yams (and
+        // with it Foundation and ICU): only `replstat-run` links it. Kept apart from ReplStatCore,
+        // which depends on nothing but zlib (scripts/fuzz compiles it alone).
         .target(
             name: "ReplStatPipelines",
-            // ReplStatCapture for the capture source's checks (its URL, its index names).
-            dependencies: ["ReplStatCore", "ReplStatCapture", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ReplStatCore"]
         ),
-        .executableTarget(
-            name: "replstat",
+        .target(
+            name: "ReplStatPipelineFile",
+            // ReplStatCapture for the capture source's checks (its URL, its index names).
+            dependencies: ["ReplStatPipelines", "ReplStatCapture", .product(name: "Yams", package: "Yams")]
+        ),
+        // The commands, shared by the two executables.
+        .target(
+            name: "ReplStatCommandLine",
             dependencies: [
                 "ReplStatCore",
                 "ReplStatCapture",
@@ -48,7 +56,19 @@ let package = Package(
                 "ReplStatSimulate",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/replstat"
+        ),
+        .executableTarget(
+            name: "replstat",
+            dependencies: ["ReplStatCommandLine"],
+            path: "Sources/Executables/replstat"
+        ),
+        // `replstat run`, which `replstat` starts in its place (README, Start-up).
+        .executableTarget(
+            name: "replstat-run",
+            dependencies: ["ReplStatCommandLine", "ReplStatPipelineFile"],
+            path: "Sources/Executables/replstat-run"
         ),
         // What several test targets share: scratch files, the system's gzip, a rejects collector.
         .target(
@@ -70,11 +90,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ReplStatPipelinesTests",
-            dependencies: ["ReplStatPipelines"]
+            dependencies: ["ReplStatPipelines", "ReplStatPipelineFile"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["replstat", "ReplStatCore", "ReplStatTestSupport"],
+            dependencies: ["replstat", "replstat-run", "ReplStatCore", "ReplStatTestSupport"],
             exclude: ["Conformance", "CaptureFixtures", "Snapshots"]
         ),
     ],

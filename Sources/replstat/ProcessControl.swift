@@ -78,6 +78,23 @@ enum ProcessControl {
         return try body()
     }
 
+    /// Runs `executable`, from the folder this program was started from, in place of this
+    /// process (the same process id, so signals and the exit status reach the caller as they
+    /// would ours), with `arguments` after the program's name.
+    static func replace(with executable: String, arguments: [String]) -> Never {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let me = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        let folder = me.lastIndex(of: "/").map { String(me[...$0]) } ?? "./"
+        let path = folder + executable
+        let argv = (["replstat"] + arguments).map { strdup($0) } + [nil]
+        execv(path, argv)
+        FileOutput.standardError(
+            "replstat: cannot start \(path): \(String(cString: strerror(errno))); it is built and installed "
+                + "beside replstat (swift build builds both)\n")
+        exit(ExitStatus.sourceFailed)
+    }
+
     /// Ends the process now, with `status`, after stopping a capture under way (waiting up to
     /// 3 s for its files to close) and removing the temporary files.
     static func exit(_ status: Int32) -> Never {

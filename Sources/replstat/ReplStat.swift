@@ -6,9 +6,10 @@ import ReplStatCore
     import Glibc
 #endif
 
-@main
-struct ReplStat: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `replstat` command and its subcommands, run by the `replstat` executable's `main`
+/// (and by `replstat-run`'s, for `replstat run`).
+public struct ReplStat: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "replstat",
         abstract: "Analyze captures of OpenSearch cross-cluster replication status.",
         discussion: """
@@ -22,8 +23,10 @@ struct ReplStat: ParsableCommand {
         subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
     )
 
+    public init() {}
+
     /// Usage errors exit with 2 (SPEC.md), not ArgumentParser's default 64.
-    static func main() {
+    public static func main() {
         // One malloc arena: the pipeline allocates buffers on one thread and frees them on
         // another, and per-thread arenas then only fragment. Measured on 2,000 indices: peak
         // RSS 61 -> 55 MB, and it no longer creeps up with the length of the capture.

@@ -62,7 +62,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        var pipeline = try load()
+        guard let reader = PipelineReader.parse else {
+            ProcessControl.replace(with: "replstat-run", arguments: Array(CommandLine.arguments.dropFirst()))
+        }
+        var pipeline = try load(with: reader)
         if !sources.isEmpty { pipeline = pipeline.replacingSources(with: sources) }
         if let outputDirectory { pipeline = pipeline.rerooted(under: outputDirectory) }
         // Globs are expanded (and a glob without match refused) before anything starts.
@@ -145,7 +148,7 @@ struct Run: ParsableCommand {
         }
     }
 
-    private func load() throws -> Pipeline {
+    private func load(with reader: (String, String) throws(PipelineError) -> Pipeline) throws -> Pipeline {
         // A pipeline file is small: a larger one is a mistake (a capture given instead).
         let limit = 1 << 20
         let bytes: [UInt8]
@@ -159,7 +162,7 @@ struct Run: ParsableCommand {
             throw usage("\(file): not UTF-8 text")
         }
         do {
-            return try PipelineFile.parse(text, file: file)
+            return try reader(text, file)
         } catch {
             throw usage("\(error)")
         }

@@ -144,6 +144,14 @@ import Testing
         #expect(rows.last == ["*", "duplicate", "0"])
     }
 
+    /// Foundation and ICU come with Yams, which only `replstat-run` links: `analyze` and the
+    /// other commands start without them (README, Start-up).
+    @Test func replstatLoadsNeitherFoundationNorICU() throws {
+        let libraries = try Replstat.shell("ldd '\(Replstat.binary.path)'").stdoutText
+        #expect(!libraries.contains("libFoundation.so"), "\(libraries)")
+        #expect(!libraries.contains("ICU"), "\(libraries)")
+    }
+
     @Test func gzipOnStandardInputIsDetectedByContent() throws {
         let out = try TemporaryDirectory()
         let bytes = try Data(contentsOf: Conformance.casesDirectory.appendingPathComponent("fleet/fleet.jsonl.gz"))

@@ -1,7 +1,8 @@
 import ReplStatCore
+import ReplStatPipelines
 import Testing
 
-@testable import ReplStatPipelines
+@testable import ReplStatPipelineFile
 
 /// Pipeline files made to cost time: refused at once, with their place, before Yams composes
 /// them; and a byte-order mark, which editors write, accepted.

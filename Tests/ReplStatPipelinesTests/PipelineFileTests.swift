@@ -1,7 +1,8 @@
 import ReplStatCore
+import ReplStatPipelines
 import Testing
 
-@testable import ReplStatPipelines
+@testable import ReplStatPipelineFile
 
 /// Pipeline files: the model a valid file gives, and the message and place of each mistake.
 @Suite struct PipelineFileTests {

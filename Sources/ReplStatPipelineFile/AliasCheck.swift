@@ -1,5 +1,6 @@
 // Yams's own copy of libyaml: SwiftPM lets a target import the C modules of its dependencies.
 import CYaml
+import ReplStatPipelines
 
 /// Refuses, before Yams composes a file, the YAML that would cost time or memory out of all
 /// proportion to its size.

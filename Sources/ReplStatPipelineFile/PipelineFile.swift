@@ -1,5 +1,6 @@
 import ReplStatCapture
 import ReplStatCore
+import ReplStatPipelines
 import Yams
 
 /// Reads and checks pipeline files (YAML; `pipelines/README.md` is the schema). Keys are the
