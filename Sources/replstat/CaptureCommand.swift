@@ -122,10 +122,6 @@ struct Capture: ParsableCommand {
         do {
             try options.validate()
         } catch {
-            if error.name == "indices" {
-                throw ValidationError(
-                    "Name the follower indices to poll: --index NAME (repeatable) or --index-file FILE.")
-            }
             throw ValidationError(error.commandLineMessage)
         }
     }

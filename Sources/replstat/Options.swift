@@ -72,8 +72,18 @@ struct AnalysisFlags: ParsableArguments {
 }
 
 extension SettingError {
-    /// `--jobs must be ...`, as ArgumentParser words a bad option.
+    /// `--jobs must be between 1 and 256.`, as ArgumentParser words a bad option.
     var commandLineMessage: String {
-        "--\(name) \(problem)" + (needs.map { " --\($0)" } ?? "") + "."
+        switch name {
+        case "indices":
+            return "Name the follower indices to poll: --index NAME (repeatable) or --index-file FILE."
+        case "rotate-size", "rotate-daily":
+            return "--rotate-size and --rotate-daily rotate files: give the file with --out."
+        default:
+            guard let range else { return "--\(name) \(problem)" + (needs.map { " --\($0)" } ?? "") + "." }
+            // Field offsets inside a line are 32-bit: the limit is a round 1 GiB.
+            let note = name == "max-line-bytes" ? " (1 GiB)" : ""
+            return "--\(name) must be between \(range.lowerBound) and \(range.upperBound)\(note)."
+        }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// `replstat run` with a `capture` source: the cluster is the local replay server.

@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// `replstat capture` against a local server that replays recorded OpenSearch answers.

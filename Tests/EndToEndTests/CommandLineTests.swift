@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// The command as a user meets it: exit statuses, messages, standard input, the rejects file.

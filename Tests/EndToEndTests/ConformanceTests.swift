@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// Every conformance case of `shared/conformance`, run on the built binary exactly as

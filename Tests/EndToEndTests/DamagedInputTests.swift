@@ -1,6 +1,5 @@
 import Foundation
 import ReplStatCore
-import ReplStatTestSupport
 import Testing
 
 /// Damaged and odd input through the command: never a crash, the exit status of SPEC.md, the

@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// Text from a capture written by someone hostile, through every report people and programs

@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// `replstat run`: the shipped pipelines on the samples, compared with `analyze` and `watch`,

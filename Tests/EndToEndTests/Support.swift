@@ -1,4 +1,5 @@
 import Foundation
+@_exported import ReplStatTestSupport
 import Testing
 
 /// Runs the built `replstat` binary the way a user does, and reads what it wrote.

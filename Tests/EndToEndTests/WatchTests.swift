@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Synchronization
 import Testing
 

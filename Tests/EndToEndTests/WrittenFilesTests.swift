@@ -1,5 +1,4 @@
 import Foundation
-import ReplStatTestSupport
 import Testing
 
 /// How replstat puts its files down: under an unpredictable temporary name that follows no link,

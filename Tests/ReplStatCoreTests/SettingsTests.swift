@@ -16,10 +16,9 @@ import Testing
     func jobsOutOfRangeIsRefused(jobs: Int, name: String) {
         var options = AnalysisOptions()
         options.jobs = jobs
-        #expect(throws: SettingError(name, "must be a number of threads, a whole number from 1 to 256, not '\(jobs)'"))
-        {
-            try options.validate()
-        }
+        let expected = SettingError(
+            name, "must be a number of threads, a whole number from 1 to 256, not '\(jobs)'", range: 1...256)
+        #expect(throws: expected) { try options.validate() }
     }
 
     @Test func aLineLimitOver1GiBIsRefused() {

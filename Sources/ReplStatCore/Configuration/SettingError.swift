@@ -8,11 +8,14 @@ public struct SettingError: Error, Sendable, Equatable {
     public var problem: String
     /// The setting this one needs, named after `problem` (`rotate-size` needs `out`).
     public var needs: String?
+    /// For a whole number out of its range, the range (the command line words it shortly).
+    public var range: ClosedRange<Int>?
 
-    public init(_ name: String, _ problem: String, needs: String? = nil) {
+    public init(_ name: String, _ problem: String, needs: String? = nil, range: ClosedRange<Int>? = nil) {
         self.name = name
         self.problem = problem
         self.needs = needs
+        self.range = range
     }
 }
 
@@ -39,6 +42,6 @@ public struct CountLimit: Sendable {
 
     /// Throws when `value` is out of the range.
     public func check(_ value: Int) throws(SettingError) {
-        guard range.contains(value) else { throw SettingError(name, problem(String(value))) }
+        guard range.contains(value) else { throw SettingError(name, problem(String(value)), range: range) }
     }
 }
