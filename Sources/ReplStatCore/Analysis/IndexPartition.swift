@@ -33,7 +33,7 @@ final class IndexPartition: @unchecked Sendable {
     private let options: AnalysisOptions
     // Every sample modifies these in place. Checked, each access goes through the runtime's
     // exclusivity check, which also keeps the reorder window and the derivation from being
-    // inlined here: 12% more CPU for the whole analysis (README, Performance). One work item
+    // inlined here: 12 to 15% more CPU for the whole analysis (README, Performance). One work item
     // at a time uses a partition, so no two accesses can overlap.
     @exclusivity(unchecked) private var windows: [ReorderWindow] = []
     @exclusivity(unchecked) private var pendingShardDetails = PendingShardDetails()
