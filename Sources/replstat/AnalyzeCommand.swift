@@ -53,7 +53,7 @@ struct Analyze: ParsableCommand {
         help: ArgumentHelp(
             "Threads that decode in parallel (default: the number of cores); 1 runs everything on one thread.",
             valueName: "n"))
-    var jobs = AnalysisOptions.processorCount
+    var jobs = AnalysisOptions().jobs
 
     @OptionGroup(title: "Analysis")
     var analysis: AnalysisFlags

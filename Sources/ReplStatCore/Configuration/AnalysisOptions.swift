@@ -22,8 +22,9 @@ public struct AnalysisOptions: Sendable {
     /// With live events, keep the transitions and stalls in the result too (for reports written
     /// at the end); without, a live run's memory does not grow with its length.
     public var keepsRowsWithEvents = false
-    /// Decoding lanes working in parallel; 1 runs every stage on the calling thread.
-    public var jobs: Int = AnalysisOptions.processorCount
+    /// Decoding lanes working in parallel; 1 runs every stage on the calling thread. By default
+    /// one per core, within the limit (a machine of more cores must still pass `validate`).
+    public var jobs: Int = min(AnalysisOptions.processorCount, AnalysisOptions.jobsLimit.range.upperBound)
 
     /// Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.
     public static let maxLineBytesLimit = CountLimit(
