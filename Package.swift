@@ -5,6 +5,7 @@ let package = Package(
     name: "replstat",
     products: [
         .executable(name: "replstat", targets: ["replstat"]),
+        .executable(name: "replstat-run", targets: ["replstat-run"]),
         .library(name: "ReplStatCore", targets: ["ReplStatCore"]),
     ],
     dependencies: [
@@ -22,39 +23,69 @@ let package = Package(
         .target(name: "CCurl"),
         .target(
             name: "ReplStatCore",
-            dependencies: ["CZlib"],
-            swiftSettings: [
-                // The hot path's state lives in classes driven by closures, where every access
-                // would be checked for exclusivity at run time; the checks cost 5% of the time.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-            ]
+            dependencies: ["CZlib"]
+        ),
+        // `replstat simulate`: a source of captures, beside the core rather than a stage of it.
+        .target(
+            name: "ReplStatSimulate",
+            dependencies: ["ReplStatCore"]
         ),
         .target(
             name: "ReplStatCapture",
             dependencies: ["ReplStatCore", "CCurl"]
         ),
-        // Kept apart from ReplStatCore, which depends on nothing but zlib (scripts/fuzz compiles it alone).
+        // Pipeline files: the model and the plan, and apart, the reader, which needs Yams (and
+        // with it Foundation and ICU): only `replstat-run` links it. Kept apart from ReplStatCore,
+        // which depends on nothing but zlib (scripts/fuzz compiles it alone).
         .target(
             name: "ReplStatPipelines",
-            // ReplStatCapture for the capture source's checks (its URL, its index names).
-            dependencies: ["ReplStatCore", "ReplStatCapture", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ReplStatCore"]
         ),
-        .executableTarget(
-            name: "replstat",
+        .target(
+            name: "ReplStatPipelineFile",
+            // ReplStatCapture for the capture source's checks (its URL, its index names).
+            dependencies: ["ReplStatPipelines", "ReplStatCapture", .product(name: "Yams", package: "Yams")]
+        ),
+        // The commands, shared by the two executables.
+        .target(
+            name: "ReplStatCommandLine",
             dependencies: [
                 "ReplStatCore",
                 "ReplStatCapture",
                 "ReplStatPipelines",
+                "ReplStatSimulate",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Sources/replstat",
             plugins: ["BuildInfo"]
+        ),
+        .executableTarget(
+            name: "replstat",
+            dependencies: ["ReplStatCommandLine"],
+            path: "Sources/Executables/replstat"
+        ),
+        // `replstat run`, which `replstat` starts in its place (README, Start-up).
+        .executableTarget(
+            name: "replstat-run",
+            dependencies: ["ReplStatCommandLine", "ReplStatPipelineFile"],
+            path: "Sources/Executables/replstat-run"
+        ),
+        // What several test targets share: scratch files, the system's gzip, a rejects collector.
+        .target(
+            name: "ReplStatTestSupport",
+            dependencies: ["ReplStatCore"],
+            path: "Tests/ReplStatTestSupport"
         ),
         // The commit `replstat --version` names, read from git before each build.
         .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(
             name: "ReplStatCoreTests",
-            dependencies: ["ReplStatCore"]
+            dependencies: ["ReplStatCore", "ReplStatSimulate", "ReplStatTestSupport"]
+        ),
+        .testTarget(
+            name: "ReplStatSimulateTests",
+            dependencies: ["ReplStatSimulate", "ReplStatCore"]
         ),
         .testTarget(
             name: "ReplStatCaptureTests",
@@ -62,12 +93,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ReplStatPipelinesTests",
-            dependencies: ["ReplStatPipelines"]
+            dependencies: ["ReplStatPipelines", "ReplStatPipelineFile"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["replstat", "ReplStatCore"],
-            exclude: ["Conformance", "CaptureFixtures"]
+            dependencies: ["replstat", "replstat-run", "ReplStatCore", "ReplStatTestSupport"],
+            exclude: ["Conformance", "CaptureFixtures", "Snapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]

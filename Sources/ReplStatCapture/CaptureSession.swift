@@ -8,11 +8,11 @@ import ReplStatCore
 public struct CaptureSchedule: Sendable {
     public var indices: [String]
     /// From the start of one round of polls to the start of the next.
-    public var intervalMillis: Int64 = 30_000
+    public var intervalMillis = CaptureOptions().intervalMillis
     /// Stop after this many rounds; nil: until stopped.
     public var rounds: Int?
     /// Polls in flight at once within a round.
-    public var parallel = 8
+    public var parallel = CaptureOptions().parallel
 
     public init(indices: [String]) { self.indices = indices }
 }

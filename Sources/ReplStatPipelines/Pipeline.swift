@@ -20,7 +20,7 @@ public struct Pipeline: Sendable {
     }
 
     /// The capture source, if the pipeline polls a cluster itself.
-    public var capture: CaptureSource? {
+    public var capture: CaptureOptions? {
         for source in sources {
             if case .capture(let capture) = source.kind { return capture }
         }
@@ -122,7 +122,7 @@ public struct PipelineSource: Sendable, Equatable {
         /// `-` or `stdin`.
         case standardInput
         /// Poll a cluster and analyze what it answers.
-        case capture(CaptureSource)
+        case capture(CaptureOptions)
     }
 
     public var kind: Kind
@@ -145,37 +145,4 @@ public struct WatchSink: Sendable, Equatable {
     public var summary = false
 
     public init() {}
-}
-
-/// A `capture` source: poll the replication status of indices on a cluster. Credentials never
-/// come from the file but from the environment (REPLSTAT_USER and REPLSTAT_PASSWORD, or
-/// REPLSTAT_API_KEY).
-public struct CaptureSource: Sendable, Equatable {
-    /// The cluster, `http://` or `https://`.
-    public var url: String
-    /// Follower indices to poll (with `indexFile`, both).
-    public var indices: [String] = []
-    /// A file that lists follower indices, one per line.
-    public var indexFile: String?
-    public var intervalMillis: Int64 = 30_000
-    public var timeoutMillis: Int64 = 10_000
-    /// Certificate authorities to trust, PEM.
-    public var caFile: String?
-    /// Stop after this many polls of each index; nil: until stopped.
-    public var polls: Int?
-    /// Polls in flight at once, each on its own connection (as `replstat capture --parallel`).
-    public var parallel = defaultParallel
-    public static let defaultParallel = 8
-    /// Also keep the raw capture in this gzip file.
-    public var out: String?
-    /// Start a new `out` file once it holds this many bytes.
-    public var rotateBytes: Int64?
-    /// Start a new `out` file each day (UTC).
-    public var rotateDaily = false
-    /// Flush `out` at least this often.
-    public var flushEveryMillis: Int64?
-
-    public init(url: String) {
-        self.url = url
-    }
 }

@@ -10,7 +10,7 @@ extension Pipeline {
         /// A file, or `-` for standard input.
         case file(String)
         /// Poll a cluster.
-        case capture(CaptureSource)
+        case capture(CaptureOptions)
     }
 
     /// The inputs in the file's order, each glob expanded once, to its matches in byte order.
@@ -86,12 +86,12 @@ extension Pipeline {
         destination == .standardOutput ? "- (standard output)" : destination.description
     }
 
-    private static func describe(_ capture: CaptureSource) -> String {
+    private static func describe(_ capture: CaptureOptions) -> String {
         var parts = [capture.url, "every \(Decimal3.typedSeconds(capture.intervalMillis)) s"]
         if !capture.indices.isEmpty { parts.append("indices \(capture.indices.joined(separator: ", "))") }
         if let indexFile = capture.indexFile { parts.append("index-file \(indexFile)") }
         if let polls = capture.polls { parts.append("\(polls) polls") }
-        if capture.parallel != CaptureSource.defaultParallel { parts.append("\(capture.parallel) in flight") }
+        if capture.parallel != CaptureOptions().parallel { parts.append("\(capture.parallel) in flight") }
         if let out = capture.out { parts.append("raw capture to \(out)") }
         return parts.joined(separator: "; ")
     }

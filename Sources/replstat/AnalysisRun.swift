@@ -42,6 +42,7 @@ struct AnalysisRun {
         }
         var rejects: RejectsFile?
         var printer: EventPrinter?
+        let names = RunNames()
         var options = options
         do {
             if let rejectsPath {
@@ -50,18 +51,16 @@ struct AnalysisRun {
             }
             if let events {
                 printer = try EventPrinter(
-                    format: events.format, showRejects: events.showRejects, to: events.destination)
-                // A reader that goes away must show up as EPIPE, so that the run ends on its terms.
-                signal(SIGPIPE, SIG_IGN)
+                    format: events.format, showRejects: events.showRejects, names: names, to: events.destination)
+                ProcessControl.ignoreBrokenPipe()
                 let kept = Set(alsoWritten.map(\.path) + [events.destination.description])
                 let unwritten = outputTargets.files.map(\.path).filter { !kept.contains($0) }
                 printer?.readerWentAway = {
-                    TemporaryFiles.removeAll()
-                    if unwritten.isEmpty { Glibc.exit(ExitStatus.done) }
+                    if unwritten.isEmpty { ProcessControl.exit(ExitStatus.done) }
                     FileOutput.standardError(
                         "replstat: the events' reader went away; stopped without writing "
                             + unwritten.joined(separator: ", ") + "\n")
-                    Glibc.exit(ExitStatus.sourceFailed)
+                    ProcessControl.exit(ExitStatus.sourceFailed)
                 }
                 // Live input arrives a line at a time: small reads, so nothing waits for a full buffer.
                 options.chunkSize = 64 * 1024
@@ -71,8 +70,7 @@ struct AnalysisRun {
             fail("\(error)")
         }
 
-        let run = Analysis(options: options, rejects: rejects, events: printer)
-        printer?.analysis = run
+        let run = Analysis(options: options, rejects: rejects, events: printer, names: names)
         printer?.start()
         // A progress line would tear through events shown at the same terminal.
         let progress = events?.destination == .standardOutput ? nil : ProgressLine()
@@ -140,6 +138,6 @@ struct AnalysisRun {
     /// Writing an output failed: nothing more can be done right.
     private func fail(_ message: String) -> Never {
         FileOutput.standardError("replstat: \(message)\n")
-        Glibc.exit(ExitStatus.sourceFailed)
+        ProcessControl.exit(ExitStatus.sourceFailed)
     }
 }

@@ -63,7 +63,9 @@ struct Analyze: ParsableCommand {
     var sources: [String] = []
 
     func validate() throws {
-        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256.") }
+        var options = analysis.options
+        if let jobs { options.jobs = jobs }
+        try AnalysisFlags.validate(options)
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }

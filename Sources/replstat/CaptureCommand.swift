@@ -1,7 +1,6 @@
 import ArgumentParser
 import ReplStatCapture
 import ReplStatCore
-import ReplStatPipelines
 
 #if canImport(Glibc)
     import Glibc
@@ -60,18 +59,18 @@ struct Capture: ParsableCommand {
     var indexFile: String?
 
     @Option(help: ArgumentHelp("Seconds from one round of polls to the next.", valueName: "seconds"))
-    var interval = Seconds(millis: 30_000)
+    var interval = Seconds(millis: Self.defaults.intervalMillis)
 
     @Option(
         help: ArgumentHelp(
             "Give up on an answer after this many seconds, from connecting to its last byte.", valueName: "seconds"))
-    var timeout = Seconds(millis: 10_000)
+    var timeout = Seconds(millis: Self.defaults.timeoutMillis)
 
     @Option(help: ArgumentHelp("Stop after this many rounds (default: run until stopped).", valueName: "n"))
     var polls: Int?
 
     @Option(help: ArgumentHelp("Polls in flight at once, each on a connection of its own (1 to 256).", valueName: "n"))
-    var parallel = 8
+    var parallel = Self.defaults.parallel
 
     @Option(
         name: .customLong("ca-file"),
@@ -98,49 +97,51 @@ struct Capture: ParsableCommand {
     @Option(
         name: .customLong("flush-every"),
         help: ArgumentHelp("Close the gzip member this often, making its lines readable.", valueName: "seconds"))
-    var flushEvery = Seconds(millis: 60_000)
+    var flushEvery = Seconds(millis: Self.defaults.flushEveryMillis)
+
+    /// Where the flags' defaults come from.
+    private static let defaults = CaptureOptions()
+
+    /// The capture these flags ask for.
+    var options: CaptureOptions {
+        var options = CaptureOptions(url: url)
+        options.indices = indices
+        options.indexFile = indexFile
+        options.intervalMillis = interval.millis
+        options.timeoutMillis = timeout.millis
+        options.polls = polls
+        options.parallel = parallel
+        options.caFile = caFile
+        options.out = outputPath
+        options.rotation = Rotation(maxBytes: rotateSize?.bytes, daily: rotateDaily)
+        options.flushEveryMillis = flushEvery.millis
+        return options
+    }
 
     func validate() throws {
-        guard interval.millis >= 100 else { throw ValidationError("--interval must be at least 0.1 seconds.") }
-        guard timeout.millis >= 1 else { throw ValidationError("--timeout must be more than 0 seconds.") }
-        if let polls, polls < 1 { throw ValidationError("--polls must be at least 1.") }
-        guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 256.") }
-        if outputPath == nil && (rotateSize != nil || rotateDaily) {
-            throw ValidationError("--rotate-size and --rotate-daily rotate files: give the file with --out.")
-        }
-        if indices.isEmpty && indexFile == nil {
-            throw ValidationError("Name the follower indices to poll: --index NAME (repeatable) or --index-file FILE.")
+        do {
+            try options.validate()
+        } catch {
+            throw ValidationError(error.commandLineMessage)
         }
     }
 
     func run() throws {
-        let poller: StatusPoller
-        var schedule: CaptureSchedule
-        let warning: String?
+        let options = options
+        let setup: CaptureSetup
         do {
-            let cluster = try ClusterURL(url, setting: "--url")
-            schedule = CaptureSchedule(indices: try IndexList.combine(named: indices, file: indexFile))
-            let credentials = try Credentials.fromEnvironment()
-            poller = try StatusPoller(
-                cluster: cluster, timeoutMillis: timeout.millis, caFile: caFile, credentials: credentials,
-                connections: parallel)
-            warning = credentials?.cleartextWarning(for: cluster)
+            setup = try CaptureSetup(options, urlSetting: "--url")
         } catch {
             throw Self.setupError(error.description)
         }
-        if let warning { Self.warn(warning) }
-        schedule.intervalMillis = interval.millis
-        schedule.rounds = polls
-        schedule.parallel = parallel
-        let output: any CaptureOutput =
-            outputPath.map {
-                GzipCaptureFiles(
-                    path: $0, rotation: Rotation(maxBytes: rotateSize?.bytes, daily: rotateDaily),
-                    flushEveryMillis: flushEvery.millis)
-            } ?? PlainLines.standardOutput()
+        if let warning = setup.warning { Self.warn(warning) }
+        let output: any CaptureOutput = CaptureSetup.files(options) ?? PlainLines.standardOutput()
         let progress = CaptureProgress(destination: outputPath ?? "standard output")
-        let outcome = CaptureRun.untilStopped(
-            poller: poller, schedule: schedule, output: output, onRound: progress.update, onWarning: Self.warn)
+        ProcessControl.ignoreBrokenPipe()
+        let capture = CaptureRun.start(
+            poller: setup.poller, schedule: setup.schedule, output: output, onRound: progress.update,
+            onWarning: Self.warn)
+        let outcome = ProcessControl.stoppingOnSignals(capture) { capture.wait() }
         progress.finish(outcome.stats)
         if let failure = outcome.failure {
             if failure.code == EPIPE { return }

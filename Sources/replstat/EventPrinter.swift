@@ -6,22 +6,26 @@ import ReplStatCore
 
 /// Writes each event the moment it is emitted, unbuffered, to standard output or a file, so
 /// that a pipeline downstream (or `tail -f`) sees it at once. A reader that goes away ends the
-/// program (`readerWentAway`).
+/// program (`readerWentAway`), and so does any other failure to write (a full disk), which
+/// would lose events.
 final class EventPrinter: LiveEventSink {
     let format: EventFormat.Style
     let showRejects: Bool
-    /// The run whose ids the events carry; set right after the run is made.
-    weak var analysis: Analysis?
+    /// The names of the ids the events carry, as the run knows them when each event comes.
+    private let names: NameResolver
     private(set) var printed = 0
     /// Ends the program when the reader went away (`| head`): nothing more can be shown.
-    var readerWentAway: () -> Never = { Glibc.exit(ExitStatus.done) }
+    var readerWentAway: () -> Never = { ProcessControl.exit(ExitStatus.done) }
     private let descriptor: Int32
     private let path: String
 
     /// Opens the destination; a file is created or emptied, and written as events come.
-    init(format: EventFormat.Style, showRejects: Bool, to destination: ReportOutputs.Destination) throws(OutputError) {
+    init(
+        format: EventFormat.Style, showRejects: Bool, names: NameResolver, to destination: ReportOutputs.Destination
+    ) throws(OutputError) {
         self.format = format
         self.showRejects = showRejects
+        self.names = names
         switch destination {
         case .standardOutput:
             descriptor = 1
@@ -42,8 +46,7 @@ final class EventPrinter: LiveEventSink {
 
     func emit(_ event: LiveEvent) {
         if case .reject = event, !showRejects { return }
-        guard let analysis else { return }
-        let fields = EventFormat.fields(event, name: analysis.indexName, text: analysis.text)
+        let fields = EventFormat.fields(event, name: names.indexName, text: names.text)
         write(format == .csv ? EventFormat.csvLine(fields) : EventFormat.jsonLine(fields))
         printed += 1
     }
@@ -54,9 +57,8 @@ final class EventPrinter: LiveEventSink {
         } catch  where error.code == EPIPE {
             readerWentAway()
         } catch {
-            // Anything else (a full disk) loses events: say so and fail.
             FileOutput.standardError("replstat: \(error)\n")
-            Glibc.exit(ExitStatus.sourceFailed)
+            ProcessControl.exit(ExitStatus.sourceFailed)
         }
     }
 }

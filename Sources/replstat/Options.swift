@@ -22,27 +22,30 @@ struct AnalysisFlags: ParsableArguments {
         help: ArgumentHelp(
             "Restore order among samples of an index up to this many seconds apart; older ones are 'late'.",
             valueName: "seconds"))
-    var reorderWindow = Seconds(millis: 300_000)
+    var reorderWindow = Seconds(millis: Self.defaults.reorderWindow)
 
     @Option(
         name: .customLong("max-gap"),
         help: ArgumentHelp(
             "A longer interval between samples of an index is a capture gap (time in state 'unknown').",
             valueName: "seconds"))
-    var maxGap = Seconds(millis: 300_000)
+    var maxGap = Seconds(millis: Self.defaults.maxGap)
 
     @Option(
         name: .customLong("stall-after"),
         help: ArgumentHelp(
             "Report a stall when the follower is behind at the same checkpoint at least this long.",
             valueName: "seconds"))
-    var stallAfter = Seconds(millis: 60_000)
+    var stallAfter = Seconds(millis: Self.defaults.stallAfter)
 
     @Option(
         name: .customLong("max-line-bytes"),
         help: ArgumentHelp(
             "Longer lines are rejected as 'line_too_long' without being held in memory.", valueName: "bytes"))
-    var maxLineBytes = 1 << 20
+    var maxLineBytes = Self.defaults.maxLineBytes
+
+    /// Where the flags' defaults come from.
+    private static let defaults = AnalysisOptions()
 
     /// The analysis options these flags set.
     var options: AnalysisOptions {
@@ -55,9 +58,32 @@ struct AnalysisFlags: ParsableArguments {
     }
 
     func validate() throws {
-        // Field offsets inside a line are 32-bit: a limit of 1 GiB keeps them safe.
-        guard maxLineBytes >= 0 && maxLineBytes <= 1 << 30 else {
-            throw ValidationError("--max-line-bytes must be between 0 and 1073741824 (1 GiB).")
+        try Self.validate(options)
+    }
+
+    /// Checks options as every command checks them (`AnalysisOptions.validate`).
+    static func validate(_ options: AnalysisOptions) throws {
+        do {
+            try options.validate()
+        } catch {
+            throw ValidationError(error.commandLineMessage)
+        }
+    }
+}
+
+extension SettingError {
+    /// `--jobs must be between 1 and 256.`, as ArgumentParser words a bad option.
+    var commandLineMessage: String {
+        switch name {
+        case "indices":
+            return "Name the follower indices to poll: --index NAME (repeatable) or --index-file FILE."
+        case "rotate-size", "rotate-daily":
+            return "--rotate-size and --rotate-daily rotate files: give the file with --out."
+        default:
+            guard let range else { return "--\(name) \(problem)" + (needs.map { " --\($0)" } ?? "") + "." }
+            // Field offsets inside a line are 32-bit: the limit is a round 1 GiB.
+            let note = name == "max-line-bytes" ? " (1 GiB)" : ""
+            return "--\(name) must be between \(range.lowerBound) and \(range.upperBound)\(note)."
         }
     }
 }

@@ -6,9 +6,10 @@ import ReplStatCore
     import Glibc
 #endif
 
-@main
-struct ReplStat: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `replstat` command and its subcommands, run by the `replstat` executable's `main`
+/// (and by `replstat-run`'s, for `replstat run`).
+public struct ReplStat: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "replstat",
         abstract: "Analyze captures of OpenSearch cross-cluster replication status.",
         discussion: """
@@ -25,13 +26,15 @@ struct ReplStat: ParsableCommand {
         subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
     )
 
+    public init() {}
+
     /// Usage errors exit with 2 (docs/format.md), not ArgumentParser's default 64.
-    static func main() {
+    public static func main() {
         // One malloc arena: the pipeline allocates buffers on one thread and frees them on
         // another, and per-thread arenas then only fragment. Measured on 2,000 indices: peak
         // RSS 61 -> 55 MB, and it no longer creeps up with the length of the capture.
         _ = mallopt(M_ARENA_MAX, 1)
-        TemporaryFiles.removeOnInterrupt()
+        ProcessControl.start()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -39,7 +42,7 @@ struct ReplStat: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileOutput.standardError(fullMessage(for: error) + "\n")
-                Glibc.exit(ExitStatus.usage)
+                ProcessControl.exit(ExitStatus.usage)
             }
             exit(withError: error)
         }

@@ -63,7 +63,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        var pipeline = try load()
+        guard let reader = PipelineReader.parse else {
+            ProcessControl.replace(with: "replstat-run", arguments: Array(CommandLine.arguments.dropFirst()))
+        }
+        var pipeline = try load(with: reader)
         if !sources.isEmpty { pipeline = pipeline.replacingSources(with: sources) }
         if let outputDirectory { pipeline = pipeline.rerooted(under: outputDirectory) }
         // Globs are expanded (and a glob without match refused) before anything starts.
@@ -83,7 +86,7 @@ struct Run: ParsableCommand {
                 AnalysisRun.Events(
                     destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
             })
-        if let capture = pipeline.capture, let out = capture.out, capture.rotateBytes == nil, !capture.rotateDaily {
+        if let capture = pipeline.capture, let out = capture.out, !capture.rotation.isEnabled {
             analysisRun.alsoWritten = [.init(out, writer: "the capture's out file")]
         }
         // Checked after --out-dir and the command line's sources, before anything is polled.
@@ -92,21 +95,24 @@ struct Run: ParsableCommand {
             try FileOutput.standardOutput(Array(pipeline.plan(file: file, sourceNames: names).utf8))
             return
         }
-        var captureFinished: (@Sendable () -> CaptureRun.Outcome)?
+        var capture: CaptureRun?
         var inputs: [InputSource] = []
         for source in resolved {
             switch source {
             case .file(let name):
                 inputs.append(InputSource(name))
-            case .capture(let capture):
-                let started = try startCapture(capture)
-                captureFinished = started.finished
+            case .capture(let source):
+                let started = try startCapture(source)
+                capture = started.capture
                 inputs.append(started.source)
             }
         }
         analysisRun.sources = inputs
-        let analysis = Result { try analysisRun.run() }
-        if let failure = captureFinished?().failure {
+        guard let capture else { return try analysisRun.run() }
+        let (analysis, captured) = ProcessControl.stoppingOnSignals(capture) {
+            (Result { try analysisRun.run() }, capture.wait())
+        }
+        if let failure = captured.failure {
             // The analysis read to the end of what was captured and reported it; the raw capture
             // kept beside (`out`) is what failed.
             FileOutput.standardError("replstat: \(failure)\n")
@@ -118,45 +124,32 @@ struct Run: ParsableCommand {
     /// Starts polling the cluster; the analysis reads the answers as they come, until the
     /// capture's `polls` are done or Ctrl-C (SIGINT, SIGTERM) ends it, and then reports. A kept
     /// `out` file that cannot be written ends the run (exit 1) before the first poll.
-    private func startCapture(_ capture: CaptureSource) throws -> (
-        source: InputSource, finished: @Sendable () -> CaptureRun.Outcome
-    ) {
-        let poller: StatusPoller
-        var schedule: CaptureSchedule
+    private func startCapture(_ capture: CaptureOptions) throws -> (source: InputSource, capture: CaptureRun) {
+        let setup: CaptureSetup
         do {
-            let cluster = try ClusterURL(capture.url, setting: "url")
-            schedule = CaptureSchedule(indices: try IndexList.combine(named: capture.indices, file: capture.indexFile))
-            let credentials = try Credentials.fromEnvironment()
-            poller = try StatusPoller(
-                cluster: cluster, timeoutMillis: capture.timeoutMillis, caFile: capture.caFile,
-                credentials: credentials, connections: capture.parallel)
-            if let warning = credentials?.cleartextWarning(for: cluster) { Capture.warn(warning) }
+            setup = try CaptureSetup(capture, urlSetting: "url")
         } catch {
             throw usage("\(PipelineError(file: file, message: "capture: \(error)"))")
         }
-        schedule.intervalMillis = capture.intervalMillis
-        schedule.rounds = capture.polls
-        schedule.parallel = capture.parallel
-        let kept = capture.out.map {
-            GzipCaptureFiles(
-                path: $0, rotation: Rotation(maxBytes: capture.rotateBytes, daily: capture.rotateDaily),
-                flushEveryMillis: capture.flushEveryMillis ?? 60_000)
-        }
+        if let warning = setup.warning { Capture.warn(warning) }
+        let kept = CaptureSetup.files(capture)
         do {
             try kept?.open()
         } catch {
             FileOutput.standardError("replstat: \(error)\n")
             throw ExitCode(ExitStatus.sourceFailed)
         }
+        ProcessControl.ignoreBrokenPipe()
         do {
             return try CaptureRun.intoPipe(
-                name: "capture " + capture.url, poller: poller, schedule: schedule, also: kept, onWarning: Capture.warn)
+                name: "capture " + capture.url, poller: setup.poller, schedule: setup.schedule, also: kept,
+                onWarning: Capture.warn)
         } catch {
             throw usage("\(PipelineError(file: file, message: "capture: \(error)"))")
         }
     }
 
-    private func load() throws -> Pipeline {
+    private func load(with reader: (String, String) throws(PipelineError) -> Pipeline) throws -> Pipeline {
         // A pipeline file is small: a larger one is a mistake (a capture given instead).
         let limit = 1 << 20
         let bytes: [UInt8]
@@ -170,7 +163,7 @@ struct Run: ParsableCommand {
             throw usage("\(file): not UTF-8 text")
         }
         do {
-            return try PipelineFile.parse(text, file: file)
+            return try reader(text, file)
         } catch {
             throw usage("\(error)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ReplStatCore
+import ReplStatSimulate
 
 #if canImport(Glibc)
     import Glibc

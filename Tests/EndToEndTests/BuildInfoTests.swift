@@ -4,7 +4,7 @@ import Testing
 /// The commit `--version` names is git's answer at the last build, not at the first: the
 /// BuildInfo plugin and scripts/build-info, copied as they are into a package of one small
 /// executable, built after each change a developer makes.
-@Suite(.timeLimit(.minutes(5))) struct BuildInfoTests {
+@Suite(.timeLimit(.minutes(10))) struct BuildInfoTests {
     /// Makes the package in `folder`: the plugin, its script, and `probe`, which prints what the
     /// build found: `5f525f29d3fa false`, or `unknown false`.
     private func makeProbe(in folder: URL) throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The command as a user meets it: exit statuses, messages, standard input, the rejects file.
-@Suite(.timeLimit(.minutes(2))) struct CommandLineTests {
+@Suite(.timeLimit(.minutes(10))) struct CommandLineTests {
     static let outcomesCase = Conformance.casesDirectory.appendingPathComponent("outcomes")
     static let lifecycleCapture = Conformance.casesDirectory.appendingPathComponent("lifecycle/capture.jsonl")
     static let truncatedGzip = Conformance.casesDirectory.appendingPathComponent("truncated-gzip/cut.jsonl.gz")
@@ -96,6 +96,9 @@ import Testing
         ["analyze", "--max-gap", "-1"], ["analyze", "--max-gap", "abc"], ["analyze", "--stall-after", "1e3"],
         ["analyze", "--reorder-window", ""], ["analyze", "--format", "csv"], ["analyze", "--format", "xml"],
         ["analyze", "--no-such-option"], ["analyze", "--max-line-bytes", "-5"], ["frobnicate"],
+        // The limits a pipeline file has too (AnalysisOptions, CaptureOptions).
+        ["analyze", "--jobs", "257"], ["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--flush-every", "0"],
+        ["capture", "--url", "http://127.0.0.1:9", "--index", "a", "--polls", "2147483648"],
     ])
     func usageErrorsExitTwo(_ arguments: [String]) throws {
         let run = try Replstat.run(arguments, stdin: Data())
@@ -138,6 +141,14 @@ import Testing
         let rows = try quality(out)
         #expect(rows[1] == ["-", "lines", "15"])
         #expect(rows.last == ["*", "duplicate", "0"])
+    }
+
+    /// Foundation and ICU come with Yams, which only `replstat-run` links: `analyze` and the
+    /// other commands start without them (README, Start-up).
+    @Test func replstatLoadsNeitherFoundationNorICU() throws {
+        let libraries = try Replstat.shell("ldd '\(Replstat.binary.path)'").stdoutText
+        #expect(!libraries.contains("libFoundation.so"), "\(libraries)")
+        #expect(!libraries.contains("ICU"), "\(libraries)")
     }
 
     @Test func gzipOnStandardInputIsDetectedByContent() throws {
@@ -221,7 +232,7 @@ import Testing
 }
 
 /// An interrupted run leaves the previous reports, or the new complete ones, and no debris.
-@Suite(.timeLimit(.minutes(1))) struct InterruptTests {
+@Suite(.timeLimit(.minutes(10))) struct InterruptTests {
     @Test(arguments: [SIGINT, SIGTERM])
     func anInterruptedRunLeavesThePreviousReportsAndNoTemporaryFiles(signal: Int32) throws {
         let out = try TemporaryDirectory()

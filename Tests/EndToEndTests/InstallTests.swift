@@ -33,7 +33,7 @@ struct InstallTests {
         let binary = prefix.appendingPathComponent("bin/replstat").path
 
         let files = [
-            ("bin/replstat", 0o755), ("share/man/man1/replstat.1", 0o644),
+            ("bin/replstat", 0o755), ("bin/replstat-run", 0o755), ("share/man/man1/replstat.1", 0o644),
             ("share/bash-completion/completions/replstat", 0o644), ("share/zsh/site-functions/_replstat", 0o644),
             ("share/fish/vendor_completions.d/replstat.fish", 0o644),
         ]
@@ -45,11 +45,13 @@ struct InstallTests {
 
         // Linked against the system's libraries only.
         let toolchain = try #require(Self.toolchain, "no swift found")
-        let ldd = try Replstat.bash("ldd '\(binary)'")
-        #expect(ldd.status == 0)
-        #expect(!ldd.stdoutText.contains(toolchain), "\(ldd.stdoutText)")
-        #expect(!ldd.stdoutText.contains("not found") && !ldd.stdoutText.contains("libswift"), "\(ldd.stdoutText)")
-        #expect(!ldd.stdoutText.contains("libFoundation"), "\(ldd.stdoutText)")
+        for executable in [binary, binary + "-run"] {
+            let ldd = try Replstat.bash("ldd '\(executable)'")
+            #expect(ldd.status == 0)
+            #expect(!ldd.stdoutText.contains(toolchain), "\(ldd.stdoutText)")
+            #expect(!ldd.stdoutText.contains("not found") && !ldd.stdoutText.contains("libswift"), "\(ldd.stdoutText)")
+            #expect(!ldd.stdoutText.contains("libFoundation"), "\(ldd.stdoutText)")
+        }
 
         // With an empty environment (no PATH, no LD_LIBRARY_PATH): the same version and the same
         // report as the build under test.
@@ -61,6 +63,13 @@ struct InstallTests {
         #expect(report.status == 0, "\(report.stderr)")
         let expected = try Replstat.run(["analyze", "samples/fleet-day.jsonl.gz"], in: Self.root)
         #expect(report.stdout == expected.stdout)
+        // `replstat run` starts the replstat-run installed beside it.
+        let plan = try Replstat.bash(
+            "cd '\(Self.root.path)' && env -i '\(binary)' run --check pipelines/nightly-report.yaml")
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(
+            plan.stdoutText
+                == (try Replstat.run(["run", "--check", "pipelines/nightly-report.yaml"], in: Self.root)).stdoutText)
 
         // The toolchain's libraries hidden under an empty folder, in a mount namespace of its own
         // (when this user may make one): the installed binary runs, the test build does not.

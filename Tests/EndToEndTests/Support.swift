@@ -1,4 +1,5 @@
 import Foundation
+@_exported import ReplStatTestSupport
 import Testing
 
 /// Runs the built `replstat` binary the way a user does, and reads what it wrote.
@@ -99,26 +100,6 @@ enum Conformance {
         return try arguments(of: name).filter {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }
-    }
-}
-
-/// A scratch folder removed when the test ends.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    func write(_ name: String, _ text: String) throws -> URL {
-        let target = file(name)
-        try Data(text.utf8).write(to: target)
-        return target
     }
 }
 

@@ -4,7 +4,7 @@ import Testing
 /// The Markdown report at a terminal fits its width (COLUMNS, else the terminal's own size);
 /// piped or written to a file, it stays as it is. The terminal is a pseudo-terminal that
 /// `script` (util-linux) opens.
-@Suite(.timeLimit(.minutes(2))) struct TerminalWidthTests {
+@Suite(.timeLimit(.minutes(10))) struct TerminalWidthTests {
     static let fleetDay = PipelineRunTests.root.appendingPathComponent("samples/fleet-day.jsonl.gz").path
 
     /// Runs `command` (a shell command line) with its standard output on a pseudo-terminal and its

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 /// `replstat watch`: events as they happen, the same engine as `analyze`.
-@Suite(.timeLimit(.minutes(2))) struct WatchTests {
+@Suite(.timeLimit(.minutes(10))) struct WatchTests {
     /// A status line of a tiny capture, `seconds` after 2026-11-28T00:00:00Z.
     static func line(
         _ seconds: Int, _ index: String = "f", status: String = "SYNCING", leader: Int? = nil, follower: Int? = nil

@@ -4,7 +4,7 @@ import Testing
 /// How replstat puts its files down: under an unpredictable temporary name that follows no link,
 /// keeping the mode of the file it replaces, refusing a link at the final name, and writing into
 /// a pipe or a device in place.
-@Suite(.timeLimit(.minutes(2))) struct WrittenFilesTests {
+@Suite(.timeLimit(.minutes(10))) struct WrittenFilesTests {
     static let capture = Conformance.casesDirectory.appendingPathComponent("outcomes/capture.jsonl")
     static let line = #"{"@timestamp":"2026-11-28T00:00:00Z","index":"a","response":{"status":"PAUSED"}}"#
 

@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 @testable import ReplStatCore
@@ -189,8 +190,8 @@ struct JSONReportTests {
     }
 
     @Test func damagedSourceHasItsFailureMessage() throws {
-        let path = try temporaryCapture(Self.basicCapture)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try ScratchFile.write(Self.basicCapture)
+        defer { ScratchFile.remove(path) }
         let run = Analysis(options: AnalysisOptions())
         run.consume(InputSource(path + ".missing"))
         let text = String(decoding: JSONReport.render(run.finish()), as: UTF8.self)
@@ -207,8 +208,8 @@ struct JSONReportTests {
 
     @Test func sameInputGivesSameBytes() throws {
         // One file read twice: the source's name is part of the report.
-        let path = try temporaryCapture(Self.basicCapture)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try ScratchFile.write(Self.basicCapture)
+        defer { ScratchFile.remove(path) }
         let reports = (0..<2).map { _ in
             let run = Analysis(options: AnalysisOptions())
             run.consume(InputSource(path))
@@ -220,19 +221,12 @@ struct JSONReportTests {
     // MARK: - Helpers
 
     private func render(_ capture: String) throws -> (text: String, document: [String: Any]) {
-        let path = try temporaryCapture(capture)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try ScratchFile.write(capture)
+        defer { ScratchFile.remove(path) }
         let run = Analysis(options: AnalysisOptions())
         run.consume(InputSource(path))
         let bytes = JSONReport.render(run.finish())
         let document = try #require(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         return (String(decoding: bytes, as: UTF8.self), document)
     }
-}
-
-private func temporaryCapture(_ text: String) throws -> String {
-    let name = "replstat-json-\(UUID().uuidString).jsonl"
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
 }

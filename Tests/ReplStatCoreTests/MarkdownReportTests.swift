@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 @testable import ReplStatCore
@@ -152,8 +153,8 @@ struct MarkdownReportTests {
 
     @Test func sameInputGivesSameBytes() throws {
         // One file read twice: the source's name is part of the report.
-        let path = try temporaryCapture(Self.basicCapture)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try ScratchFile.write(Self.basicCapture)
+        defer { ScratchFile.remove(path) }
         let reports = (0..<2).map { _ in
             let run = Analysis(options: AnalysisOptions())
             run.consume(InputSource(path))
@@ -231,8 +232,8 @@ struct MarkdownReportTests {
     }
 
     @Test func damagedSourceGetsAWarning() throws {
-        let path = try temporaryCapture(Self.basicCapture)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try ScratchFile.write(Self.basicCapture)
+        defer { ScratchFile.remove(path) }
         let missing = path + ".missing"
         let run = Analysis(options: AnalysisOptions())
         run.consume(InputSource(path))
@@ -342,8 +343,8 @@ struct MarkdownReportTests {
     // MARK: - Helpers
 
     private func render(_ capture: String) throws -> String {
-        let path = try temporaryCapture(capture)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try ScratchFile.write(capture)
+        defer { ScratchFile.remove(path) }
         let run = Analysis(options: AnalysisOptions())
         run.consume(InputSource(path))
         return MarkdownReport.render(run.finish())
@@ -372,11 +373,4 @@ struct MarkdownReportTests {
             }
         }
     }
-}
-
-private func temporaryCapture(_ text: String) throws -> String {
-    let name = "replstat-md-\(UUID().uuidString).jsonl"
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
 }

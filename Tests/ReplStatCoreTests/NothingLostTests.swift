@@ -1,18 +1,9 @@
 import Foundation
+import ReplStatSimulate
+import ReplStatTestSupport
 import Testing
 
 @testable import ReplStatCore
-
-/// Keeps each rejected line's place, reason and bytes.
-private final class RecordedRejects: RejectSink {
-    var lines: [Int: (outcome: Outcome, bytes: [UInt8])] = [:]
-    var order: [Int] = []
-
-    func reject(source: String, line: Int, outcome: Outcome, bytes: UnsafeRawBufferPointer) {
-        lines[line] = (outcome, Array(bytes))
-        order.append(line)
-    }
-}
 
 /// Every line read is accounted for: the rejects file gives back every rejected line byte for
 /// byte at its place, and the lines it does not hold are exactly the blank and accepted ones.
@@ -45,17 +36,16 @@ private final class RecordedRejects: RejectSink {
     @Test(arguments: 0..<12)
     func rejectsAndAcceptedLinesGiveBackTheInput(seed: Int) throws {
         let bytes = Self.dirtyCapture(seed: UInt64(seed))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-lost-\(UUID()).jsonl")
-        try Data(bytes).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
+        let path = try ScratchFile.write(bytes)
+        defer { ScratchFile.remove(path) }
 
         var options = AnalysisOptions()
         options.maxLineBytes = 600
         options.jobs = 1 + seed % 3
         options.chunkSize = [7, 4096, 1 << 16][seed % 3]
-        let rejects = RecordedRejects()
+        let rejects = CollectedRejects()
         let run = Analysis(options: options, rejects: rejects)
-        run.consume(InputSource(url.path))
+        run.consume(InputSource(path))
         let counts = run.finish().sources[0].counts
 
         // The input's lines, split the obvious way (no BOM here; a final line without LF counts).
@@ -63,14 +53,16 @@ private final class RecordedRejects: RejectSink {
         if lines.last?.isEmpty == true { lines.removeLast() }
 
         #expect(counts.lines == lines.count)
-        #expect(rejects.order == rejects.order.sorted(), "rejects come in input order")
-        #expect(rejects.lines.count == counts.rejected)
-        for (number, reject) in rejects.lines {
+        let order = rejects.rejects.map(\.line)
+        #expect(order == order.sorted(), "rejects come in input order")
+        let byLine = Dictionary(uniqueKeysWithValues: rejects.rejects.map { ($0.line, $0) })
+        #expect(byLine.count == counts.rejected)
+        for (number, reject) in byLine {
             #expect(reject.bytes == lines[number - 1], "line \(number) (\(reject.outcome.name))")
             #expect(counts[reject.outcome] > 0)
         }
         // The other lines are the blank ones and the samples.
-        let kept = lines.enumerated().filter { rejects.lines[$0.offset + 1] == nil }
+        let kept = lines.enumerated().filter { byLine[$0.offset + 1] == nil }
         #expect(kept.count == counts[.blank] + counts[.status] + counts[.error])
         let blank = kept.filter { line in
             let content = line.element.last == 0x0D ? line.element.dropLast() : line.element[...]
@@ -79,7 +71,7 @@ private final class RecordedRejects: RejectSink {
         #expect(blank.count == counts[.blank])
         // Every outcome is one of the counted ones: the reasons of the rejects add up.
         for outcome in Outcome.allCases where outcome.isReject {
-            #expect(rejects.lines.values.filter { $0.outcome == outcome }.count == counts[outcome], "\(outcome.name)")
+            #expect(byLine.values.filter { $0.outcome == outcome }.count == counts[outcome], "\(outcome.name)")
         }
     }
 }

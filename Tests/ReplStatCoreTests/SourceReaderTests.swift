@@ -1,40 +1,13 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 @testable import ReplStatCore
 
-/// Test data on disk: every test writes its own files, so tests can run in parallel.
-private enum Scratch {
-    static func file(_ bytes: [UInt8], name: String = "source") throws -> String {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("replstat-reader-\(UUID().uuidString)-\(name)")
-        try Data(bytes).write(to: url)
-        return url.path
-    }
-
-    static func remove(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// Compresses with the system `gzip`, an implementation independent of the one under test.
-/// With `name`, the header carries the file name (the FNAME field) and time.
+/// Compresses with the system `gzip`; with `name`, the header carries the file name and time.
 private func gzip(_ bytes: [UInt8], name: Bool = false) throws -> [UInt8] {
-    let input = try Scratch.file(bytes, name: "plain")
-    defer { Scratch.remove(input) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-c", name ? "-N" : "-n", input]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw GzipFailed() }
-    return [UInt8](output)
+    try SystemGzip.compress(bytes, keepName: name)
 }
-
-private struct GzipFailed: Error {}
 
 /// What a read delivered, and how it ended.
 private struct ReadResult {
@@ -57,8 +30,8 @@ private func read(_ path: String, chunkSize: Int = 256 * 1024) -> ReadResult {
 }
 
 private func readBytes(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) throws -> ReadResult {
-    let path = try Scratch.file(bytes)
-    defer { Scratch.remove(path) }
+    let path = try ScratchFile.write(bytes)
+    defer { ScratchFile.remove(path) }
     return read(path, chunkSize: chunkSize)
 }
 
@@ -233,12 +206,12 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     func pipeDeliveringOneByteFirst(compressed: Bool) throws {
         let original = sampleLines(20)
         let content = compressed ? try gzip(original) : original
-        let file = try Scratch.file(content)
+        let file = try ScratchFile.write(content)
         let fifo = FileManager.default.temporaryDirectory
             .appendingPathComponent("replstat-fifo-\(UUID().uuidString)").path
         defer {
-            Scratch.remove(file)
-            Scratch.remove(fifo)
+            ScratchFile.remove(file)
+            ScratchFile.remove(fifo)
         }
         #expect(mkfifo(fifo, 0o600) == 0)
         let writer = Process()
@@ -268,7 +241,7 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     @Test func directoryIsUnreadable() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-dir-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
-        defer { Scratch.remove(url.path) }
+        defer { ScratchFile.remove(url.path) }
         let result = read(url.path)
         #expect(result.failure?.kind == .unreadable)
         #expect(result.bytes.isEmpty)
@@ -280,8 +253,8 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     func aFileCutWhileReadIsDamage(compressed: Bool, cutTo size: Int) throws {
         let plain = sampleLines(400)
         let bytes = compressed ? try gzip(plain) : plain
-        let path = try Scratch.file(bytes)
-        defer { Scratch.remove(path) }
+        let path = try ScratchFile.write(bytes)
+        defer { ScratchFile.remove(path) }
         var delivered = 0
         var cut = false
         do {
@@ -306,8 +279,8 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     @Test func aFileThatGrowsWhileReadIsReadToItsNewEnd() throws {
         let first = sampleLines(100)
         let more = sampleLines(50, seed: 2)
-        let path = try Scratch.file(first)
-        defer { Scratch.remove(path) }
+        let path = try ScratchFile.write(first)
+        defer { ScratchFile.remove(path) }
         var appended = false
         var delivered: [UInt8] = []
         try SourceReader(chunkSize: 1024).read(InputSource(path)) { chunk in

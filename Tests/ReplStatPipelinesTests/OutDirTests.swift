@@ -1,4 +1,5 @@
 import ReplStatCore
+import ReplStatPipelineFile
 import Testing
 
 @testable import ReplStatPipelines

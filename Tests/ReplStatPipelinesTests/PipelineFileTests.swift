@@ -1,7 +1,8 @@
 import ReplStatCore
+import ReplStatPipelines
 import Testing
 
-@testable import ReplStatPipelines
+@testable import ReplStatPipelineFile
 
 /// Pipeline files: the model a valid file gives, and the message and place of each mistake.
 @Suite struct PipelineFileTests {
@@ -95,7 +96,7 @@ import Testing
                   flush-every: 2.5
             sinks: {csv: out}
             """)
-        var expected = CaptureSource(url: "https://search.example:9200")
+        var expected = CaptureOptions(url: "https://search.example:9200")
         expected.indices = ["follower-01", "follower-02"]
         expected.indexFile = "indices.txt"
         expected.timeoutMillis = 5000
@@ -103,13 +104,22 @@ import Testing
         expected.polls = 10
         expected.parallel = 64
         expected.out = "raw.jsonl.gz"
-        expected.rotateBytes = 100 * 1024 * 1024
-        expected.rotateDaily = true
+        expected.rotation = Rotation(maxBytes: 100 * 1024 * 1024, daily: true)
         expected.flushEveryMillis = 2500
         #expect(pipeline.capture == expected)
         #expect(pipeline.capture?.intervalMillis == 30_000)
         // As `replstat capture --parallel`.
-        #expect(CaptureSource(url: "https://h").parallel == 8)
+        #expect(CaptureOptions(url: "https://h").parallel == 8)
+    }
+
+    /// `replstat watch --lag-above` takes any 64-bit count of operations, and so does the file.
+    @Test func aLagAlertTakesTheWholeUnsignedRange() throws {
+        let pipeline = try parse("sources: [a]\nsinks:\n  watch: {lag-above: 18446744073709551615, for: 1}\n")
+        #expect(pipeline.watch?.lagAlert == LagAlert(threshold: UInt64.max, millis: 1000))
+        #expect(
+            failure("sources: [a]\nsinks:\n  watch: {lag-above: 18446744073709551616, for: 1}\n")
+                == "p.yaml:3:22: 'lag-above' must be a number of operations, a whole number from 0 up, "
+                + "not '18446744073709551616'")
     }
 
     @Test func theCheckPlanShowsAParallelOtherThanTheDefault() throws {

@@ -10,8 +10,8 @@
 /// there is never followed, a file opened there in advance is never written). It is created
 /// with mode 0600 and gets its final mode only at `commit`: the mode of the file it replaces
 /// (whose owner and group are kept too when the system allows it), or for a new file 0666
-/// less the umask. While it exists it is registered with `TemporaryFiles`, which removes it
-/// on SIGINT, SIGTERM and SIGHUP.
+/// less the umask. While it exists it is registered with `TemporaryFiles`, through which the
+/// program removes it when it is interrupted (SIGINT, SIGTERM, SIGHUP) or ends early.
 final class TemporaryFile {
     /// The final name, also used in messages.
     let path: String

@@ -5,8 +5,9 @@ import Synchronization
 #endif
 
 /// The temporary files that exist at the moment (`TemporaryFile`s not yet committed or
-/// abandoned). An interrupted run removes them, so that Ctrl-C or a kill leaves either the
-/// previous files or the new complete ones, and no debris.
+/// abandoned), for the program to remove when it ends without finishing them (on a signal, or
+/// on an early exit), so that Ctrl-C or a kill leaves either the previous files or the new
+/// complete ones, and no debris. The library installs no signal handler itself.
 public enum TemporaryFiles {
     private static let capacity = 64
     /// C strings of the paths, read by the signal handler, which may only call unlink.
@@ -51,24 +52,18 @@ public enum TemporaryFiles {
         }
     }
 
-    /// On SIGINT, SIGTERM and SIGHUP: remove the temporary files and exit with 128 + the
-    /// signal's number (130 for Ctrl-C), as a shell reports a process the signal ended.
-    public static func removeOnInterrupt() {
-        _ = paths  // Initialised here, not in the handler.
-        // A parent may have started us with these signals blocked (a blocked mask is inherited
-        // across exec): unblock them, or Ctrl-C would wait for the end of the input.
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblocked, signalNumber) }
-        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber) { received in
-                // No lock here (a handler must not wait): each slot is read once.
-                for slot in 0..<TemporaryFiles.capacity {
-                    if let path = TemporaryFiles.paths[slot] { unlink(path) }
-                }
-                _exit(128 + received)
-            }
+    /// Allocates the registry now, so that a signal handler that calls
+    /// `removeAllInSignalHandler` never has to.
+    public static func prepareForSignalHandler() {
+        _ = paths
+    }
+
+    /// Removes every temporary file from a signal handler: no lock (a handler must not wait),
+    /// no allocation; each slot is read once. Call `prepareForSignalHandler` before installing
+    /// the handler.
+    public static func removeAllInSignalHandler() {
+        for slot in 0..<capacity {
+            if let path = paths[slot] { unlink(path) }
         }
     }
 }

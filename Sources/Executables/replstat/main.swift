@@ -1,0 +1,3 @@
+import ReplStatCommandLine
+
+ReplStat.main()

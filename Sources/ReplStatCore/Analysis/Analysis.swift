@@ -1,0 +1,148 @@
+/// Runs the stages in data-flow order over the sources: read and inflate, frame lines, decode
+/// and validate (`DecodingLanes`), then, in input order on the calling thread, the merge: lane
+/// ids translated to the run's (`IdTranslation`), each line's outcome recorded
+/// (`OutcomeLedger`), samples ordered within the reorder window and derived per index
+/// (`IndexPartitions`), and live events announced (`LiveEventRules`). `finish` assembles the
+/// result (`ResultAssembly`).
+///
+/// The outcome does not depend on the number of jobs or on how the input was cut.
+public final class Analysis: DecodedPieceConsumer {
+    public let options: AnalysisOptions
+    /// The index names and texts met so far, by the ids that live events carry.
+    public let names: RunNames
+    private let lanes: DecodingLanes
+    private var ids: IdTranslation
+    private var ledger: OutcomeLedger
+    private let partitions: IndexPartitions
+    private var eventRules: LiveEventRules?
+    /// The outcome of each line of the piece being merged.
+    private var outcomes: [Outcome] = []
+
+    /// Decompressed bytes and lines read so far, over all sources.
+    public private(set) var bytesRead: Int64 = 0
+    public private(set) var linesRead: Int64 = 0
+    /// Called after each piece of input is merged, e.g. to show progress at a terminal.
+    public var onChunk: ((Analysis) -> Void)?
+
+    /// - Parameters:
+    ///   - rejects: receives every rejected line, in input order.
+    ///   - events: receives live events as they become final; the run then uses one thread,
+    ///     so that they come in the order of the lines, and its result leaves out the rows of
+    ///     transitions and stalls, which went out as events (unless `options.keepsRowsWithEvents`).
+    ///   - names: where the run keeps the index names and texts it meets, for whoever prints
+    ///     the live events.
+    public init(
+        options: AnalysisOptions, rejects: RejectSink? = nil, events: LiveEventSink? = nil,
+        names: RunNames = RunNames()
+    ) {
+        self.options = options
+        self.names = names
+        // Live events must come in the order of the lines: one lane, one partition.
+        let jobs = events == nil ? max(1, options.jobs) : 1
+        lanes = DecodingLanes(
+            jobs: jobs, maxLineBytes: options.maxLineBytes, chunkSize: options.chunkSize, keepLines: rejects != nil)
+        ids = IdTranslation(names: names)
+        ledger = OutcomeLedger(rejects: rejects)
+        partitions = IndexPartitions(count: jobs, options: options, events: events)
+        eventRules = events.map(LiveEventRules.init)
+    }
+
+    /// Reads one source to its end (or to its damage) and merges its lines.
+    public func consume(_ source: InputSource) {
+        consume([source])
+    }
+
+    /// Reads the sources in order, each to its end (or to its damage), and merges their lines.
+    public func consume(_ sources: [InputSource]) {
+        ids.startLanes(lanes.jobs)
+        lanes.read(sources, into: self)
+    }
+
+    /// Flushes the reorder windows and assembles the result.
+    public func finish() -> AnalysisResult {
+        partitions.finish()
+        ledger.add(partitionCounts: partitions.counts)
+        return ResultAssembly.assemble(sources: ledger.sources, partitions: partitions.all, names: names)
+    }
+
+    // MARK: - the merge
+
+    func beginSource(_ source: InputSource) {
+        ledger.begin(source)
+    }
+
+    func endSource(_ failure: SourceFailure?) {
+        ledger.end(failure)
+    }
+
+    /// Merges a decoded piece: its lines get their final outcome (late and duplicate are
+    /// decided by the index partitions, in input order) and its samples go on to their partitions.
+    func merge(_ piece: DecodedPiece) {
+        let laneIds = ids.learn(piece)
+        if eventRules == nil {
+            mergeInBatches(piece, laneIds: laneIds)
+        } else {
+            mergeLineByLine(piece, laneIds: laneIds)
+        }
+        linesRead += Int64(piece.records.count)
+        bytesRead += Int64(piece.byteCount)
+        onChunk?(self)
+    }
+
+    private func mergeInBatches(_ piece: DecodedPiece, laneIds: LaneIds) {
+        // Decoding decided every outcome but those of samples, which their index's partition decides.
+        outcomes.removeAll(keepingCapacity: true)
+        for (position, record) in piece.records.enumerated() {
+            switch record {
+            case .rejected(let rejected):
+                outcomes.append(rejected)
+            case .error(let sample):
+                partitions.append(.error(laneIds.translate(sample), ordinal: linesRead + Int64(position)))
+                outcomes.append(.error)
+            case .status(let sample):
+                partitions.append(.status(laneIds.translate(sample), position: Int32(position)))
+                outcomes.append(.status)
+            }
+        }
+        let source = ledger.sourcePlace
+        if ledger.rejects == nil {
+            partitions.processBatchesInBackground(source: source, shardLists: piece.shardLists)
+        } else {
+            outcomes.withUnsafeMutableBufferPointer { buffer in
+                partitions.processBatches(
+                    source: source, shardLists: piece.shardLists, outcomes: OutcomeSlots(base: buffer.baseAddress!))
+            }
+        }
+        for (position, outcome) in outcomes.enumerated() {
+            ledger.record(outcome, in: piece, at: position)
+        }
+    }
+
+    /// Live events must come in the order of the lines, however the input was cut: one line at
+    /// a time, on this thread, through the single partition.
+    private func mergeLineByLine(_ piece: DecodedPiece, laneIds: LaneIds) {
+        let source = ledger.sourcePlace
+        for (position, record) in piece.records.enumerated() {
+            let outcome: Outcome
+            switch record {
+            case .rejected(let rejected):
+                outcome = rejected
+            case .error(let sample):
+                let global = laneIds.translate(sample)
+                partitions.all[0].process(
+                    .error(global, ordinal: linesRead + Int64(position)), shardLists: piece.shardLists, source: source)
+                eventRules?.errorSample(global, names: names)
+                outcome = .error
+            case .status(let sample):
+                let global = laneIds.translate(sample)
+                outcome =
+                    partitions.all[0].process(
+                        .status(global, position: 0), shardLists: piece.shardLists, source: source)
+                    ?? .status
+                if outcome == .status { eventRules?.statusSampleAccepted(index: global.index) }
+            }
+            let line = ledger.record(outcome, in: piece, at: position)
+            if outcome.isReject { eventRules?.rejected(source: ledger.sourceName, line: line, outcome: outcome) }
+        }
+    }
+}

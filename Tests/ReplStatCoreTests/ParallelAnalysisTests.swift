@@ -1,0 +1,66 @@
+import Foundation
+import ReplStatSimulate
+import ReplStatTestSupport
+import Testing
+
+@testable import ReplStatCore
+
+/// The parallel analysis must give the very same results as the single-threaded one, whatever
+/// the number of jobs and however the input is cut into chunks.
+@Suite struct ParallelAnalysisTests {
+    /// A dirty, gzip-compressed capture, so that every stage and every outcome is exercised.
+    static let capture: URL = {
+        var options = SimulationOptions()
+        options.indices = 20
+        options.polls = 200
+        options.scenario = .outage
+        options.dirty = true
+        let sink = MemorySink()
+        _ = try? Simulator(options: options).run(into: GzipWriter(downstream: sink))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-pipeline-\(UUID()).jsonl.gz")
+        try? Data(sink.bytes).write(to: url)
+        return url
+    }()
+
+    private func analyze(
+        jobs: Int, chunkSize: Int, withRejects: Bool = true
+    ) -> (reports: [[UInt8]], rejects: [String]) {
+        var options = AnalysisOptions()
+        options.jobs = jobs
+        options.chunkSize = chunkSize
+        // Low enough that the longest lines are over it.
+        options.maxLineBytes = 400
+        let rejects = CollectedRejects()
+        let run = Analysis(options: options, rejects: withRejects ? rejects : nil)
+        run.consume([InputSource(Self.capture.path), InputSource(Self.capture.path)])
+        let result = run.finish()
+        return (CSVReport.files(result).map(\.bytes) + [JSONReport.render(result)], rejects.records)
+    }
+
+    @Test func theCaptureIsDirtyEnoughToTellSomething() {
+        let (reports, rejects) = analyze(jobs: 1, chunkSize: 1 << 18)
+        let quality = String(decoding: reports[3], as: UTF8.self)
+        #expect(rejects.count > 100)
+        for outcome in ["invalid_json", "late", "duplicate", "line_too_long", "unknown_status"] {
+            #expect(!quality.contains("*,\(outcome),0\n"), "\(outcome)")
+        }
+    }
+
+    @Test(arguments: [(2, 1 << 18), (8, 1 << 18), (2, 4096), (3, 1000), (8, 61), (1, 7), (2, 333)])
+    func sameBytesWhateverTheJobsAndChunks(jobs: Int, chunkSize: Int) {
+        let reference = analyze(jobs: 1, chunkSize: 1 << 18)
+        let other = analyze(jobs: jobs, chunkSize: chunkSize)
+        #expect(other.reports == reference.reports)
+        #expect(other.rejects == reference.rejects)
+    }
+
+    /// Without a rejects file the shards decide late and duplicate lines in the background;
+    /// the reports must not change.
+    @Test(arguments: [1, 2, 8])
+    func sameReportsWithoutARejectsFile(jobs: Int) {
+        let reference = analyze(jobs: 1, chunkSize: 1 << 18)
+        let other = analyze(jobs: jobs, chunkSize: 4096, withRejects: false)
+        #expect(other.reports == reference.reports)
+        #expect(other.rejects.isEmpty)
+    }
+}
