@@ -261,7 +261,9 @@ final class Servers: @unchecked Sendable {
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         let logFile = logs.appendingPathComponent(log)
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
+            throw Failure("cannot create \(logFile.path)")
+        }
         let handle = try FileHandle(forWritingTo: logFile)
         process.standardOutput = handle
         process.standardError = handle
