@@ -121,6 +121,31 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    /// The names of the samples replstat writes, from a capture that has every kind of value
+    /// (with `--stall-after 0`, a follower behind at its last sample is stalled).
+    static func writtenNames() throws -> Set<String> {
+        let capture = Self.root.appendingPathComponent("samples/autopause.jsonl.gz").path
+        let run = try Replstat.run(["analyze", "--format", "openmetrics", "--stall-after", "0", capture])
+        return Set(sampleLines(run.stdoutText).map { String($0.prefix { $0 != "{" }) })
+    }
+
+    /// docs/metrics.md lists every metric, the rules and the dashboard name no other: a typo in
+    /// a name would make an alert or a panel silently empty.
+    @Test func theDocsTheRulesAndTheDashboardNameTheMetricsWritten() throws {
+        let written = try Self.writtenNames()
+        #expect(written.count == 12)
+        func named(in file: String) throws -> Set<String> {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
+            return Set(text.matches(of: /replstat_[a-z_]+/).map { String($0.output) })
+        }
+        // The table of docs/metrics.md: a row per metric, its name first.
+        let metricsPage = try String(contentsOf: Self.root.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
+        let documented = metricsPage.matches(of: /\n\| `(replstat_[a-z_]+)`/).map { String($0.output.1) }
+        #expect(documented.sorted() == written.sorted())
+        #expect(try named(in: "docs/replstat-alerts.yml").subtracting(written).isEmpty)
+        #expect(try named(in: "docs/grafana-dashboard.json").subtracting(written).isEmpty)
+    }
+
     @Test(arguments: [
         (["--metrics-interval", "5"], "--metrics-interval and --metrics-stale shape the --metrics-file: give it too."),
         (["--metrics-stale", "5"], "--metrics-interval and --metrics-stale shape the --metrics-file: give it too."),
