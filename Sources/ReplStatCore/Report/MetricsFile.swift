@@ -62,11 +62,12 @@ public final class MetricsFile: LiveEventSink {
         if let heard = state.lastHeard { clock = max(clock ?? heard, heard) }
     }
 
-    /// After each piece of input: rewrites the file when it is due.
-    public func pieceMerged(outcomes: OutcomeCounts) throws(OutputError) {
+    /// After each piece of input: rewrites the file when it is due (the outcomes are counted
+    /// only then).
+    public func pieceMerged(outcomes: @autoclosure () -> OutcomeCounts) throws(OutputError) {
         guard let clock else { return }
         if let writtenAt, clock - writtenAt < settings.intervalMillis { return }
-        try write(outcomes: outcomes)
+        try write(outcomes: outcomes())
     }
 
     /// At the end of the input: the last state, whatever the interval.
