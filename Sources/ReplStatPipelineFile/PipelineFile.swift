@@ -11,7 +11,10 @@ public enum PipelineFile {
     static let analysisKeys = ["reorder-window", "max-gap", "stall-after", "max-line-bytes", "jobs", "strict"]
     static let sinkKeys = ["markdown", "csv", "json", "rejects", "watch"]
     static let csvKeys = ["dir", "tables"]
-    static let watchKeys = ["to", "format", "lag-above", "for", "show-rejects", "summary"]
+    static let watchKeys = [
+        "to", "format", "lag-above", "for", "show-rejects", "summary", "metrics-file", "metrics-interval",
+        "metrics-stale",
+    ]
     static let captureKeys = [
         "url", "indices", "index-file", "interval", "timeout", "ca-file", "polls", "parallel", "out",
         "rotate-size", "rotate-daily", "flush-every",
@@ -268,6 +271,9 @@ private struct Reader {
         if let watch = fields["watch"] {
             pipeline.watch = try self.watch(watch)
             note(pipeline.watch!.to, watch)
+            if let metrics = pipeline.watch!.metrics {
+                written.append(Written(path: metrics.path, sink: "watch's metrics-file", at: location(watch.keyNode)))
+            }
         }
         if let out = pipeline.capture?.out {
             let at = pipeline.sources.first { if case .capture = $0.kind { true } else { false } }?.location
@@ -372,7 +378,24 @@ private struct Reader {
         }
         if let show = fields["show-rejects"] { watch.showRejects = try bool(show) }
         if let summary = fields["summary"] { watch.summary = try bool(summary) }
+        watch.metrics = try metricsFile(fields)
         return watch
+    }
+
+    /// The watch sink's metrics file and its timing; the timing alone is a mistake.
+    private func metricsFile(_ fields: [String: Entry]) throws(PipelineError) -> MetricsFile.Settings? {
+        guard let file = fields["metrics-file"] else {
+            if let alone = fields["metrics-interval"] ?? fields["metrics-stale"] {
+                throw error(alone.keyNode, "'\(alone.key)' shapes the metrics file: give 'metrics-file' too")
+            }
+            return nil
+        }
+        let path = try text(file)
+        guard path != "-" else { throw error(file.value, "'metrics-file' needs a file name: it is replaced whole") }
+        var settings = MetricsFile.Settings(path: path)
+        if let interval = fields["metrics-interval"] { settings.intervalMillis = try seconds(interval) }
+        if let stale = fields["metrics-stale"] { settings.staleMillis = try seconds(stale) }
+        return settings
     }
 
     // MARK: - values

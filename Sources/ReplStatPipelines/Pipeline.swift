@@ -53,6 +53,7 @@ public struct Pipeline: Sendable {
         if let csv = reports.csv { copy.reports.csv?.directory = reroot(csv.directory) }
         copy.rejects = rejects.map(reroot)
         if let to = reroot(watch?.to) { copy.watch?.to = to }
+        if let metrics = watch?.metrics { copy.watch?.metrics?.path = reroot(metrics.path) }
         copy.sources = sources.map { source in
             guard case .capture(var capture) = source.kind, let out = capture.out else { return source }
             capture.out = reroot(out)
@@ -66,7 +67,7 @@ public struct Pipeline: Sendable {
         var files = [reports.markdown, reports.json, watch?.to].compactMap { destination -> String? in
             if case .file(let path) = destination { path } else { nil }
         }
-        files += [rejects, capture?.out].compactMap { $0 }
+        files += [rejects, capture?.out, watch?.metrics?.path].compactMap { $0 }
         return files.map(OutputFolder.parent) + (reports.csv.map { [$0.directory] } ?? [])
     }
 }
@@ -143,6 +144,8 @@ public struct WatchSink: Sendable, Equatable {
     public var lagAlert: LagAlert?
     public var showRejects = false
     public var summary = false
+    /// `metrics-file`, `metrics-interval` and `metrics-stale`.
+    public var metrics: MetricsFile.Settings?
 
     public init() {}
 }

@@ -78,6 +78,12 @@ extension Pipeline {
             if watch.showRejects { details.append("show-rejects") }
             if watch.summary { details.append("summary") }
             sink("watch", "\(Self.describe(watch.to)), live (\(details.joined(separator: ", ")))")
+            if let metrics = watch.metrics {
+                sink(
+                    "metrics",
+                    "\(metrics.path), every \(Decimal3.typedSeconds(metrics.intervalMillis)) s of capture time, "
+                        + "stale after \(Decimal3.typedSeconds(metrics.staleMillis)) s")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

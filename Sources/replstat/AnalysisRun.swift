@@ -15,6 +15,8 @@ struct AnalysisRun {
         var showRejects = false
         /// A one-line summary on standard error at the end (always when it is a terminal).
         var summary = false
+        /// Each index's state kept current in a file for Prometheus (`--metrics-file`).
+        var metrics: MetricsFile.Settings?
     }
 
     /// The subcommand, named in the summary line.
@@ -42,6 +44,7 @@ struct AnalysisRun {
         }
         var rejects: RejectsFile?
         var printer: EventPrinter?
+        var metrics: MetricsFile?
         let names = RunNames()
         var options = options
         do {
@@ -65,16 +68,26 @@ struct AnalysisRun {
                 // Live input arrives a line at a time: small reads, so nothing waits for a full buffer.
                 options.chunkSize = 64 * 1024
                 options.keepsRowsWithEvents = !reports.isEmpty
+                if let settings = events.metrics {
+                    metrics = try MetricsFile(settings: settings, names: names, forwardingTo: printer)
+                }
             }
         } catch {
             fail("\(error)")
         }
 
-        let run = Analysis(options: options, rejects: rejects, events: printer, names: names)
+        let run = Analysis(options: options, rejects: rejects, events: metrics ?? printer, names: names)
         printer?.start()
         // A progress line would tear through events shown at the same terminal.
         let progress = events?.destination == .standardOutput ? nil : ProgressLine()
-        run.onChunk = progress?.update
+        run.onChunk = { analysis in
+            progress?.update(analysis)
+            do {
+                try metrics?.pieceMerged(outcomes: analysis.outcomesSoFar)
+            } catch {
+                fail("\(error)")
+            }
+        }
         let inputs = sources.isEmpty ? [InputSource("-")] : sources
         FileOutput.hintWhenReadingATerminal(inputs)
         run.consume(inputs)
@@ -84,6 +97,7 @@ struct AnalysisRun {
         do {
             try rejects?.close()
             try reports.write(result)
+            try metrics?.finish(outcomes: result.totals)
         } catch {
             fail("\(error)")
         }
@@ -106,6 +120,9 @@ struct AnalysisRun {
         targets.inputs = sources.filter { !$0.isStandardInput && $0.descriptor == nil }.map(\.name)
         if case .file(let path) = reports.markdown { targets.files.append(.init(path, writer: "the markdown report")) }
         if case .file(let path) = reports.json { targets.files.append(.init(path, writer: "the json report")) }
+        if case .file(let path) = reports.openMetrics {
+            targets.files.append(.init(path, writer: "the openmetrics report"))
+        }
         if let csv = reports.csv {
             targets.folders.append(.init(csv.directory, writer: "the csv tables"))
             for (table, path) in zip(csv.tables, csv.paths) {
@@ -114,6 +131,7 @@ struct AnalysisRun {
         }
         if let rejectsPath { targets.files.append(.init(rejectsPath, writer: "the rejects file")) }
         if case .file(let path) = events?.destination { targets.files.append(.init(path, writer: "the watch sink")) }
+        if let metrics = events?.metrics { targets.files.append(.init(metrics.path, writer: "the metrics file")) }
         targets.files += alsoWritten
         return targets
     }

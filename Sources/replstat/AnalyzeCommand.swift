@@ -11,10 +11,14 @@ struct Analyze: ParsableCommand {
             verbose captures), and how clean the capture was.
 
             Formats:
-              markdown  one report for people (standard output, or report.md under --out)
-              csv       summary.csv, transitions.csv, stalls.csv, gaps.csv,
-                        errors.csv, shards.csv, quality.csv under --out
-              json      the same tables in one document (standard output, or report.json)
+              markdown     one report for people (standard output, or report.md
+                           under --out)
+              csv          summary.csv, transitions.csv, stalls.csv, gaps.csv,
+                           errors.csv, shards.csv, quality.csv under --out
+              json         the same tables in one document (standard output, or
+                           report.json)
+              openmetrics  each index's state at the end, for Prometheus
+                           (standard output, or metrics.prom; docs/metrics.md)
 
             Examples:
               replstat analyze samples/fleet-day.jsonl.gz
@@ -29,7 +33,7 @@ struct Analyze: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, csv, json
+        case markdown, csv, json, openmetrics
     }
 
     @Option(help: "Report format.")
@@ -79,6 +83,7 @@ struct Analyze: ParsableCommand {
         case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)
         case .markdown: reports.markdown = destination(name: "report.md")
         case .json: reports.json = destination(name: "report.json")
+        case .openmetrics: reports.openMetrics = destination(name: "metrics.prom")
         }
         try AnalysisRun(
             command: "analyze", sources: sources.map(InputSource.init), options: options, strict: strict,

@@ -84,7 +84,8 @@ struct Run: ParsableCommand {
             strictSetting: "strict: true", reports: pipeline.reports, rejectsPath: pipeline.rejects,
             events: pipeline.watch.map {
                 AnalysisRun.Events(
-                    destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary)
+                    destination: $0.to, format: $0.format, showRejects: $0.showRejects, summary: $0.summary,
+                    metrics: $0.metrics)
             })
         if let capture = pipeline.capture, let out = capture.out, !capture.rotation.isEnabled {
             analysisRun.alsoWritten = [.init(out, writer: "the capture's out file")]

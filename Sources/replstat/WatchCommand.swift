@@ -46,6 +46,9 @@ struct Watch: ParsableCommand {
     @OptionGroup(title: "Analysis")
     var analysis: AnalysisFlags
 
+    @OptionGroup(title: "Metrics")
+    var metrics: MetricsFileFlags
+
     @Argument(help: ArgumentHelp("A capture, plain or gzip; '-' (the default) is standard input.", valueName: "source"))
     var source: String = "-"
 
@@ -58,7 +61,8 @@ struct Watch: ParsableCommand {
     func run() throws {
         var options = analysis.options
         if let lagAbove, let lagFor { options.lagAlert = LagAlert(threshold: lagAbove, millis: lagFor.millis) }
-        let events = AnalysisRun.Events(format: format, showRejects: showRejects, summary: summary)
+        var events = AnalysisRun.Events(format: format, showRejects: showRejects, summary: summary)
+        events.metrics = metrics.settings
         try AnalysisRun(
             command: "watch", sources: [InputSource(source)], options: options, strict: strict, events: events
         ).run()

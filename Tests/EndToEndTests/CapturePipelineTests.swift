@@ -182,5 +182,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("captures").path))
         #expect(kept.first?.wholeMatch(of: /ccr-\d{8}T\d{6}Z\.jsonl\.gz/) != nil, "\(kept)")
         #expect(try CaptureTests.gunzip(dir.file(kept[0])).count == 6)
+        let metrics = try String(contentsOf: dir.file("replstat.prom"), encoding: .utf8)
+        #expect(metrics.contains("replstat_follower_error_samples_total{index=\"follower-forbidden\"} 3\n"))
     }
 }

@@ -33,7 +33,7 @@ import Testing
             }.joined(separator: "\n").utf8)
     }
 
-    @Test(arguments: [("markdown", "md"), ("json", "json")])
+    @Test(arguments: [("markdown", "md"), ("json", "json"), ("openmetrics", "prom")])
     func reportOfASample(format: String, suffix: String) throws {
         // From the repository, so that the source is named as a user names it.
         let run = try Replstat.run(

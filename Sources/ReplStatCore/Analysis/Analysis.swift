@@ -65,6 +65,15 @@ public final class Analysis: DecodedPieceConsumer {
         return ResultAssembly.assemble(sources: ledger.sources, partitions: partitions.all, names: names)
     }
 
+    /// The outcomes of the lines merged so far, over all sources. Only for a run with live
+    /// events, whose one partition works on the merge's thread; asked from `onChunk`.
+    public var outcomesSoFar: OutcomeCounts {
+        var total = OutcomeCounts()
+        for source in ledger.sources { total.add(source.counts) }
+        for counts in partitions.counts { total.add(counts) }
+        return total
+    }
+
     // MARK: - the merge
 
     func beginSource(_ source: InputSource) {

@@ -39,6 +39,8 @@ struct IndexDerivation {
 
     /// The timestamp of the previous error sample in input order.
     private var lastErrorTime: Int64 = 0
+    /// The newest error sample's timestamp.
+    private var newestErrorTime: Int64?
 
     private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
     private var ratePairs = 0
@@ -81,6 +83,8 @@ struct IndexDerivation {
                     httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal))
         }
         lastErrorTime = sample.timestamp
+        newestErrorTime = max(newestErrorTime ?? sample.timestamp, sample.timestamp)
+        events?.stateChanged(state)
     }
 
     /// Takes in a status sample, in timestamp order.
@@ -142,6 +146,18 @@ struct IndexDerivation {
             if !sample.status.carriesLag { leaderHistory.clear() }
         }
         previous = sample
+        events?.stateChanged(state)
+    }
+
+    /// Where the index stands after the samples so far; the stall going on counts once announced.
+    var state: FollowerState {
+        let stalledSince = openStallAnnounced ? openStall?.start : nil
+        return FollowerState(
+            index: summary.index, status: summary.lastStatus, samples: summary.samples,
+            errorSamples: summary.errorSamples, transitions: summary.transitions,
+            stalls: summary.stalls + (stalledSince == nil ? 0 : 1), stalledSince: stalledSince,
+            lag: lag.count > 0 ? lag.last : nil, lagMillis: lastLagMillis, lastSample: summary.lastSeen,
+            lastErrorSample: newestErrorTime)
     }
 
     /// Fills in the figures. What is still going on at the end stays open: a stall that lasted

@@ -25,6 +25,12 @@ public enum LiveEvent: Sendable, Equatable {
 /// Receives live events, in the order they become final.
 public protocol LiveEventSink: AnyObject {
     func emit(_ event: LiveEvent)
+    /// Where an index stands after each of its samples (`watch --metrics-file`); by default, nothing.
+    func stateChanged(_ state: FollowerState)
+}
+
+extension LiveEventSink {
+    public func stateChanged(_ state: FollowerState) {}
 }
 
 /// The lag alert of `replstat watch`: lag above `threshold` continuously for `millis`.

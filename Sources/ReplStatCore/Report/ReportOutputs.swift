@@ -1,6 +1,6 @@
-/// Where a run's reports go: any of the Markdown report, the JSON report and CSV tables, each
-/// written once the analysis is done. Files are replaced atomically, so a reader never sees half
-/// of one (`FileSink`).
+/// Where a run's reports go: any of the Markdown report, the JSON report, CSV tables and the
+/// OpenMetrics state at the end, each written once the analysis is done. Files are replaced
+/// atomically, so a reader never sees half of one (`FileSink`).
 public struct ReportOutputs: Sendable, Equatable {
     /// Standard output, or a file.
     public enum Destination: Sendable, Equatable, CustomStringConvertible {
@@ -23,6 +23,7 @@ public struct ReportOutputs: Sendable, Equatable {
     public var markdown: Destination?
     public var json: Destination?
     public var csv: CSVOutput?
+    public var openMetrics: Destination?
 
     /// A folder of CSV tables.
     public struct CSVOutput: Sendable, Equatable {
@@ -41,7 +42,7 @@ public struct ReportOutputs: Sendable, Equatable {
 
     public init() {}
 
-    public var isEmpty: Bool { markdown == nil && json == nil && csv == nil }
+    public var isEmpty: Bool { markdown == nil && json == nil && csv == nil && openMetrics == nil }
 
     /// Creates the CSV folder and the folders of the report files, and checks that each report
     /// can be written where it is to go (`OutputFile.prepare`), before the run, so that a run
@@ -51,7 +52,7 @@ public struct ReportOutputs: Sendable, Equatable {
             try OutputFile.prepareDirectory(csv.directory)
             for path in csv.paths { try OutputFile.prepare(path) }
         }
-        for case .file(let path) in [markdown, json] { try OutputFile.prepare(path) }
+        for case .file(let path) in [markdown, json, openMetrics] { try OutputFile.prepare(path) }
     }
 
     public func write(_ result: AnalysisResult) throws(OutputError) {
@@ -66,6 +67,7 @@ public struct ReportOutputs: Sendable, Equatable {
             try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
         }
         if let json { try Self.write(JSONReport.render(result), to: json) }
+        if let openMetrics { try Self.write(OpenMetricsReport.render(result), to: openMetrics) }
     }
 
     private static func write(_ bytes: [UInt8], to destination: Destination) throws(OutputError) {
