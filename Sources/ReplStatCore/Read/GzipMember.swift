@@ -32,6 +32,7 @@ struct GzipHeader {
     }
 
     private var field = Field.fixed(read: 0)
+    private var method: UInt8 = 0
     private var flags: UInt8 = 0
     /// A two-byte little-endian field being read: XLEN, or the header CRC.
     private var number = 0
@@ -50,8 +51,10 @@ struct GzipHeader {
                 let byte = bytes[used]
                 used += 1
                 if (read == 0 && byte != 0x1F) || (read == 1 && byte != 0x8B) { return (used, .notGzip) }
-                if read == 2 && byte != 8 { return (used, .corrupt("compression method \(byte), not deflate")) }
+                // zlib checks the method and the flags together, once it has both.
+                if read == 2 { method = byte }
                 if read == 3 {
+                    if method != 8 { return (used, .corrupt("compression method \(method), not deflate")) }
                     if byte & Flag.reserved != 0 { return (used, .corrupt("reserved header flags set")) }
                     flags = byte
                 }
@@ -126,7 +129,8 @@ struct GzipHeader {
 }
 
 /// The 8 bytes after a member's deflate data: the CRC-32 and the length (modulo 2^32) of what
-/// it inflates to, both little-endian.
+/// it inflates to, both little-endian. As zlib does, the CRC is checked as soon as its 4 bytes
+/// are in, the length once its own are.
 struct GzipTrailer {
     private var value: UInt64 = 0
     private var read = 0
@@ -143,10 +147,10 @@ struct GzipTrailer {
         return used
     }
 
-    /// Why the member's inflated bytes do not match the trailer, if they do not.
+    /// Why the member's inflated bytes do not match the fields read so far, if they do not.
     func mismatch(checksum: UInt32, length: UInt32) -> String? {
-        if UInt32(truncatingIfNeeded: value) != checksum { return "CRC-32 mismatch" }
-        if UInt32(truncatingIfNeeded: value >> 32) != length { return "length mismatch" }
+        if read >= 4 && UInt32(truncatingIfNeeded: value) != checksum { return "CRC-32 mismatch" }
+        if read == 8 && UInt32(truncatingIfNeeded: value >> 32) != length { return "length mismatch" }
         return nil
     }
 }

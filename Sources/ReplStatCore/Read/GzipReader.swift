@@ -1,6 +1,11 @@
 /// Reads the gzip members of one source, one after another, as one byte stream: each member's
-/// header and trailer itself, its deflate data through a `DeflateDecoder`, so that every
-/// verdict on damage and its byte offset are the same whichever decoder inflates.
+/// header and trailer itself, its deflate data through a `DeflateDecoder`.
+///
+/// Whichever decoder inflates, the bytes delivered, the verdict on damage and its offset are
+/// zlib's: ISA-L inflates, but a member it finds damaged (invalid data, a CRC or length that does
+/// not match, cut short) is inflated again by zlib from the start of its deflate data, read
+/// again from the file or kept in memory, and zlib has the last word; only the bytes past those
+/// already delivered are delivered.
 ///
 /// Offsets: a cut stream is truncated where it ends; a member that cannot be inflated (a bad
 /// header, invalid deflate data, a CRC or length that does not match) is corrupt at the offset
@@ -9,8 +14,11 @@
 struct GzipReader {
     private let source: String
     private let reader: RawByteReader
-    private let decoder: DeflateDecoder
     private let chunkSize: Int
+    /// The decoder that inflates; zlib, when it is not, for a member found damaged.
+    private let primary: DeflateDecoder
+    private lazy var zlib = ZlibDecoder()
+    private var decoder: DeflateDecoder
 
     private enum Part {
         case header(GzipHeader)
@@ -20,52 +28,76 @@ struct GzipReader {
         case betweenMembers
     }
 
+    /// How the member's bytes from its deflate data on can be read again, for zlib.
+    private enum Keeping {
+        /// zlib inflates the member already.
+        case unneeded
+        /// The file can be read again.
+        case file
+        /// The source cannot: its bytes, kept as they are read.
+        case kept([UInt8])
+        /// More than `keptLimit` bytes: ISA-L's verdict stands.
+        case tooLong
+    }
+
+    /// A member's bytes kept in memory for zlib, at most: 16 MiB of compressed data, about 160 MB
+    /// of capture. Beyond, on a pipe, ISA-L's verdict stands: docs/robustness.md says how it can
+    /// differ.
+    static let keptLimit = 16 << 20
+
+    private let output: UnsafeMutableRawBufferPointer
+    private var input = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// Raw offset of `input`'s first byte; the bytes `again` and `readAhead` hold come before it.
+    private var inputOffset: Int64 = 0
+    private var readAhead = ReadAhead()
+    /// Bytes read again for zlib, before `input`: from the file (`againNext` up to `againEnd`),
+    /// or the kept ones (`againKept`).
+    private var again = UnsafeRawBufferPointer(start: nil, count: 0)
+    private let againBuffer: UnsafeMutableRawBufferPointer
+    private var againNext: Int64 = 0
+    private var againEnd: Int64 = 0
+    private var againKept: UnsafeMutableRawBufferPointer?
+
+    private var part = Part.header(GzipHeader())
+    private var memberStart: Int64 = 0
+    private var deflateStart: Int64 = 0
+    private var keeping = Keeping.unneeded
+    /// Bytes the decoder inflated from this member (the trailer holds them modulo 2^32), and how
+    /// many of them were delivered: none is delivered twice.
+    private var memberLength: Int64 = 0
+    private var delivered: Int64 = 0
+    private var callAgain = false
+
     init(source: String, reader: RawByteReader, decoder: DeflateDecoder, chunkSize: Int) {
         self.source = source
         self.reader = reader
+        self.chunkSize = max(chunkSize, 1)
+        primary = decoder
         self.decoder = decoder
-        self.chunkSize = chunkSize
+        // At least one byte, as RawByteReader does: an empty buffer would never make progress.
+        output = .allocate(byteCount: self.chunkSize, alignment: 16)
+        againBuffer = .allocate(byteCount: self.chunkSize, alignment: 16)
     }
 
+    /// Reads the source to its end, `firstChunk` first, calling `consume` with each chunk of
+    /// inflated bytes. Deallocates its buffers: call it once.
     mutating func read(
         firstChunk: UnsafeRawBufferPointer, consume: (UnsafeRawBufferPointer) -> Void
     ) throws(SourceFailure) {
-        // At least one byte, as RawByteReader does: an empty buffer would never make progress.
-        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 16)
-        defer { output.deallocate() }
-        var input = firstChunk
-        // Raw offset of `input`'s first byte; the bytes read ahead come just before it.
-        var inputOffset: Int64 = 0
-        var readAhead = ReadAhead()
-        var part = Part.header(GzipHeader())
-        var memberStart: Int64 = 0
-        // Bytes the member inflated to, modulo 2^32 as the trailer holds them.
-        var memberLength: UInt32 = 0
-        var callAgain = false
-
-        func deliver(_ produced: Int) {
-            guard produced > 0 else { return }
-            memberLength &+= UInt32(truncatingIfNeeded: produced)
-            consume(UnsafeRawBufferPointer(start: output.baseAddress, count: produced))
+        defer {
+            output.deallocate()
+            againBuffer.deallocate()
+            againKept?.deallocate()
         }
-
-        /// Hands the bytes read ahead, else the input, to `body`, which returns how many it used.
-        func take(_ body: (UnsafeRawBufferPointer) -> Int) {
-            if !readAhead.isEmpty {
-                readAhead.consume(body)
-            } else {
-                let used = body(input)
-                input = UnsafeRawBufferPointer(rebasing: input[used...])
-                inputOffset += Int64(used)
-            }
-        }
-
+        input = firstChunk
         while true {
-            if input.isEmpty && readAhead.isEmpty && !callAgain {
+            if again.isEmpty && againNext < againEnd { try readAgain() }
+            if input.isEmpty && readAhead.isEmpty && again.isEmpty && !callAgain {
                 inputOffset = reader.offset
                 input = try reader.read(sourceName: source)
                 if input.isEmpty {
                     if case .betweenMembers = part { return }
+                    if case .deflateData = part, try inflateAgainWithZlib() { continue }
                     throw SourceFailure(
                         kind: .truncatedGzip, source: source, byteOffset: inputOffset,
                         detail: "the stream ends inside a gzip member")
@@ -73,7 +105,7 @@ struct GzipReader {
             }
             switch part {
             case .betweenMembers:
-                memberStart = inputOffset - Int64(readAhead.count)
+                memberStart = nextOffset
                 part = .header(GzipHeader())
             case .header(var header):
                 var verdict = GzipHeader.Verdict.needsMore
@@ -86,50 +118,152 @@ struct GzipReader {
                 case .needsMore:
                     part = .header(header)
                 case .complete:
-                    decoder.reset()
-                    memberLength = 0
-                    part = .deflateData
+                    startDeflateData()
                 case .notGzip:
                     throw SourceFailure(
                         kind: .trailingGarbage, source: source, byteOffset: memberStart,
                         detail: "expected another gzip member")
                 case .corrupt(let why):
-                    throw corrupt(memberStart, why)
+                    throw corrupt(why)
                 }
             case .deflateData:
                 precondition(readAhead.isEmpty, "bytes read ahead inside deflate data")
-                switch decoder.inflate(input: input, output: output) {
-                case .progress(let consumed, let produced, let again):
-                    deliver(produced)
-                    input = UnsafeRawBufferPointer(rebasing: input[consumed...])
-                    inputOffset += Int64(consumed)
-                    callAgain = again
+                let fromAgain = !again.isEmpty
+                switch decoder.inflate(input: fromAgain ? again : input, output: output) {
+                case .progress(let consumed, let produced, let more):
+                    deliver(produced, consume)
+                    drop(consumed, fromAgain: fromAgain)
+                    callAgain = more
                 case .end(let consumed, let produced, let ahead):
-                    deliver(produced)
-                    input = UnsafeRawBufferPointer(rebasing: input[consumed...])
-                    inputOffset += Int64(consumed)
+                    deliver(produced, consume)
+                    drop(consumed, fromAgain: fromAgain)
                     readAhead = ahead
                     callAgain = false
                     part = .trailer(GzipTrailer())
                 case .corrupt(let produced):
-                    deliver(produced)
-                    throw corrupt(memberStart, "invalid deflate data")
+                    if try inflateAgainWithZlib() { continue }
+                    deliver(produced, consume)
+                    throw corrupt("invalid deflate data")
                 }
             case .trailer(var trailer):
                 take { trailer.read($0) }
+                if let why = trailer.mismatch(
+                    checksum: decoder.checksum, length: UInt32(truncatingIfNeeded: memberLength))
+                {
+                    if try inflateAgainWithZlib() { continue }
+                    throw corrupt(why)
+                }
                 guard trailer.isComplete else {
                     part = .trailer(trailer)
                     continue
                 }
-                if let why = trailer.mismatch(checksum: decoder.checksum, length: memberLength) {
-                    throw corrupt(memberStart, why)
-                }
+                keeping = .unneeded
                 part = .betweenMembers
             }
         }
     }
 
-    private func corrupt(_ memberStart: Int64, _ why: String) -> SourceFailure {
+    /// Raw offset of the next byte to read.
+    private var nextOffset: Int64 {
+        inputOffset - Int64(readAhead.count) - Int64(again.count) - (againEnd - againNext)
+    }
+
+    private mutating func startDeflateData() {
+        decoder = primary
+        decoder.reset()
+        memberLength = 0
+        delivered = 0
+        deflateStart = nextOffset
+        if !primary.needsZlibOnDamage {
+            keeping = .unneeded
+        } else {
+            keeping = reader.canReadAgain ? .file : .kept([])
+        }
+        part = .deflateData
+    }
+
+    /// Reads the file again, for zlib, from `againNext`.
+    private mutating func readAgain() throws(SourceFailure) {
+        let wanted = Int(min(Int64(againBuffer.count), againEnd - againNext))
+        let count = try reader.read(
+            at: againNext, into: UnsafeMutableRawBufferPointer(rebasing: againBuffer[..<wanted]), sourceName: source)
+        // A file that no longer holds the bytes (cut meanwhile) reads as a cut stream.
+        againEnd = count == 0 ? againNext : againEnd
+        againNext += Int64(count)
+        again = UnsafeRawBufferPointer(rebasing: againBuffer[..<count])
+    }
+
+    /// Drops `count` bytes that were used, keeping those of the source when a member must be
+    /// kept for zlib.
+    private mutating func drop(_ count: Int, fromAgain: Bool) {
+        if fromAgain {
+            again = UnsafeRawBufferPointer(rebasing: again[count...])
+            return
+        }
+        if case .kept(var kept) = keeping {
+            keeping = .unneeded
+            if kept.count + count <= Self.keptLimit {
+                kept.append(contentsOf: input.prefix(count))
+                keeping = .kept(kept)
+            } else {
+                keeping = .tooLong
+            }
+        }
+        input = UnsafeRawBufferPointer(rebasing: input[count...])
+        inputOffset += Int64(count)
+    }
+
+    /// Hands the bytes read ahead, else those read again, else the input, to `body`, which
+    /// returns how many it used.
+    private mutating func take(_ body: (UnsafeRawBufferPointer) -> Int) {
+        if !readAhead.isEmpty {
+            readAhead.consume(body)
+        } else {
+            let fromAgain = !again.isEmpty
+            drop(body(fromAgain ? again : input), fromAgain: fromAgain)
+        }
+    }
+
+    /// Delivers the bytes of `produced` that were not delivered before.
+    private mutating func deliver(_ produced: Int, _ consume: (UnsafeRawBufferPointer) -> Void) {
+        memberLength += Int64(produced)
+        let fresh = Int(max(0, memberLength - delivered))
+        guard fresh > 0 else { return }
+        consume(UnsafeRawBufferPointer(rebasing: output[(produced - fresh)..<produced]))
+        delivered = memberLength
+    }
+
+    /// When ISA-L found the member damaged and its bytes can be read again: zlib inflates it
+    /// again from its deflate data on, and true. The bytes read ahead and already used are read
+    /// again.
+    private mutating func inflateAgainWithZlib() throws(SourceFailure) -> Bool {
+        guard decoder === primary && primary.needsZlibOnDamage else { return false }
+        switch keeping {
+        case .unneeded, .tooLong:
+            return false
+        case .file:
+            // Up to the input not used yet: the bytes read ahead too.
+            againNext = deflateStart
+            againEnd = inputOffset
+            again = UnsafeRawBufferPointer(start: nil, count: 0)
+        case .kept(let kept):
+            againKept?.deallocate()
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(kept.count, 1), alignment: 16)
+            kept.withUnsafeBytes { copy.copyMemory(from: $0) }
+            againKept = copy
+            again = UnsafeRawBufferPointer(rebasing: copy[..<kept.count])
+        }
+        readAhead = ReadAhead()
+        keeping = .unneeded
+        decoder = zlib
+        decoder.reset()
+        memberLength = 0
+        callAgain = false
+        part = .deflateData
+        return true
+    }
+
+    private func corrupt(_ why: String) -> SourceFailure {
         SourceFailure(kind: .corruptGzip, source: source, byteOffset: memberStart, detail: why)
     }
 }

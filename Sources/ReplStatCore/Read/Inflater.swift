@@ -42,6 +42,11 @@ protocol DeflateDecoder: AnyObject {
     func inflate(input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer) -> DeflateStep
     /// The CRC-32 of every byte inflated since the last `reset`.
     var checksum: UInt32 { get }
+    /// A member this decoder finds damaged is inflated again by zlib, whose verdict is the
+    /// reference: ISA-L checks some things earlier than zlib, does not check that a Huffman code
+    /// uses all its codes, and leaves the last whole symbols of a cut stream (it decodes up to
+    /// three literals in one look-up, and not a look-up that reaches past the end).
+    var needsZlibOnDamage: Bool { get }
     /// Prepares for the deflate data of the next member.
     func reset()
 }

@@ -163,6 +163,23 @@ final class RawByteReader {
         }
     }
 
+    /// The source is a regular file, whose bytes can be read again.
+    var canReadAgain: Bool { regularFile != nil }
+
+    /// Reads again, into `buffer`, the bytes at `offset` (counted as `offset` counts) of a source
+    /// that `canReadAgain`; returns how many, 0 at its end.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, sourceName: String) throws(SourceFailure)
+        -> Int
+    {
+        precondition(regularFile != nil, "only a regular file can be read again")
+        while true {
+            let count = pread(fd, buffer.baseAddress, buffer.count, off_t(regularFile!.start + offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw SourceFailure(kind: .readError, source: sourceName, byteOffset: offset, detail: errnoText())
+        }
+    }
+
     private func checkNotShrunk(sourceName: String) throws(SourceFailure) {
         // Files of /proc and /sys show a size of 0 whatever they hold: nothing to compare.
         guard let regularFile, regularFile.size > 0 else { return }

@@ -39,6 +39,7 @@ final class IsalDecoder: DeflateDecoder {
     }
 
     var checksum: UInt32 { state.pointee.crc }
+    let needsZlibOnDamage = true
 
     func reset() {
         isal_inflate_reset(state)

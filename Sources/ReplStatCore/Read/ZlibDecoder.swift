@@ -5,6 +5,7 @@ import CZlib
 final class ZlibDecoder: DeflateDecoder {
     private let stream: UnsafeMutablePointer<z_stream>
     private(set) var checksum: UInt32 = 0
+    let needsZlibOnDamage = false
 
     init() {
         stream = .allocate(capacity: 1)
