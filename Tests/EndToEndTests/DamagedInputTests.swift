@@ -331,3 +331,31 @@ import Testing
         }
     }
 }
+
+/// On a pipe, a gzip member's deflate data is kept for zlib (docs/robustness.md, "Two inflaters")
+/// up to `GzipReader.keptLimit`: a member far longer costs no more memory than from a file.
+@Suite(.timeLimit(.minutes(2))) struct PipedGzipMemoryTests {
+    @Test func aLongMemberOnAPipeCostsAtMostTheKeptLimit() throws {
+        let time = "/usr/bin/time"
+        try #require(FileManager.default.isExecutableFile(atPath: time), "GNU time is needed (apt-get install time)")
+        let dir = try TemporaryDirectory()
+        // One member of 24 MiB of compressed data: random base64 hardly compresses.
+        let source = dir.file("one-member.jsonl.gz")
+        let made = try Replstat.bash("head -c 24000000 /dev/urandom | base64 -w 100 | gzip -1 > \"\(source.path)\"")
+        try #require(made.status == 0, "\(made.stderr)")
+        func peakKilobytes(pipeFrom: String, redirect: String) throws -> Int {
+            let run = try Replstat.bash(
+                "\(pipeFrom) \(time) -f %M -o \"\(dir.file("rss").path)\" \"\(Replstat.binary.path)\" "
+                    + "analyze --format csv --out \"\(dir.url.path)\" - \(redirect)")
+            #expect(run.status == 0, "\(run.stderr)")
+            let rss = try String(contentsOf: dir.file("rss"), encoding: .utf8)
+            return Int(rss.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        // The same bytes as standard input, once a file (read again, nothing kept), once a pipe.
+        let fromFile = try peakKilobytes(pipeFrom: "", redirect: "< \"\(source.path)\"")
+        let fromPipe = try peakKilobytes(pipeFrom: "cat \"\(source.path)\" |", redirect: "")
+        #expect(
+            fromFile > 0 && fromPipe - fromFile < 8 * 1024,
+            "peak RSS \(fromFile) KB from a file, \(fromPipe) KB from a pipe")
+    }
+}

@@ -319,6 +319,48 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         if chunkSize > 4096 { #expect(shorter > 0) }
     }
 
+    /// Lines of random letters, which hardly compress: `count` bytes give about 3/4 as many of
+    /// deflate data.
+    private static func incompressible(_ count: Int, seed: UInt64) -> [UInt8] {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { $0 % 100 == 99 ? 0x0A : alphabet[Int(random.next() % 64)] }
+    }
+
+    /// On a pipe, zlib reads again the member's bytes kept in blocks: cut, or with a bad CRC, a
+    /// member spanning several blocks reads as zlib reads it from a file.
+    @Test func aMemberKeptInSeveralBlocksReadsAsWithZlib() throws {
+        let original = Self.incompressible(1_500_000, seed: 11)
+        let member = try systemGzip(original)
+        #expect(member.count > 3 * KeptBytes.blockSize && member.count < GzipReader.keptLimit)
+        var badCRC = member
+        badCRC[member.count - 8] ^= 0x01
+        let damaged =
+            [member.count / 2, member.count - 9, member.count - 3].map { Array(member.prefix($0)) } + [badCRC]
+        for bytes in damaged {
+            let zlibRead = try readBytes(bytes, chunkSize: 64 * 1024, inflater: .zlib)
+            let fromPipe = readPipe(bytes, chunkSize: 64 * 1024, inflater: .isal)
+            #expect(zlibRead.failure != nil && original.starts(with: zlibRead.bytes))
+            #expect(
+                fromPipe.isSame(as: zlibRead),
+                "\(bytes.count) bytes: pipe \(fromPipe.bytes.count), zlib \(zlibRead.bytes.count)")
+        }
+    }
+
+    /// A member longer than `GzipReader.keptLimit` on a pipe is not kept whole: cut, it is still
+    /// truncated at the same offset, and what ISA-L delivered is the start of what was compressed.
+    @Test func aMemberPastTheKeptLimitOnAPipeIsStillTruncated() throws {
+        let original = Self.incompressible(6_000_000, seed: 12)
+        let member = try systemGzip(original)
+        #expect(member.count > GzipReader.keptLimit)
+        let cut = Array(member.prefix(member.count - 1000))
+        let zlibRead = try readBytes(cut, chunkSize: 64 * 1024, inflater: .zlib)
+        let fromPipe = readPipe(cut, chunkSize: 64 * 1024, inflater: .isal)
+        #expect(
+            fromPipe.failure?.kind == .truncatedGzip && fromPipe.failure?.byteOffset == zlibRead.failure?.byteOffset)
+        #expect(original.starts(with: fromPipe.bytes) && fromPipe.bytes.count > original.count - 2000)
+    }
+
     @Test(
         arguments: Inflater.allCases,
         [

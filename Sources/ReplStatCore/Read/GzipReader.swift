@@ -4,8 +4,8 @@
 /// Whichever decoder inflates, the bytes delivered, the verdict on damage and its offset are
 /// zlib's: ISA-L inflates, but a member it finds damaged (invalid data, a CRC or length that does
 /// not match, cut short) is inflated again by zlib from the start of its deflate data, read
-/// again from the file or kept in memory, and zlib has the last word; only the bytes past those
-/// already delivered are delivered.
+/// again from the file or kept in memory (up to `keptLimit`), and zlib has the last word; only
+/// the bytes past those already delivered are delivered.
 ///
 /// Offsets: a cut stream is truncated where it ends; a member that cannot be inflated (a bad
 /// header, invalid deflate data, a CRC or length that does not match) is corrupt at the offset
@@ -34,29 +34,31 @@ struct GzipReader {
         case unneeded
         /// The file can be read again.
         case file
-        /// The source cannot: its bytes, kept as they are read.
-        case kept([UInt8])
+        /// The source cannot: its bytes are kept in `kept` as they are read.
+        case memory
         /// More than `keptLimit` bytes: ISA-L's verdict stands.
         case tooLong
     }
 
-    /// A member's bytes kept in memory for zlib, at most: 16 MiB of compressed data, about 160 MB
-    /// of capture. Beyond, on a pipe, ISA-L's verdict stands: docs/robustness.md says how it can
-    /// differ.
-    static let keptLimit = 16 << 20
+    /// A member's bytes kept in memory for zlib, at most: 4 MiB of compressed data, about 40 MB
+    /// of capture (`replstat capture` closes a member every minute). This much memory is the
+    /// price of zlib's verdict on a pipe; beyond, ISA-L's verdict stands: docs/robustness.md says
+    /// how it can differ.
+    static let keptLimit = 4 << 20
 
     private let output: UnsafeMutableRawBufferPointer
     private var input = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Raw offset of `input`'s first byte; the bytes `again` and `readAhead` hold come before it.
     private var inputOffset: Int64 = 0
     private var readAhead = ReadAhead()
-    /// Bytes read again for zlib, before `input`: from the file (`againNext` up to `againEnd`),
-    /// or the kept ones (`againKept`).
+    /// Bytes read again for zlib, before `input`, from the file or from `kept`: the raw bytes
+    /// from `againNext` up to `againEnd` are still to be read.
     private var again = UnsafeRawBufferPointer(start: nil, count: 0)
     private let againBuffer: UnsafeMutableRawBufferPointer
     private var againNext: Int64 = 0
     private var againEnd: Int64 = 0
-    private var againKept: UnsafeMutableRawBufferPointer?
+    /// On a pipe, the member's raw bytes from `deflateStart` up to `inputOffset`.
+    private var kept = KeptBytes(limit: Self.keptLimit)
 
     private var part = Part.header(GzipHeader())
     private var memberStart: Int64 = 0
@@ -87,7 +89,7 @@ struct GzipReader {
         defer {
             output.deallocate()
             againBuffer.deallocate()
-            againKept?.deallocate()
+            kept.deallocate()
         }
         input = firstChunk
         while true {
@@ -158,6 +160,7 @@ struct GzipReader {
                     continue
                 }
                 keeping = .unneeded
+                kept.removeAll()
                 part = .betweenMembers
             }
         }
@@ -174,17 +177,23 @@ struct GzipReader {
         memberLength = 0
         delivered = 0
         deflateStart = nextOffset
+        kept.removeAll()
         if !primary.needsZlibOnDamage {
             keeping = .unneeded
         } else {
-            keeping = reader.canReadAgain ? .file : .kept([])
+            keeping = reader.canReadAgain ? .file : .memory
         }
         part = .deflateData
     }
 
-    /// Reads the file again, for zlib, from `againNext`.
+    /// Reads again, for zlib, from `againNext`: from the file, or from the bytes kept.
     private mutating func readAgain() throws(SourceFailure) {
         let wanted = Int(min(Int64(againBuffer.count), againEnd - againNext))
+        if !reader.canReadAgain {
+            again = UnsafeRawBufferPointer(rebasing: kept.bytes(from: Int(againNext - deflateStart)).prefix(wanted))
+            againNext += Int64(again.count)
+            return
+        }
         let count = try reader.read(
             at: againNext, into: UnsafeMutableRawBufferPointer(rebasing: againBuffer[..<wanted]), sourceName: source)
         // A file that no longer holds the bytes (cut meanwhile) reads as a cut stream.
@@ -200,14 +209,8 @@ struct GzipReader {
             again = UnsafeRawBufferPointer(rebasing: again[count...])
             return
         }
-        if case .kept(var kept) = keeping {
-            keeping = .unneeded
-            if kept.count + count <= Self.keptLimit {
-                kept.append(contentsOf: input.prefix(count))
-                keeping = .kept(kept)
-            } else {
-                keeping = .tooLong
-            }
+        if case .memory = keeping, !kept.append(UnsafeRawBufferPointer(rebasing: input.prefix(count))) {
+            keeping = .tooLong
         }
         input = UnsafeRawBufferPointer(rebasing: input[count...])
         inputOffset += Int64(count)
@@ -241,17 +244,11 @@ struct GzipReader {
         switch keeping {
         case .unneeded, .tooLong:
             return false
-        case .file:
+        case .file, .memory:
             // Up to the input not used yet: the bytes read ahead too.
             againNext = deflateStart
             againEnd = inputOffset
             again = UnsafeRawBufferPointer(start: nil, count: 0)
-        case .kept(let kept):
-            againKept?.deallocate()
-            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(kept.count, 1), alignment: 16)
-            kept.withUnsafeBytes { copy.copyMemory(from: $0) }
-            againKept = copy
-            again = UnsafeRawBufferPointer(rebasing: copy[..<kept.count])
         }
         readAhead = ReadAhead()
         keeping = .unneeded
@@ -265,5 +262,57 @@ struct GzipReader {
 
     private func corrupt(_ why: String) -> SourceFailure {
         SourceFailure(kind: .corruptGzip, source: source, byteOffset: memberStart, detail: why)
+    }
+}
+
+/// A member's raw bytes as read from a pipe, for zlib: in blocks, so that keeping more copies
+/// nothing kept before, and at most `limit` bytes.
+struct KeptBytes {
+    static let blockSize = 256 << 10
+    let limit: Int
+    /// Allocated as needed and reused by the next member.
+    private var blocks: [UnsafeMutableRawBufferPointer] = []
+    private(set) var count = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Appends `bytes`, and true; false, freeing every block, when they would pass the limit.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard count + bytes.count <= limit else {
+            deallocate()
+            return false
+        }
+        var rest = bytes
+        while !rest.isEmpty {
+            let (block, inBlock) = count.quotientAndRemainder(dividingBy: Self.blockSize)
+            if block == blocks.count { blocks.append(.allocate(byteCount: Self.blockSize, alignment: 16)) }
+            let taken = min(rest.count, Self.blockSize - inBlock)
+            UnsafeMutableRawBufferPointer(rebasing: blocks[block][inBlock..<(inBlock + taken)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: rest.prefix(taken)))
+            rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
+            count += taken
+        }
+        return true
+    }
+
+    /// The bytes kept from `offset` on, up to the end of its block.
+    func bytes(from offset: Int) -> UnsafeRawBufferPointer {
+        precondition(offset < count, "reading past the bytes kept")
+        let (block, inBlock) = offset.quotientAndRemainder(dividingBy: Self.blockSize)
+        return UnsafeRawBufferPointer(
+            rebasing: blocks[block][inBlock..<min(Self.blockSize, count - block * Self.blockSize)])
+    }
+
+    /// Forgets the bytes, keeping the blocks for the next member.
+    mutating func removeAll() {
+        count = 0
+    }
+
+    mutating func deallocate() {
+        for block in blocks { block.deallocate() }
+        blocks = []
+        count = 0
     }
 }
