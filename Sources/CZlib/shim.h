@@ -3,9 +3,10 @@
 #include <zlib.h>
 
 /// `inflateInit2` and `deflateInit2` are C macros, which Swift cannot call.
-/// windowBits 15 + 32 accepts gzip (and zlib) headers; 15 + 16 writes gzip.
-static inline int replstat_inflate_init_gzip(z_stream *stream) {
-    return inflateInit2(stream, 15 + 32);
+/// windowBits -15 inflates raw deflate data (gzip headers and trailers are read by replstat
+/// itself, the same for zlib and ISA-L); 15 + 16 writes gzip.
+static inline int replstat_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -15);
 }
 
 static inline int replstat_deflate_init_gzip(z_stream *stream, int level) {

@@ -35,6 +35,11 @@ public struct ReplStat: ParsableCommand {
         // RSS 61 -> 55 MB, and it no longer creeps up with the length of the capture.
         _ = mallopt(M_ARENA_MAX, 1)
         ProcessControl.start()
+        if Inflater.fromEnvironment == nil {
+            let names = Inflater.allCases.map(\.rawValue).joined(separator: " or ")
+            FileOutput.standardError("replstat: \(Inflater.environmentVariable) must be \(names), or unset\n")
+            Glibc.exit(ExitStatus.usage)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -3,7 +3,8 @@ import ReplStatCore
 import Testing
 
 /// Damaged and odd input through the command: never a crash, the exit status of docs/format.md, the
-/// lines before the damage reported, and a message that names the source and the byte offset.
+/// lines before the damage reported, and a message that names the source and the byte offset;
+/// the same with either inflater (`REPLSTAT_INFLATE`).
 @Suite(.timeLimit(.minutes(10))) struct DamagedInputTests {
     /// A small gzip capture of two members, and the plain bytes it holds.
     static let capture: (gzip: Data, plain: Data) = {
@@ -16,11 +17,19 @@ import Testing
         Data(try! SystemGzip.compress([UInt8](data)))
     }
 
-    private func analyze(_ bytes: Data, name: String = "damaged.jsonl.gz") throws -> (Replstat.Run, [[String]]) {
+    /// The test's environment, with `REPLSTAT_INFLATE` naming `inflater`.
+    static func environment(_ inflater: Inflater) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging([Inflater.environmentVariable: inflater.rawValue]) { $1 }
+    }
+
+    private func analyze(
+        _ bytes: Data, name: String = "damaged.jsonl.gz", inflater: Inflater = .isal
+    ) throws -> (Replstat.Run, [[String]]) {
         let dir = try TemporaryDirectory()
         let source = dir.file(name)
         try bytes.write(to: source)
-        let run = try Replstat.run(["analyze", "--format", "csv", "--out", dir.url.path, source.path])
+        let run = try Replstat.run(
+            ["analyze", "--format", "csv", "--out", dir.url.path, source.path], environment: Self.environment(inflater))
         let quality = CSV.parse((try? String(contentsOf: dir.file("quality.csv"), encoding: .utf8)) ?? "")
         return (run, quality)
     }
@@ -29,13 +38,14 @@ import Testing
         Int(quality.first { $0.count == 3 && $0[0] == "*" && $0[1] == outcome }?[2] ?? "") ?? -1
     }
 
-    @Test func truncatedAtManyOffsets() throws {
+    @Test(arguments: Inflater.allCases)
+    func truncatedAtManyOffsets(inflater: Inflater) throws {
         let (gzip, plain) = Self.capture
         let wholeLines = plain.split(separator: 0x0A).count
         var offsets = Array(stride(from: 1, to: gzip.count, by: max(1, gzip.count / 40)))
         offsets.append(gzip.count - 1)
         for offset in offsets {
-            let (run, quality) = try analyze(gzip.prefix(offset))
+            let (run, quality) = try analyze(gzip.prefix(offset), inflater: inflater)
             // Cut inside a member: damage (exit 1) with the offset; cut right after the first member:
             // a complete file of one member.
             #expect(run.status == 1 || run.status == 0, "offset \(offset): \(run.status)")
@@ -48,15 +58,19 @@ import Testing
         }
     }
 
-    @Test(arguments: 0..<30)
-    func bitFlipsNeverCrash(seed: Int) throws {
-        var gzip = Self.capture.gzip
+    static func flipBits(seed: Int) -> Data {
+        var gzip = capture.gzip
         var generator = SplitMix64(seed: UInt64(seed))
         for _ in 0..<(1 + seed % 3) {
             let at = Int.random(in: 0..<gzip.count, using: &generator)
             gzip[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &generator))
         }
-        let (run, quality) = try analyze(gzip)
+        return gzip
+    }
+
+    @Test(arguments: Inflater.allCases, 0..<30)
+    func bitFlipsNeverCrash(inflater: Inflater, seed: Int) throws {
+        let (run, quality) = try analyze(Self.flipBits(seed: seed), inflater: inflater)
         #expect((0...1).contains(run.status), "seed \(seed): status \(run.status), \(run.stderr)")
         // Whatever happened, every line read is counted once.
         let lines = count(quality, "lines")
@@ -68,11 +82,66 @@ import Testing
         #expect(lines == parts.reduce(0, +))
     }
 
-    @Test func trailingGarbageAfterTheLastMember() throws {
-        let (run, quality) = try analyze(Self.capture.gzip + Data("garbage".utf8))
+    @Test(arguments: Inflater.allCases)
+    func trailingGarbageAfterTheLastMember(inflater: Inflater) throws {
+        let (run, quality) = try analyze(Self.capture.gzip + Data("garbage".utf8), inflater: inflater)
         #expect(run.status == 1)
         #expect(run.stderr.contains("at byte \(Self.capture.gzip.count)"))
         #expect(count(quality, "lines") == Self.capture.plain.split(separator: 0x0A).count)
+    }
+
+    /// Whole, cut, flipped, followed by garbage: every report, message and exit status is the
+    /// same bytes for either inflater and any number of jobs. (The bit flips are seeds whose
+    /// damage is not the one kind only zlib sees, a Huffman code with unused codes:
+    /// `SourceReaderTests.damageReadsTheSameWithEitherInflater` covers that one.)
+    @Test(arguments: ["whole", "cut", "garbage", "bad CRC", "flip 1", "flip 2", "flip 4", "flip 8", "flip 27"])
+    func eitherInflaterAndAnyJobsWriteTheSameBytes(damage: String) throws {
+        var bytes = Self.capture.gzip
+        switch damage {
+        case "cut": bytes = bytes.prefix(bytes.count * 2 / 3)
+        case "garbage": bytes += Data([0, 0, 0, 0])
+        case "bad CRC": bytes[bytes.count - 8] ^= 0x10
+        case "whole": break
+        default: bytes = Self.flipBits(seed: Int(damage.split(separator: " ")[1])!)
+        }
+        let dir = try TemporaryDirectory()
+        let source = dir.file("capture.jsonl.gz")
+        try bytes.write(to: source)
+        var reference: [String]?
+        for inflater in Inflater.allCases {
+            for jobs in [1, 2, 8] {
+                let out = dir.file("\(inflater)-\(jobs)")
+                let csv = try Replstat.run(
+                    ["analyze", "--jobs", "\(jobs)", "--format", "csv", "--out", out.path, source.path],
+                    environment: Self.environment(inflater))
+                let markdown = try Replstat.run(
+                    ["analyze", "--jobs", "\(jobs)", source.path], environment: Self.environment(inflater))
+                let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+                var outputs = [
+                    "\(csv.status) \(csv.stderr)", "\(markdown.status) \(markdown.stderr)", markdown.stdoutText,
+                ]
+                outputs += try files.map {
+                    "\($0)\n" + (try String(contentsOf: out.appendingPathComponent($0), encoding: .utf8))
+                }
+                if let reference {
+                    #expect(outputs == reference, "\(damage), \(inflater), --jobs \(jobs)")
+                } else {
+                    reference = outputs
+                    #expect(files.contains("summary.csv"), "\(damage)")
+                }
+            }
+        }
+    }
+
+    /// `REPLSTAT_INFLATE` names an inflater or is a usage error.
+    @Test func anUnknownInflaterIsAUsageError() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment[Inflater.environmentVariable] = "gzip"
+        let run = try Replstat.run(["analyze", "--format", "json", "/dev/null"], environment: environment)
+        #expect(run.status == 2)
+        #expect(run.stderr == "replstat: REPLSTAT_INFLATE must be isal or zlib, or unset\n")
+        environment[Inflater.environmentVariable] = ""
+        #expect(try Replstat.run(["analyze", "--format", "json", "/dev/null"], environment: environment).status == 0)
     }
 
     @Test func anEmptyFileIsNoLines() throws {
@@ -248,5 +317,33 @@ import Testing
             let bytes = try #require(try file.read(upToCount: 4096))
             #expect(bytes.count == 4096 && bytes.allSatisfy { $0 == UInt8(ascii: "A") })
         }
+    }
+}
+
+/// On a pipe, a gzip member's deflate data is kept for zlib (docs/robustness.md, "Two inflaters")
+/// up to `GzipReader.keptLimit`: a member far longer costs no more memory than from a file.
+@Suite(.timeLimit(.minutes(10))) struct PipedGzipMemoryTests {
+    @Test func aLongMemberOnAPipeCostsAtMostTheKeptLimit() throws {
+        let time = "/usr/bin/time"
+        try #require(FileManager.default.isExecutableFile(atPath: time), "GNU time is needed (apt-get install time)")
+        let dir = try TemporaryDirectory()
+        // One member of 24 MiB of compressed data: random base64 hardly compresses.
+        let source = dir.file("one-member.jsonl.gz")
+        let made = try Replstat.bash("head -c 24000000 /dev/urandom | base64 -w 100 | gzip -1 > \"\(source.path)\"")
+        try #require(made.status == 0, "\(made.stderr)")
+        func peakKilobytes(pipeFrom: String, redirect: String) throws -> Int {
+            let run = try Replstat.bash(
+                "\(pipeFrom) \(time) -f %M -o \"\(dir.file("rss").path)\" \"\(Replstat.binary.path)\" "
+                    + "analyze --format csv --out \"\(dir.url.path)\" - \(redirect)")
+            #expect(run.status == 0, "\(run.stderr)")
+            let rss = try String(contentsOf: dir.file("rss"), encoding: .utf8)
+            return Int(rss.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        // The same bytes as standard input, once a file (read again, nothing kept), once a pipe.
+        let fromFile = try peakKilobytes(pipeFrom: "", redirect: "< \"\(source.path)\"")
+        let fromPipe = try peakKilobytes(pipeFrom: "cat \"\(source.path)\" |", redirect: "")
+        #expect(
+            fromFile > 0 && fromPipe - fromFile < 8 * 1024,
+            "peak RSS \(fromFile) KB from a file, \(fromPipe) KB from a pipe")
     }
 }

@@ -431,6 +431,30 @@ private struct ReferenceJSON {
         }
     }
 
+    /// The scanner clears its slots with memset: an absent slot must be all zero bytes.
+    @Test func anAbsentSlotIsAllZeroBytes() {
+        var slot = FieldSlot(kind: .string, hasEscapes: true, isInteger: true, start: 7, end: 9)
+        _ = withUnsafeMutableBytes(of: &slot) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        #expect(slot == FieldSlot() && slot.kind == .absent)
+    }
+
+    /// Every byte value at every place of the 8-byte words a string is skipped by, then a second
+    /// one after it: the scanner stops at the first byte that needs a look, whatever follows.
+    @Test(arguments: 0..<17)
+    func everyByteAtEveryPlaceOfAString(place: Int) {
+        let quoteLike: [UInt8] = [0x00, 0x1F, 0x22, 0x5C, 0x80, 0xC3, 0xFF]
+        for byte in UInt8.min...UInt8.max {
+            for second in [UInt8(ascii: "a")] + quoteLike {
+                var content = [UInt8](repeating: UInt8(ascii: "a"), count: 24)
+                content[place] = byte
+                content[place + 1] = second
+                let bytes = Array(#"{"k":""#.utf8) + content + Array(#""}"#.utf8)
+                let expected = ReferenceJSON.verdict(bytes)
+                #expect(scan(bytes).0 == expected, "byte \(byte) then \(second) at \(place)")
+            }
+        }
+    }
+
     private func randomJSON(depth: Int, random: inout SplitMix64) -> String {
         let space = ["", "", " ", "\t", "\r"].randomElement(using: &random)!
         let choice = Int.random(in: 0..<(depth > 66 ? 6 : 9), using: &random)

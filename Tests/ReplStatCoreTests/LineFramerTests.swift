@@ -240,6 +240,28 @@ private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
         #expect(pieces[1].lines == Array("ok\n".utf8))
     }
 
+    /// Only the line that straddles two chunks is copied: the whole lines after it are handed
+    /// on where they lie in the chunk. (The framer used to copy the whole chunk after a carried
+    /// line: every byte of a source, once.)
+    @Test func onlyTheStraddlingLineIsCopied() throws {
+        var framer = LineFramer(maxLineBytes: 1024)
+        var pieces: [(bytes: [UInt8], inChunk: Bool)] = []
+        let first = Array("one\ntw".utf8)
+        let second = Array("o\nthree\nfour\nfi".utf8)
+        first.withUnsafeBytes { framer.cut($0) { _ in } }
+        second.withUnsafeBytes { chunk in
+            framer.cut(chunk) { piece in
+                guard case .lines(let bytes) = piece else { return }
+                let inChunk =
+                    bytes.baseAddress! >= chunk.baseAddress! && bytes.baseAddress! < chunk.baseAddress! + chunk.count
+                pieces.append((Array(bytes), inChunk))
+            }
+        }
+        try #require(pieces.count == 2)
+        #expect(pieces[0].bytes == Array("two\n".utf8) && !pieces[0].inChunk)
+        #expect(pieces[1].bytes == Array("three\nfour\n".utf8) && pieces[1].inChunk)
+    }
+
     @Test func emptyChunksChangeNothing() {
         let pieces: [[UInt8]] = [[], Array("a".utf8), [], Array("\n".utf8), [], []]
         #expect(frame(pieces) == [Line("a")])

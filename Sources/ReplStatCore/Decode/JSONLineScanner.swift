@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// The kind of JSON value found for a field of interest.
 public enum JSONKind: UInt8, Sendable {
     case absent = 0, null, string, number, object, array, boolean
@@ -129,7 +135,9 @@ public final class JSONLineScanner {
     private enum State { case value, key, afterValue }
 
     public func scan(_ line: UnsafeRawBufferPointer) -> Result {
-        slots.update(repeating: FieldSlot(), count: Self.fieldCount)
+        // An absent slot is all zero bytes: one memset, where assigning `FieldSlot()` to each
+        // slot stores its fields one by one (a fifth of the scan's time).
+        memset(slots, 0, Self.fieldCount * MemoryLayout<FieldSlot>.stride)
         if metShardDetails {
             shardDetails.removeAll()
             metShardDetails = false
@@ -505,10 +513,19 @@ private func unicodeEscape(_ base: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> 
 @inline(__always)
 private func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
 
-/// 0x80 in each byte of `word` that is zero, and nothing else (no false positives).
+/// 0x80 in the lowest byte of `word` (the first in memory) that is a quote, a backslash, a
+/// control or not ASCII; 0 when there is none. Bytes above it may be marked too (a borrow
+/// carries into them), so only the lowest mark counts: this takes fewer operations than marking
+/// exactly every such byte.
 @inline(__always)
-private func zeroBytes(_ word: UInt64) -> UInt64 {
-    ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word | 0x7F7F_7F7F_7F7F_7F7F)
+private func firstSpecialBytes(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    // Subtracting 1 from a quote or backslash XORed to 0, or 0x20 from a control, borrows and
+    // sets the top bit; it sets it for no other ASCII byte, and only a borrowing byte carries a
+    // borrow into the next. A byte that is not ASCII has its top bit set already.
+    let marks =
+        ((word ^ (ones &* 0x22)) &- ones) | ((word ^ (ones &* 0x5C)) &- ones) | (word &- ones &* 0x20) | word
+    return marks & (ones &* 0x80)
 }
 
 /// Scans string content from `start` (after the opening quote). Returns the index of the
@@ -521,9 +538,7 @@ private func scanString(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) ->
         // quote, a backslash, a control or a non-ASCII byte (little-endian: the lowest set bit).
         while i + 8 <= n {
             let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let special =
-                zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-                | zeroBytes(word & 0xE0E0_E0E0_E0E0_E0E0) | (word & 0x8080_8080_8080_8080)
+            let special = firstSpecialBytes(word)
             if special != 0 {
                 i += special.trailingZeroBitCount >> 3
                 break

@@ -88,6 +88,10 @@ public struct RecordDecoder {
     /// The shard checkpoints of the status samples decoded since the last `takeShardLists()`,
     /// in the order of their samples' `shardDetails`.
     public private(set) var shardLists: [[ShardCheckpoints]] = []
+    /// The last text of each optional string of a status body, and its id in `texts`.
+    private var recentReason = RecentText()
+    private var recentLeaderAlias = RecentText()
+    private var recentLeaderIndex = RecentText()
 
     /// OpenSearch's limit on an index name, in bytes: a longer one is `invalid_field`.
     public static let maxIndexBytes = 255
@@ -184,12 +188,13 @@ public struct RecordDecoder {
             shardDetails = id
         }
         guard let replicationStatus = knownStatus else { return .rejected(.unknownStatus) }
+        let (reasonSlot, leaderAliasSlot, leaderIndexSlot) = (body(.reason), body(.leaderAlias), body(.leaderIndex))
         return .status(
             StatusSample(
                 timestamp: timestamp, index: index, status: replicationStatus,
-                reason: internIfPresent(body(.reason), line),
-                leaderAlias: internIfPresent(body(.leaderAlias), line),
-                leaderIndex: internIfPresent(body(.leaderIndex), line),
+                reason: recentReason.intern(reasonSlot, line, into: &texts),
+                leaderAlias: recentLeaderAlias.intern(leaderAliasSlot, line, into: &texts),
+                leaderIndex: recentLeaderIndex.intern(leaderIndexSlot, line, into: &texts),
                 checkpoints: checkpoints, shardDetails: shardDetails))
     }
 
@@ -240,16 +245,6 @@ public struct RecordDecoder {
         slot.kind == .string && slot.end > slot.start
     }
 
-    private static func withStringBytes<R>(
-        _ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R
-    ) -> R {
-        let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
-        if slot.hasEscapes {
-            return JSONString.decode(content).withUnsafeBufferPointer(body)
-        }
-        return body(content)
-    }
-
     private func intern(
         _ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, into table: inout StringTable
     ) -> Int32 {
@@ -260,8 +255,14 @@ public struct RecordDecoder {
         return table.intern(content)
     }
 
-    private mutating func internIfPresent(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int32 {
-        slot.isMissing ? StatusSample.none : intern(slot, line, into: &texts)
+    fileprivate static func withStringBytes<R>(
+        _ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+        if slot.hasEscapes {
+            return JSONString.decode(content).withUnsafeBufferPointer(body)
+        }
+        return body(content)
     }
 
     private func parseTimestamp(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int64? {
@@ -273,5 +274,34 @@ public struct RecordDecoder {
         default:
             return nil
         }
+    }
+}
+
+/// The text one field had on the last line that had it, when it was at most 16 bytes, and its
+/// id in a string table: consecutive lines mostly repeat a field's short text (the same reason,
+/// the same leader alias), and comparing two words costs less than hashing the text and probing
+/// the table. The id is the one the table would give: the table is only ever added to.
+private struct RecentText {
+    private var words: (UInt64, UInt64) = (0, 0)
+    private var count = -1
+    private var id = StatusSample.none
+
+    /// The id of the string in `slot`, `StatusSample.none` when it is missing.
+    mutating func intern(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, into table: inout StringTable) -> Int32
+    {
+        if slot.isMissing { return StatusSample.none }
+        return RecordDecoder.withStringBytes(slot, line) { intern($0, into: &table) }
+    }
+
+    private mutating func intern(_ content: UnsafeBufferPointer<UInt8>, into table: inout StringTable) -> Int32 {
+        guard content.count <= 16 else { return table.intern(content) }
+        // Zero-padded: with the count, the two words are the text.
+        var padded: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &padded) { $0.copyMemory(from: UnsafeRawBufferPointer(content)) }
+        if content.count == count && padded == words { return id }
+        id = table.intern(content)
+        words = padded
+        count = content.count
+        return id
     }
 }

@@ -11,7 +11,7 @@ public enum Timestamp {
     public static func parseRFC3339(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard text.count >= 20, let p = text.baseAddress else { return nil }
         let n = text.count
-        func digits(_ at: Int, _ count: Int) -> Int? {
+        @inline(__always) func digits(_ at: Int, _ count: Int) -> Int? {
             guard at + count <= n else { return nil }
             var value = 0
             for i in at..<at + count {

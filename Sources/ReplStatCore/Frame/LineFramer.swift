@@ -115,21 +115,23 @@ public struct LineFramer {
         var lastNewline = chunk.count - 1
         while chunk[lastNewline] != 0x0A { lastNewline -= 1 }
         let end = lastNewline + 1
-        let whole = UnsafeRawBufferPointer(rebasing: chunk[0..<end])
-        if carryIsTooLong {
-            // The long line ends at the first LF; what follows it is whole lines.
+        if carryIsTooLong || !carry.isEmpty {
+            // The carried line ends at the first LF: only it is copied, and what follows it is
+            // whole lines, framed in place.
             let firstNewline = base.distance(to: UnsafeRawPointer(memchr(base, 0x0A, end)!))
-            takeLong(UnsafeRawBufferPointer(rebasing: chunk[0..<firstNewline]))
-            emitLongLine(emit: emit)
+            if carryIsTooLong {
+                takeLong(UnsafeRawBufferPointer(rebasing: chunk[0..<firstNewline]))
+                emitLongLine(emit: emit)
+            } else {
+                carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0...firstNewline]))
+                carry.withUnsafeBytes { emit(.lines($0)) }
+                resetCarry()
+            }
             if firstNewline + 1 < end {
                 emit(.lines(UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end])))
             }
-        } else if carry.isEmpty {
-            emit(.lines(whole))
         } else {
-            carry.append(contentsOf: whole)
-            carry.withUnsafeBytes { emit(.lines($0)) }
-            resetCarry()
+            emit(.lines(UnsafeRawBufferPointer(rebasing: chunk[0..<end])))
         }
         appendToCarry(UnsafeRawBufferPointer(rebasing: chunk[end...]))
     }

@@ -58,7 +58,8 @@ public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible
         case readError
         /// The gzip stream ended inside a member.
         case truncatedGzip
-        /// Bad deflate data, CRC or length in a gzip member.
+        /// A gzip member that cannot be inflated: a bad header, invalid deflate data, or a CRC or
+        /// length that does not match what it inflated to.
         case corruptGzip
         /// Bytes after a gzip member that do not start another member.
         case trailingGarbage
@@ -66,7 +67,8 @@ public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible
 
     public let kind: Kind
     public let source: String
-    /// Offset in the source's raw (compressed) bytes where the damage was found.
+    /// Offset in the source's raw (compressed) bytes: where a read failed or the stream ends,
+    /// where a corrupt gzip member starts, where the bytes that are not gzip start.
     public let byteOffset: Int64?
     public let detail: String
 
@@ -87,7 +89,8 @@ public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .truncatedGzip:
             return "\(source): gzip stream truncated\(at) (\(detail)); lines before it were analyzed"
         case .corruptGzip:
-            return "\(source): corrupt gzip data\(at) (\(detail)); lines before it were analyzed"
+            return
+                "\(source): corrupt gzip member\(at) (\(detail)); lines inflated before the damage showed were analyzed"
         case .trailingGarbage:
             return
                 "\(source): bytes after the last gzip member\(at) are not gzip (\(detail)); lines before it were analyzed"
@@ -155,6 +158,23 @@ final class RawByteReader {
                 offset += Int64(count)
                 return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             }
+            if errno == EINTR { continue }
+            throw SourceFailure(kind: .readError, source: sourceName, byteOffset: offset, detail: errnoText())
+        }
+    }
+
+    /// The source is a regular file, whose bytes can be read again.
+    var canReadAgain: Bool { regularFile != nil }
+
+    /// Reads again, into `buffer`, the bytes at `offset` (counted as `offset` counts) of a source
+    /// that `canReadAgain`; returns how many, 0 at its end.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, sourceName: String) throws(SourceFailure)
+        -> Int
+    {
+        precondition(regularFile != nil, "only a regular file can be read again")
+        while true {
+            let count = pread(fd, buffer.baseAddress, buffer.count, off_t(regularFile!.start + offset))
+            if count >= 0 { return count }
             if errno == EINTR { continue }
             throw SourceFailure(kind: .readError, source: sourceName, byteOffset: offset, detail: errnoText())
         }
