@@ -44,6 +44,7 @@ struct AnalysisRun {
         var printer: EventPrinter?
         let names = RunNames()
         var options = options
+        options.timelineCapacity = reports.timelineCapacity
         do {
             if let rejectsPath {
                 try OutputFile.prepare(rejectsPath)
@@ -105,6 +106,7 @@ struct AnalysisRun {
         var targets = OutputTargets()
         targets.inputs = sources.filter { !$0.isStandardInput && $0.descriptor == nil }.map(\.name)
         if case .file(let path) = reports.markdown { targets.files.append(.init(path, writer: "the markdown report")) }
+        if case .file(let path) = reports.html { targets.files.append(.init(path, writer: "the html report")) }
         if case .file(let path) = reports.json { targets.files.append(.init(path, writer: "the json report")) }
         if let csv = reports.csv {
             targets.folders.append(.init(csv.directory, writer: "the csv tables"))

@@ -15,6 +15,8 @@ struct Analyze: ParsableCommand {
               csv       summary.csv, transitions.csv, stalls.csv, gaps.csv,
                         errors.csv, shards.csv, quality.csv under --out
               json      the same tables in one document (standard output, or report.json)
+              html      one self-contained page with the report and charts of lag and
+                        state over time (standard output, or report.html under --out)
 
             Examples:
               replstat analyze samples/fleet-day.jsonl.gz
@@ -29,7 +31,7 @@ struct Analyze: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, csv, json
+        case markdown, csv, json, html
     }
 
     @Option(help: "Report format.")
@@ -79,6 +81,7 @@ struct Analyze: ParsableCommand {
         case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)
         case .markdown: reports.markdown = destination(name: "report.md")
         case .json: reports.json = destination(name: "report.json")
+        case .html: reports.html = destination(name: "report.html")
         }
         try AnalysisRun(
             command: "analyze", sources: sources.map(InputSource.init), options: options, strict: strict,

@@ -1,4 +1,4 @@
-/// Where a run's reports go: any of the Markdown report, the JSON report and CSV tables, each
+/// Where a run's reports go: any of the Markdown report, the HTML report, the JSON report and CSV tables, each
 /// written once the analysis is done. Files are replaced atomically, so a reader never sees half
 /// of one (`FileSink`).
 public struct ReportOutputs: Sendable, Equatable {
@@ -21,6 +21,7 @@ public struct ReportOutputs: Sendable, Equatable {
     }
 
     public var markdown: Destination?
+    public var html: Destination?
     public var json: Destination?
     public var csv: CSVOutput?
 
@@ -41,7 +42,14 @@ public struct ReportOutputs: Sendable, Equatable {
 
     public init() {}
 
-    public var isEmpty: Bool { markdown == nil && json == nil && csv == nil }
+    public var isEmpty: Bool { markdown == nil && html == nil && json == nil && csv == nil }
+
+    /// The buckets per index of lag over time that these reports draw (`AnalysisOptions.timelineCapacity`):
+    /// none for the tables alone.
+    public var timelineCapacity: Int {
+        if html != nil { return LagTimeline.chartCapacity }
+        return markdown != nil ? LagTimeline.sparklineCapacity : 0
+    }
 
     /// Creates the CSV folder and the folders of the report files, and checks that each report
     /// can be written where it is to go (`OutputFile.prepare`), before the run, so that a run
@@ -51,7 +59,7 @@ public struct ReportOutputs: Sendable, Equatable {
             try OutputFile.prepareDirectory(csv.directory)
             for path in csv.paths { try OutputFile.prepare(path) }
         }
-        for case .file(let path) in [markdown, json] { try OutputFile.prepare(path) }
+        for case .file(let path) in [markdown, html, json] { try OutputFile.prepare(path) }
     }
 
     public func write(_ result: AnalysisResult) throws(OutputError) {
@@ -65,6 +73,7 @@ public struct ReportOutputs: Sendable, Equatable {
             let width = markdown == .standardOutput ? TerminalWidth.ofStandardOutput() : nil
             try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
         }
+        if let html { try Self.write(Array(HtmlReport.render(result).utf8), to: html) }
         if let json { try Self.write(JSONReport.render(result), to: json) }
     }
 

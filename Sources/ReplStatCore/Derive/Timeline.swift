@@ -1,0 +1,138 @@
+/// An index's lag over time in a bounded number of buckets, for the sparklines of the Markdown
+/// report and the charts of the HTML report: memory stays the same whatever the length of the
+/// capture.
+///
+/// Bucket `n` covers `[origin + n * width, origin + (n + 1) * width)`, the origin being the
+/// index's first lag sample. The width starts at a second and doubles, merging each pair of
+/// buckets, whenever a sample falls past the last of `capacity` buckets. Samples come in
+/// timestamp order (`IndexDerivation`), so the buckets depend only on the index's samples: the
+/// same input gives the same buckets, whatever the threads. And since a width only ever doubles
+/// from the same origin, a timeline of a smaller capacity is exactly this one coarsened
+/// (`coarsened(to:)`): the Markdown sparkline is the same whether or not an HTML report was
+/// asked for too.
+public struct LagTimeline: Sendable, Equatable {
+    /// Lag figures of the lag samples that fell in one stretch of time.
+    public struct Bucket: Sendable, Equatable {
+        /// Lag in operations; `minimum > maximum` in a bucket without lag sample.
+        public var minimum: UInt64 = .max
+        public var maximum: UInt64 = 0
+        public var last: UInt64 = 0
+        /// Lag in seconds, in milliseconds; -1 where no lag sample had a value.
+        public var minimumMillis: Int64 = .max
+        public var maximumMillis: Int64 = -1
+        public var lastMillis: Int64 = -1
+
+        public var isEmpty: Bool { minimum > maximum }
+        public var hasMillis: Bool { maximumMillis >= 0 }
+
+        mutating func record(_ lag: UInt64, millis: Int64?) {
+            minimum = Swift.min(minimum, lag)
+            maximum = Swift.max(maximum, lag)
+            last = lag
+            if let millis {
+                minimumMillis = Swift.min(minimumMillis, millis)
+                maximumMillis = Swift.max(maximumMillis, millis)
+                lastMillis = millis
+            } else {
+                // The last value is that of the last sample: none, when it had none.
+                lastMillis = -1
+            }
+        }
+
+        /// This bucket followed by `later`, as one.
+        func merged(with later: Bucket) -> Bucket {
+            guard !later.isEmpty else { return self }
+            guard !isEmpty else { return later }
+            var both = later
+            both.minimum = Swift.min(minimum, later.minimum)
+            both.maximum = Swift.max(maximum, later.maximum)
+            both.minimumMillis = Swift.min(minimumMillis, later.minimumMillis)
+            both.maximumMillis = Swift.max(maximumMillis, later.maximumMillis)
+            return both
+        }
+    }
+
+    /// The width of a bucket before any doubling.
+    public static let initialWidth: Int64 = 1000
+    /// Buckets the Markdown report needs: its sparklines are 24 characters wide.
+    public static let sparklineCapacity = 32
+    /// Buckets the HTML report's charts need.
+    public static let chartCapacity = 128
+
+    public private(set) var origin: Int64 = 0
+    public private(set) var width: Int64 = LagTimeline.initialWidth
+    public let capacity: Int
+    /// From the origin on, up to the bucket of the last sample.
+    public private(set) var buckets: [Bucket] = []
+
+    public init(capacity: Int) {
+        precondition(capacity >= 2, "a timeline needs at least two buckets")
+        self.capacity = capacity
+    }
+
+    /// Takes in a lag sample; `time` never goes back (equal times are fine).
+    mutating func record(at time: Int64, lag: UInt64, millis: Int64?) {
+        if buckets.isEmpty {
+            origin = time
+            buckets.reserveCapacity(capacity)
+        }
+        // Far in the future the width stops doubling before it overflows: the last bucket takes it all.
+        var position = (time - origin) / width
+        while position >= capacity && width <= Int64.max / 4 {
+            halve()
+            position = (time - origin) / width
+        }
+        position = min(position, Int64(capacity - 1))
+        while buckets.count <= position { buckets.append(Bucket()) }
+        buckets[Int(position)].record(lag, millis: millis)
+    }
+
+    /// The same timeline in at most `capacity` buckets, widths doubled as recording would have.
+    public func coarsened(to capacity: Int) -> LagTimeline {
+        var copy = self
+        while copy.buckets.count > capacity && copy.width <= Int64.max / 4 { copy.halve() }
+        return copy
+    }
+
+    /// The start of bucket `position`.
+    public func start(of position: Int) -> Int64 { origin + Int64(position) * width }
+
+    /// Merges each pair of buckets into one twice as wide.
+    private mutating func halve() {
+        let count = (buckets.count + 1) / 2
+        for position in 0..<count {
+            let first = buckets[2 * position]
+            buckets[position] = 2 * position + 1 < buckets.count ? first.merged(with: buckets[2 * position + 1]) : first
+        }
+        buckets.removeLast(buckets.count - count)
+        width *= 2
+    }
+}
+
+extension LagTimeline {
+    /// The buckets over `count` equal columns of `span` (the last one takes the end), each the
+    /// merge of the buckets whose time overlaps the column; nil for a column without lag sample.
+    /// Every index drawn over the same span lines up, whatever its own buckets' widths.
+    public func columns(over span: ClosedRange<Int64>, count: Int) -> [Bucket?] {
+        let from = Int128(span.lowerBound)
+        let length = Int128(span.upperBound) - from + 1
+        var columns = [Bucket?](repeating: nil, count: count)
+        for (position, bucket) in buckets.enumerated() where !bucket.isEmpty {
+            let start = Int128(self.start(of: position))
+            let end = start + Int128(width)
+            // From a column at or before the bucket's start, while the columns start before its end.
+            let first = (start - from) * Int128(count) / length - 1
+            var column = Int(min(Int128(count - 1), max(0, first)))
+            while column < count {
+                let columnStart = from + length * Int128(column) / Int128(count)
+                let columnEnd = from + length * Int128(column + 1) / Int128(count)
+                if columnStart >= end { break }
+                if columnEnd > start {
+                    columns[column] = columns[column].map { $0.merged(with: bucket) } ?? bucket
+                }
+                column += 1
+            }
+        }
+        return columns
+    }
+}
