@@ -72,7 +72,7 @@ public enum HtmlReport {
         out +=
             all > charted.count
             ? "The \(charted.count) of \(HumanFormat.grouped(all)) indices with lag samples that need a look first: "
-            : "Every index with lag samples, those that need a look first first: "
+            : "Every index with lag samples, in the order of need: "
         out += "not replicating now, then by highest lag p99. The shaded area spans the lowest to the highest lag "
         out += "within each stretch of time, the line follows the last; stalls are shaded yellow, capture gaps "
         out += "hatched, transitions dashed.</p>\n"
