@@ -54,6 +54,20 @@ import Testing
         #expect(coarsened.width == small.width)
     }
 
+    /// 1M indices in `--format csv` keep no timeline: it must cost them no more than a pointer.
+    @Test func noTimelineCostsAPointer() {
+        #expect(MemoryLayout<LagTimeline?>.size == MemoryLayout<Int>.size)
+    }
+
+    @Test func aCopyIsAValue() {
+        var timeline = LagTimeline(capacity: 4)
+        timeline.record(at: 0, lag: 1, millis: nil)
+        let copy = timeline
+        timeline.record(at: 500, lag: 7, millis: nil)
+        #expect(copy.buckets[0].maximum == 1)
+        #expect(timeline.buckets[0].maximum == 7)
+    }
+
     @Test func columnsLineUpOverACommonSpan() {
         var timeline = LagTimeline(capacity: 16)
         timeline.record(at: 4000, lag: 3, millis: nil)

@@ -59,54 +59,83 @@ public struct LagTimeline: Sendable, Equatable {
     /// Buckets the HTML report's charts need.
     public static let chartCapacity = 128
 
-    public private(set) var origin: Int64 = 0
-    public private(set) var width: Int64 = LagTimeline.initialWidth
-    public let capacity: Int
+    /// The figures, behind one reference (copied on write): an index without a timeline pays
+    /// only for a nil pointer in its summary. Sendable as a value is: a shared storage is only
+    /// read, and a write goes to a copy of its own (`record`, `coarsened`).
+    private final class Storage: @unchecked Sendable {
+        var origin: Int64 = 0
+        var width: Int64 = LagTimeline.initialWidth
+        let capacity: Int
+        var buckets: [Bucket] = []
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        func copy() -> Storage {
+            let copy = Storage(capacity: capacity)
+            (copy.origin, copy.width, copy.buckets) = (origin, width, buckets)
+            return copy
+        }
+
+        /// Merges each pair of buckets into one twice as wide.
+        func halve() {
+            let count = (buckets.count + 1) / 2
+            for position in 0..<count {
+                let first = buckets[2 * position]
+                buckets[position] =
+                    2 * position + 1 < buckets.count ? first.merged(with: buckets[2 * position + 1]) : first
+            }
+            buckets.removeLast(buckets.count - count)
+            width *= 2
+        }
+    }
+
+    private var storage: Storage
+
+    public var origin: Int64 { storage.origin }
+    public var width: Int64 { storage.width }
+    public var capacity: Int { storage.capacity }
     /// From the origin on, up to the bucket of the last sample.
-    public private(set) var buckets: [Bucket] = []
+    public var buckets: [Bucket] { storage.buckets }
 
     public init(capacity: Int) {
         precondition(capacity >= 2, "a timeline needs at least two buckets")
-        self.capacity = capacity
+        storage = Storage(capacity: capacity)
+    }
+
+    public static func == (left: LagTimeline, right: LagTimeline) -> Bool {
+        (left.origin, left.width, left.capacity) == (right.origin, right.width, right.capacity)
+            && left.buckets == right.buckets
     }
 
     /// Takes in a lag sample; `time` never goes back (equal times are fine).
     mutating func record(at time: Int64, lag: UInt64, millis: Int64?) {
-        if buckets.isEmpty {
-            origin = time
-            buckets.reserveCapacity(capacity)
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        let storage = storage
+        if storage.buckets.isEmpty {
+            storage.origin = time
+            storage.buckets.reserveCapacity(capacity)
         }
         // Far in the future the width stops doubling before it overflows: the last bucket takes it all.
         var position = (time - origin) / width
         while position >= capacity && width <= Int64.max / 4 {
-            halve()
+            storage.halve()
             position = (time - origin) / width
         }
         position = min(position, Int64(capacity - 1))
-        while buckets.count <= position { buckets.append(Bucket()) }
-        buckets[Int(position)].record(lag, millis: millis)
+        while storage.buckets.count <= position { storage.buckets.append(Bucket()) }
+        storage.buckets[Int(position)].record(lag, millis: millis)
     }
 
     /// The same timeline in at most `capacity` buckets, widths doubled as recording would have.
     public func coarsened(to capacity: Int) -> LagTimeline {
         var copy = self
-        while copy.buckets.count > capacity && copy.width <= Int64.max / 4 { copy.halve() }
+        copy.storage = storage.copy()
+        while copy.buckets.count > capacity && copy.width <= Int64.max / 4 { copy.storage.halve() }
         return copy
     }
 
     /// The start of bucket `position`.
     public func start(of position: Int) -> Int64 { origin + Int64(position) * width }
-
-    /// Merges each pair of buckets into one twice as wide.
-    private mutating func halve() {
-        let count = (buckets.count + 1) / 2
-        for position in 0..<count {
-            let first = buckets[2 * position]
-            buckets[position] = 2 * position + 1 < buckets.count ? first.merged(with: buckets[2 * position + 1]) : first
-        }
-        buckets.removeLast(buckets.count - count)
-        width *= 2
-    }
 }
 
 extension LagTimeline {

@@ -199,10 +199,7 @@ public enum MarkdownReport {
         }
         out += "Stretches where the follower was behind its leader and its checkpoint did not move.\n\n"
         let shown = largest(all, by: \.millis)
-        if shown.count < all.count {
-            out += "Showing the \(HumanFormat.grouped(shown.count)) longest of \(HumanFormat.grouped(all.count)) "
-            out += "stalls, in time order; " + moreInCSV(all.count - shown.count, "stalls.csv")
-        }
+        out += cutInTimeOrder(shown.count, of: all.count, "longest of", "stalls", "stalls.csv")
         var table = MarkdownTable([
             .name("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
             .number("Max lag"),
@@ -226,10 +223,7 @@ public enum MarkdownReport {
         }
         out += "Stretches longer than the gap limit without a sample of the index: what it did then is unknown.\n\n"
         let shown = largest(all, by: \.millis)
-        if shown.count < all.count {
-            out += "Showing the \(HumanFormat.grouped(shown.count)) longest of \(HumanFormat.grouped(all.count)) "
-            out += "gaps, in time order; " + moreInCSV(all.count - shown.count, "gaps.csv")
-        }
+        out += cutInTimeOrder(shown.count, of: all.count, "longest of", "gaps", "gaps.csv")
         var table = MarkdownTable([.name("Index"), .text("Start"), .text("End"), .number("Duration")])
         for gap in shown {
             let figures = [Timestamp.format(gap.start), Timestamp.format(gap.end), HumanFormat.duration(gap.millis)]
@@ -248,10 +242,7 @@ public enum MarkdownReport {
         out += "Episodes of alike error samples of an index: the same HTTP status and error type, "
         out += "each within the gap limit of the one before.\n\n"
         let shown = largest(all, by: \.samples)
-        if shown.count < all.count {
-            out += "Showing the \(HumanFormat.grouped(shown.count)) of \(HumanFormat.grouped(all.count)) "
-            out += "episodes with the most samples, in time order; " + moreInCSV(all.count - shown.count, "errors.csv")
-        }
+        out += cutInTimeOrder(shown.count, of: all.count, "of", "episodes with the most samples", "errors.csv")
         var table = MarkdownTable([
             .name("Index"), .text("Start"), .text("End"), .number("Samples"), .number("HTTP status"),
             .text("Type"), .sentence("First reason"),
@@ -344,6 +335,16 @@ public enum MarkdownReport {
     }
 
     // MARK: - Cut tables
+
+    /// `Showing the 200 longest of 201 stalls, in time order; 1 more is in stalls.csv (…)`, when
+    /// `largest` left rows out.
+    private static func cutInTimeOrder(_ shown: Int, of all: Int, _ which: String, _ rows: String, _ file: String)
+        -> String
+    {
+        guard shown < all else { return "" }
+        return "Showing the \(HumanFormat.grouped(shown)) \(which) \(HumanFormat.grouped(all)) \(rows), in time order; "
+            + moreInCSV(all - shown, file)
+    }
 
     /// At most `tableRowLimit` of `rows`, the largest by `size`, still in their order; ties go
     /// to the earlier row.
