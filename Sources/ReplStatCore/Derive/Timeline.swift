@@ -63,21 +63,37 @@ public struct LagTimeline: Sendable, Equatable {
     /// only for a nil pointer in its summary. Sendable as a value is: a shared storage is only
     /// read, and a write goes to a copy of its own (`record`, `coarsened`).
     private final class Storage: @unchecked Sendable {
-        var origin: Int64 = 0
-        var width: Int64 = LagTimeline.initialWidth
+        // Each lag sample writes here: unchecked, the accesses cost no runtime exclusivity check
+        // (README, Performance); only the one owner of a unique storage writes it. Most samples
+        // fall in the last bucket, kept here as `current` with its start and end, so that they
+        // touch this object alone: no division, no second cache line far away in `buckets`.
+        @exclusivity(unchecked) var lastStart: Int64 = .max
+        @exclusivity(unchecked) var lastEnd: Int64 = .min
+        /// The last bucket, whose place in `buckets` is only written back by `flush()`.
+        @exclusivity(unchecked) var current = Bucket()
+        @exclusivity(unchecked) var origin: Int64 = 0
+        @exclusivity(unchecked) var width: Int64 = LagTimeline.initialWidth
         let capacity: Int
-        var buckets: [Bucket] = []
+        @exclusivity(unchecked) var buckets: [Bucket] = []
 
         init(capacity: Int) { self.capacity = capacity }
 
         func copy() -> Storage {
             let copy = Storage(capacity: capacity)
-            (copy.origin, copy.width, copy.buckets) = (origin, width, buckets)
+            (copy.origin, copy.width, copy.buckets, copy.current) = (origin, width, buckets, current)
+            (copy.lastStart, copy.lastEnd) = (lastStart, lastEnd)
+            copy.flush()
             return copy
+        }
+
+        /// Writes the last bucket back in its place.
+        func flush() {
+            if !buckets.isEmpty { buckets[buckets.count - 1] = current }
         }
 
         /// Merges each pair of buckets into one twice as wide.
         func halve() {
+            flush()
             let count = (buckets.count + 1) / 2
             for position in 0..<count {
                 let first = buckets[2 * position]
@@ -86,6 +102,8 @@ public struct LagTimeline: Sendable, Equatable {
             }
             buckets.removeLast(buckets.count - count)
             width *= 2
+            current = buckets.last ?? Bucket()
+            (lastStart, lastEnd) = (.max, .min)
         }
     }
 
@@ -95,7 +113,11 @@ public struct LagTimeline: Sendable, Equatable {
     public var width: Int64 { storage.width }
     public var capacity: Int { storage.capacity }
     /// From the origin on, up to the bucket of the last sample.
-    public var buckets: [Bucket] { storage.buckets }
+    public var buckets: [Bucket] {
+        var buckets = storage.buckets
+        if !buckets.isEmpty { buckets[buckets.count - 1] = storage.current }
+        return buckets
+    }
 
     public init(capacity: Int) {
         precondition(capacity >= 2, "a timeline needs at least two buckets")
@@ -111,6 +133,11 @@ public struct LagTimeline: Sendable, Equatable {
     mutating func record(at time: Int64, lag: UInt64, millis: Int64?) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let storage = storage
+        if time >= storage.lastStart && time < storage.lastEnd {
+            storage.current.record(lag, millis: millis)
+            return
+        }
+        storage.flush()
         if storage.buckets.isEmpty {
             storage.origin = time
             storage.buckets.reserveCapacity(capacity)
@@ -124,6 +151,12 @@ public struct LagTimeline: Sendable, Equatable {
         position = min(position, Int64(capacity - 1))
         while storage.buckets.count <= position { storage.buckets.append(Bucket()) }
         storage.buckets[Int(position)].record(lag, millis: millis)
+        // Samples never go back: the bucket written is the last one.
+        storage.current = storage.buckets[storage.buckets.count - 1]
+        // The last of `capacity` buckets takes what comes after it only once the width can double no more.
+        let open = position < capacity - 1
+        (storage.lastStart, storage.lastEnd) =
+            open ? (start(of: Int(position)), start(of: Int(position) + 1)) : (.max, .min)
     }
 
     /// The same timeline in at most `capacity` buckets, widths doubled as recording would have.
