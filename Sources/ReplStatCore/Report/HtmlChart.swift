@@ -75,13 +75,7 @@ enum HtmlChart {
         }
         flush()
 
-        var lane = HtmlMarkLane()
-        for transition in transitions {
-            let x = axis.tenths(transition.timestamp)
-            lane.add(
-                start: x, end: x, time: transition.timestamp, detail: HtmlTimeline.transitionDetail(transition, result))
-        }
-        for mark in lane.marks {
+        for mark in HtmlMarkLane(transitions, result, on: axis).marks {
             let x = HtmlTimeAxis.number(mark.start)
             out += "<g class=\"transition\" data-time=\"\(Timestamp.format(mark.time))\"><title>"
             out += HtmlText.escaped(HtmlMarkLane.title(mark)) + "</title>"
@@ -100,11 +94,7 @@ enum HtmlChart {
     )
         -> String
     {
-        var lane = HtmlMarkLane()
-        for item in items {
-            lane.add(start: axis.tenths(item.start), end: axis.tenths(item.end), time: item.start, detail: item.detail)
-        }
-        return lane.marks.map { mark in
+        HtmlMarkLane(items, on: axis).marks.map { mark in
             "<rect class=\"shade \(kind)\" x=\"\(HtmlTimeAxis.number(mark.start))\" y=\"0\" height=\"\(height)\" "
                 + "width=\"\(HtmlTimeAxis.number(max(mark.end - mark.start, 10)))\"><title>"
                 + HtmlText.escaped(HtmlMarkLane.title(mark)) + "</title></rect>"

@@ -76,12 +76,8 @@ enum HtmlTimeline {
     private static func marks(
         _ items: [(start: Int64, end: Int64, detail: String)], _ axis: HtmlTimeAxis, kind: String, y: Int, height: Int
     ) -> String {
-        var lane = HtmlMarkLane()
-        for item in items {
-            lane.add(start: axis.tenths(item.start), end: axis.tenths(item.end), time: item.start, detail: item.detail)
-        }
         var out = ""
-        for mark in lane.marks {
+        for mark in HtmlMarkLane(items, on: axis).marks {
             out += "<rect class=\"\(kind)\" x=\"\(HtmlTimeAxis.number(mark.start))\" y=\"\(y)\" "
             out += "width=\"\(HtmlTimeAxis.number(max(mark.end - mark.start, 10)))\" height=\"\(height)\" "
             out += "data-time=\"\(Timestamp.format(mark.time))\"><title>"
@@ -92,13 +88,8 @@ enum HtmlTimeline {
 
     private static func ticks(_ transitions: [TransitionRow], _ result: AnalysisResult, _ axis: HtmlTimeAxis) -> String
     {
-        var lane = HtmlMarkLane()
-        for transition in transitions {
-            let x = axis.tenths(transition.timestamp)
-            lane.add(start: x, end: x, time: transition.timestamp, detail: transitionDetail(transition, result))
-        }
         var out = ""
-        for mark in lane.marks {
+        for mark in HtmlMarkLane(transitions, result, on: axis).marks {
             out += "<g class=\"tick\" data-time=\"\(Timestamp.format(mark.time))\" data-count=\"\(mark.count)\">"
             out += "<title>" + HtmlText.escaped(HtmlMarkLane.title(mark)) + "</title>"
             out += "<rect x=\"\(HtmlTimeAxis.number(max(mark.start - 10, 0)))\" y=\"0\" width=\"2\" "
