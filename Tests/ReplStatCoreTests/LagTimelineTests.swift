@@ -77,3 +77,21 @@ import Testing
         #expect(columns.map { $0?.maximum } == [nil, nil, 3, 8, nil])
     }
 }
+
+/// Which reports keep lag over time, and how much of it.
+@Suite struct TimelineCapacityTests {
+    @Test func onlyTheReportsThatDrawItKeepATimeline() {
+        var reports = ReportOutputs()
+        reports.csv = ReportOutputs.CSVOutput(directory: "out")
+        reports.json = .standardOutput
+        #expect(reports.timelineCapacity == 0)
+        reports.markdown = .standardOutput
+        #expect(reports.timelineCapacity == LagTimeline.sparklineCapacity)
+        reports.html = .file("out/report.html")
+        #expect(reports.timelineCapacity == LagTimeline.chartCapacity)
+        // An HTML report alone is a report: a live run keeps its rows for it.
+        var html = ReportOutputs()
+        html.html = .standardOutput
+        #expect(!html.isEmpty)
+    }
+}
