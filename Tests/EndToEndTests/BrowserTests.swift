@@ -85,6 +85,24 @@ import Testing
         #expect(page.dom.contains(#"<h2 id="data-quality">Data quality</h2>"#))
     }
 
+    /// The hostile capture of `HostileTextTests` (formulas, terminal escapes, Markdown links and
+    /// images, bidirectional controls): no address and no hidden character in the page, no
+    /// console message, every name a row, and the would-be link and image plain text.
+    @Test func hostileTextShowsAsTextInTheBrowser() throws {
+        let folder = try TemporaryDirectory()
+        let source = try folder.write("capture.jsonl", HostileTextTests.capture)
+        let run = try Replstat.run(["analyze", "--format", "html", "--out", folder.path, source.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOf: folder.file("report.html"), encoding: .utf8)
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        #expect(!html.unicodeScalars.contains { [0x1B, 0x07, 0x9B, 0x202E, 0x2028].contains($0.value) })
+        let page = try Self.load(folder.file("report.html"), in: folder)
+        #expect(page.console.isEmpty, "console messages: \(page.console)")
+        #expect(count(#"<div class="row" data-index="#, in: page.dom) == HostileTextTests.indices.count)
+        #expect(!page.dom.contains("<img") && !page.dom.contains("<a ") && !page.dom.contains("<script"))
+        #expect(page.dom.contains("![x](http[:]//attacker.example/p.png) [Click](https[:]//x)"))
+    }
+
     /// samples/README.md: follower-invoices-0002 auto-pauses at 00:34:51, is stopped and
     /// restarted, and syncs again from 00:53:11.
     @Test func theAutopauseSampleShowsItsPauseAndTransitionsAtTheirTimes() throws {
