@@ -147,6 +147,32 @@ struct MarkdownReportTests {
         #expect(rows[0][6] == #"\<b\>\&"#)
     }
 
+    @Test func shardsHaveASectionOnlyWhenTheCaptureHasThem() throws {
+        #expect(!(try render(Self.basicCapture)).contains("## Shards"))
+        var names = StringTable()
+        let index = names.intern("idx-a")
+        var summary = IndexSummary(index: index)
+        summary.samples = 3
+        let shards = [
+            ShardSummary(
+                index: index, shard: 0, lagSamples: 3, p50: 2, p99: 9, max: 9, last: 1, stalls: 0, millisStalled: 0),
+            ShardSummary(
+                index: index, shard: 1, lagSamples: 3, p50: 1200, p99: 4000, max: 4000, last: 0, stalls: 1,
+                millisStalled: 90_000),
+        ]
+        let result = AnalysisResult(
+            sources: [SourceReport(name: "x")], indices: [summary], shards: shards, indexNames: names,
+            texts: StringTable())
+        let report = MarkdownReport.render(result)
+        #expect(report.contains("\n## Worst lag\n") && report.contains("\n## Shards\n"))
+        #expect(report.range(of: "## Shards")!.lowerBound < report.range(of: "## Data quality")!.lowerBound)
+        #expect(
+            tableRows(report, "## Shards") == [
+                ["idx-a", "0", "3", "2", "9", "9", "1", "0", "—"],
+                ["idx-a", "1", "3", "1,200", "4,000", "4,000", "0", "1", "1m 30s"],
+            ])
+    }
+
     @Test func noTimelineWithoutAReportThatDrawsIt() throws {
         let path = try ScratchFile.write(Self.basicCapture)
         defer { ScratchFile.remove(path) }

@@ -28,6 +28,7 @@ public enum MarkdownReport {
         gaps(result, width, into: &out)
         errors(result, width, into: &out)
         lagLeaders(result, width, into: &out)
+        shards(result, width, into: &out)
         quality(result, width, into: &out)
         return width.map { MarkdownProse.wrapped(out, width: $0) } ?? out
     }
@@ -302,6 +303,34 @@ public enum MarkdownReport {
             }
             figures.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
             table.append([.text(result.indexName(index.index))] + figures.map { .markdown($0) })
+        }
+        out += table.render(fittingIn: width)
+    }
+
+    /// Only for captures with shard details (`?verbose=true`): a section of nothing would only
+    /// tell that the capture was not verbose.
+    private static func shards(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
+        let all = result.shards
+        guard !all.isEmpty else { return }
+        out += "\n## Shards\n\n"
+        out += "Lag of each shard of an index, in operations, from the shard details of verbose captures.\n\n"
+        let shown = largest(all, by: \.p99)
+        if shown.count < all.count {
+            out += "Showing the \(HumanFormat.grouped(shown.count)) of \(HumanFormat.grouped(all.count)) shards with "
+            out += "the highest lag p99, by index and shard; " + moreInCSV(all.count - shown.count, "shards.csv")
+        }
+        var table = MarkdownTable([
+            .name("Index"), .number("Shard"), .number("Lag samples"), .number("p50"), .number("p99"), .number("Max"),
+            .number("Last"), .number("Stalls"), .number("Stalled"),
+        ])
+        for shard in shown {
+            let figures = [
+                String(shard.shard), HumanFormat.grouped(shard.lagSamples), HumanFormat.grouped(shard.p50),
+                HumanFormat.grouped(shard.p99), HumanFormat.grouped(shard.max), HumanFormat.grouped(shard.last),
+                HumanFormat.grouped(shard.stalls),
+                shard.stalls > 0 ? HumanFormat.duration(shard.millisStalled) : HumanFormat.none,
+            ]
+            table.append([.text(result.indexName(shard.index))] + figures.map { .markdown($0) })
         }
         out += table.render(fittingIn: width)
     }
