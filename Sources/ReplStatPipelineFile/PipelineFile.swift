@@ -9,7 +9,7 @@ import Yams
 public enum PipelineFile {
     static let topKeys = ["sources", "analysis", "sinks"]
     static let analysisKeys = ["reorder-window", "max-gap", "stall-after", "max-line-bytes", "jobs", "strict"]
-    static let sinkKeys = ["markdown", "csv", "json", "rejects", "watch"]
+    static let sinkKeys = ["markdown", "html", "csv", "json", "rejects", "watch"]
     static let csvKeys = ["dir", "tables"]
     static let watchKeys = [
         "to", "format", "lag-above", "for", "show-rejects", "summary", "metrics-file", "metrics-interval",
@@ -248,6 +248,10 @@ private struct Reader {
         if let markdown = fields["markdown"] {
             pipeline.reports.markdown = try destination(markdown)
             note(pipeline.reports.markdown!, markdown)
+        }
+        if let html = fields["html"] {
+            pipeline.reports.html = try destination(html)
+            note(pipeline.reports.html!, html)
         }
         if let json = fields["json"] {
             pipeline.reports.json = try destination(json)

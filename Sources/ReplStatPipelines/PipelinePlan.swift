@@ -67,6 +67,7 @@ extension Pipeline {
         lines.append("sinks:")
         func sink(_ name: String, _ text: String) { lines.append("  " + name.padded(10) + text) }
         if let markdown = reports.markdown { sink("markdown", Self.describe(markdown)) }
+        if let html = reports.html { sink("html", Self.describe(html)) }
         if let json = reports.json { sink("json", Self.describe(json)) }
         if let csv = reports.csv { sink("csv", csv.paths.joined(separator: ", ")) }
         if let rejects { sink("rejects", rejects) }

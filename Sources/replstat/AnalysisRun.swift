@@ -47,6 +47,7 @@ struct AnalysisRun {
         var metrics: MetricsFile?
         let names = RunNames()
         var options = options
+        options.timelineCapacity = reports.timelineCapacity
         do {
             if let rejectsPath {
                 try OutputFile.prepare(rejectsPath)
@@ -119,6 +120,7 @@ struct AnalysisRun {
         var targets = OutputTargets()
         targets.inputs = sources.filter { !$0.isStandardInput && $0.descriptor == nil }.map(\.name)
         if case .file(let path) = reports.markdown { targets.files.append(.init(path, writer: "the markdown report")) }
+        if case .file(let path) = reports.html { targets.files.append(.init(path, writer: "the html report")) }
         if case .file(let path) = reports.json { targets.files.append(.init(path, writer: "the json report")) }
         if case .file(let path) = reports.openMetrics {
             targets.files.append(.init(path, writer: "the openmetrics report"))

@@ -17,6 +17,9 @@ struct Analyze: ParsableCommand {
                            errors.csv, shards.csv, quality.csv under --out
               json         the same tables in one document (standard output, or
                            report.json)
+              html         one self-contained page with the report and charts of
+                           lag and state over time (standard output, or
+                           report.html under --out)
               openmetrics  each index's state at the end, for Prometheus
                            (standard output, or metrics.prom; docs/metrics.md)
 
@@ -33,7 +36,7 @@ struct Analyze: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, csv, json, openmetrics
+        case markdown, csv, json, html, openmetrics
     }
 
     @Option(help: "Report format.")
@@ -83,6 +86,7 @@ struct Analyze: ParsableCommand {
         case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)
         case .markdown: reports.markdown = destination(name: "report.md")
         case .json: reports.json = destination(name: "report.json")
+        case .html: reports.html = destination(name: "report.html")
         case .openmetrics: reports.openMetrics = destination(name: "metrics.prom")
         }
         try AnalysisRun(

@@ -35,7 +35,7 @@ import Testing
         #expect(
             files(under: out.url) == [
                 "csv/errors.csv", "csv/gaps.csv", "csv/quality.csv", "csv/shards.csv", "csv/stalls.csv",
-                "csv/summary.csv", "csv/transitions.csv", "rejects.jsonl", "report.md",
+                "csv/summary.csv", "csv/transitions.csv", "rejects.jsonl", "report.html", "report.md",
             ])
 
         let reference = try TemporaryDirectory()
@@ -53,6 +53,9 @@ import Testing
         #expect(try read(nightly.appendingPathComponent("rejects.jsonl")) == read(reference.file("rejects.jsonl")))
         let markdown = try run(["analyze", "--format", "markdown"] + Self.nightlySources)
         #expect(try read(nightly.appendingPathComponent("report.md")) == markdown.stdout)
+        // Alone, the Markdown report keeps fewer buckets of lag over time: its sparklines are the same.
+        let html = try run(["analyze", "--format", "html"] + Self.nightlySources)
+        #expect(try read(nightly.appendingPathComponent("report.html")) == html.stdout)
         // fleet-day's 16,740 lines, none rejected (samples/README.md).
         let quality = try String(contentsOf: nightly.appendingPathComponent("csv/quality.csv"), encoding: .utf8)
         #expect(quality.contains("samples/fleet-day.jsonl.gz,lines,16740\n"))

@@ -71,23 +71,116 @@ struct MarkdownReportTests {
         #expect(
             tableHeader(report, "## Indices") == [
                 "Index", "Leader", "Status now", "Samples", "Errors", "Transitions", "bootstrapping %", "syncing %",
-                "paused %", "unknown %", "Lag p50", "Lag p99", "Lag max", "Stalls", "Stalled",
+                "paused %", "unknown %", "Lag p50", "Lag p99", "Lag max", "Lag s p99", "Lag s max", "Lag over time",
+                "Stalls", "Stalled",
             ])
+        // At 240 s the follower (150) lacks operation 151, which the leader wrote between 60 s
+        // (at 100) and 120 s (at 200): at 90.6 s, so 149.4 s ago. The sparkline's 24 characters
+        // are 44.2 s each: bootstrapping, lag 0, 50 (ceil(50 * 7 / 250) = 2: ▃), 150 (5: ▆) with
+        // the 32 s buckets around 180 s reaching into the next character, 250, then no lag
+        // sample while paused and in the gap, and lag 0 at the end.
         #expect(
             row(report, "## Indices", "idx-a") == [
                 "idx-a", "site-1:leader-idx-a", "SYNCING", "8", "0", "3", "5.7", "22.6", "5.7", "66.0", "50", "250",
-                "250", "1", "2m 00s",
+                "250", "2m 29s", "2m 29s", "·▁▃▆██·················▁", "1", "2m 00s",
             ])
         #expect(
             row(report, "## Indices", "idx-f") == [
                 "idx-f", "site-1:leader-idx-f", "FAILED", "2", "0", "1", "100.0", "0.0", "0.0", "0.0", "—", "—", "—",
-                "0", "—",
+                "—", "—", "—", "0", "—",
             ])
         // An index with only error samples still has its row, with its error count.
         #expect(
             row(report, "## Indices", "idx-err") == [
-                "idx-err", "—", "no status sample", "0", "2", "0", "—", "—", "—", "—", "—", "—", "—", "0", "—",
+                "idx-err", "—", "no status sample", "0", "2", "0", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—",
+                "0", "—",
             ])
+    }
+
+    @Test func gapsAndErrorEpisodesAreListed() throws {
+        let report = try render(Self.basicCapture)
+        #expect(report.contains("- Capture gaps: 1 (11m 40s in all); error episodes: 2 (2 samples)\n"))
+        #expect(report.contains("- Worst lag in seconds: 2m 29s (idx-a)\n"))
+        #expect(
+            tableRows(report, "## Capture gaps") == [
+                ["idx-a", "2026-11-28T00:05:00.000Z", "2026-11-28T00:16:40.000Z", "11m 40s"]
+            ])
+        // A different HTTP status opens a new episode; neither sample has a reason.
+        #expect(
+            tableRows(report, "## Errors") == [
+                ["idx-err", "2026-11-28T00:00:20.000Z", "2026-11-28T00:00:20.000Z", "1", "500", "x", ""],
+                ["idx-err", "2026-11-28T00:06:40.000Z", "2026-11-28T00:06:40.000Z", "1", "403", "x", ""],
+            ])
+        let sections = report.split(separator: "\n").filter { $0.hasPrefix("## ") }
+        #expect(
+            sections == [
+                "## Overview", "## Indices", "## Transitions", "## Stalls", "## Capture gaps", "## Errors",
+                "## Worst lag", "## Data quality",
+            ])
+    }
+
+    @Test func errorTablesKeepTheEpisodesWithTheMostSamples() throws {
+        // 201 episodes of one index: alternating HTTP statuses, one sample each, except the
+        // third, of three samples; the cut leaves out the latest of the single ones.
+        var lines: [String] = []
+        var seconds = 0
+        for episode in 0..<201 {
+            for _ in 0..<(episode == 2 ? 3 : 1) {
+                let status = episode % 2 == 0 ? 500 : 403
+                lines.append(
+                    #"{"@timestamp":"\#(Self.at(seconds))","index":"e","response":{"error":{"type":"t","reason":"<b>&"},"status":\#(status)}}"#
+                )
+                seconds += 1
+            }
+        }
+        let report = try render(lines.joined(separator: "\n"))
+        #expect(
+            report.contains(
+                "Showing the 200 of 201 episodes with the most samples, in time order; 1 more is in errors.csv "
+                    + "(`--format csv`).\n"))
+        let rows = tableRows(report, "## Errors")
+        #expect(rows.count == 200)
+        #expect(rows[2][3] == "3")
+        #expect(rows.last?[1] == Self.at(201))
+        #expect(rows.map { $0[1] } == rows.map { $0[1] }.sorted())
+        // The reason is text from the capture: escaped.
+        #expect(rows[0][6] == #"\<b\>\&"#)
+    }
+
+    @Test func shardsHaveASectionOnlyWhenTheCaptureHasThem() throws {
+        #expect(!(try render(Self.basicCapture)).contains("## Shards"))
+        var names = StringTable()
+        let index = names.intern("idx-a")
+        var summary = IndexSummary(index: index)
+        summary.samples = 3
+        let shards = [
+            ShardSummary(
+                index: index, shard: 0, lagSamples: 3, p50: 2, p99: 9, max: 9, last: 1, stalls: 0, millisStalled: 0),
+            ShardSummary(
+                index: index, shard: 1, lagSamples: 3, p50: 1200, p99: 4000, max: 4000, last: 0, stalls: 1,
+                millisStalled: 90_000),
+        ]
+        let result = AnalysisResult(
+            sources: [SourceReport(name: "x")], indices: [summary], shards: shards, indexNames: names,
+            texts: StringTable())
+        let report = MarkdownReport.render(result)
+        #expect(report.contains("\n## Worst lag\n") && report.contains("\n## Shards\n"))
+        #expect(report.range(of: "## Shards")!.lowerBound < report.range(of: "## Data quality")!.lowerBound)
+        #expect(
+            tableRows(report, "## Shards") == [
+                ["idx-a", "0", "3", "2", "9", "9", "1", "0", "—"],
+                ["idx-a", "1", "3", "1,200", "4,000", "4,000", "0", "1", "1m 30s"],
+            ])
+    }
+
+    @Test func noTimelineWithoutAReportThatDrawsIt() throws {
+        let path = try ScratchFile.write(Self.basicCapture)
+        defer { ScratchFile.remove(path) }
+        let run = Analysis(options: AnalysisOptions())
+        run.consume(InputSource(path))
+        let result = run.finish()
+        #expect(result.indices.allSatisfy { $0.timeline == nil })
+        #expect(row(MarkdownReport.render(result), "## Indices", "idx-a")?[15] == "—")
     }
 
     @Test func transitionsComeInTimeOrderWithTimeInPreviousState() throws {
@@ -116,7 +209,10 @@ struct MarkdownReportTests {
         // Lags 0, 50, 150, 250, 0: mean 90; rates over the three 60 s pairs: 300 / 180 s and 50 / 180 s.
         #expect(
             tableRows(report, "## Worst lag") == [
-                ["idx-a", "SYNCING", "0", "90.0", "50", "250", "250", "1.667", "0.278", "2m 00s"]
+                [
+                    "idx-a", "SYNCING", "0", "90.0", "50", "250", "250", "0s", "2m 29s", "2m 29s", "1.667", "0.278",
+                    "2m 00s",
+                ]
             ])
         let source = try #require(tableRows(report, "## Data quality").first)
         #expect(
@@ -147,8 +243,15 @@ struct MarkdownReportTests {
         let report = try render(capture.joined(separator: "\n"))
         let leaders = tableRows(report, "## Worst lag")
         #expect(leaders.map { $0[0] } == ["b-high-p99", "a-low-p99", "0-smaller"])
-        // Mean 1100 / 101; over 1000 s the follower gained 100,000 and the leader 90 more.
-        #expect(leaders[1] == ["a-low-p99", "SYNCING", "100", "10.9", "10", "10", "100", "100.090", "100.000", "—"])
+        // Mean 1100 / 101; over 1000 s the follower gained 100,000 and the leader 90 more. Behind
+        // by 10, the follower lacks what the leader wrote in the last 10 / 1000 of a 10 s poll
+        // (90 ms); behind by 100 at the end, 1,091 operations written in 10 s ago: 9.1 s ... of
+        // which it lacks the last 99 + 1: 10 s - (100,001 - 99,010) * 10 s / 1,090 = 908 ms.
+        #expect(
+            leaders[1] == [
+                "a-low-p99", "SYNCING", "100", "10.9", "10", "10", "100", "908ms", "90ms", "908ms", "100.090",
+                "100.000", "—",
+            ])
     }
 
     @Test func sameInputGivesSameBytes() throws {
@@ -345,7 +448,9 @@ struct MarkdownReportTests {
     private func render(_ capture: String) throws -> String {
         let path = try ScratchFile.write(capture)
         defer { ScratchFile.remove(path) }
-        let run = Analysis(options: AnalysisOptions())
+        var options = AnalysisOptions()
+        options.timelineCapacity = LagTimeline.sparklineCapacity
+        let run = Analysis(options: options)
         run.consume(InputSource(path))
         return MarkdownReport.render(run.finish())
     }

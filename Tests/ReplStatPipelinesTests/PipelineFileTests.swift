@@ -36,6 +36,7 @@ import Testing
               strict: true
             sinks:
               markdown: reports/r.md
+              html: reports/r.html
               json: "-"
               csv: {dir: reports/csv/, tables: [quality, summary]}
               rejects: reports/rejects.jsonl
@@ -56,6 +57,7 @@ import Testing
         #expect(pipeline.options.jobs == 3)
         #expect(pipeline.strict)
         #expect(pipeline.reports.markdown == .file("reports/r.md"))
+        #expect(pipeline.reports.html == .file("reports/r.html"))
         #expect(pipeline.reports.json == .standardOutput)
         #expect(
             pipeline.reports.csv == ReportOutputs.CSVOutput(directory: "reports/csv", tables: [.quality, .summary]))
@@ -145,7 +147,7 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {csv: out, xml: x}\n",
-                "p.yaml:2:19: unknown key 'xml' in sinks (known: markdown, csv, json, rejects, watch)"
+                "p.yaml:2:19: unknown key 'xml' in sinks; did you mean 'html'? (known: markdown, html, csv, json, rejects, watch)"
             ),
             (
                 "sources: [a]\nanalysis:\n  max-gap: -5\nsinks: {csv: out}\n",
@@ -173,11 +175,11 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {}\n",
-                "p.yaml:2:1: 'sinks' is empty: name at least one of markdown, csv, json, rejects, watch"
+                "p.yaml:2:1: 'sinks' is empty: name at least one of markdown, html, csv, json, rejects, watch"
             ),
             (
                 "sources: [a]\n",
-                "p.yaml:1:1: missing key 'sinks': name at least one of markdown, csv, json, rejects, watch"
+                "p.yaml:1:1: missing key 'sinks': name at least one of markdown, html, csv, json, rejects, watch"
             ),
             (
                 "sources: [a]\nsinks:\n  watch: {format: xml}\n",
@@ -235,7 +237,7 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {\"mark\\ndown\": x}\n",
-                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, csv, json, rejects, watch)"#
+                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, html, csv, json, rejects, watch)"#
             ),
             (
                 "sources: [a]\nsinks: {markdown: \"nul.md\\0x\", json: nul.md}\n",
@@ -293,10 +295,12 @@ import Testing
 
     @Test func commandLineSourcesAndOutDir() throws {
         let pipeline = try parse(
-            "sources: [a]\nsinks:\n  markdown: r.md\n  csv: /abs/csv\n  rejects: x/rej.jsonl\n  watch: {to: \"-\"}\n")
+            "sources: [a]\nsinks:\n  markdown: r.md\n  html: r.html\n  csv: /abs/csv\n  rejects: x/rej.jsonl\n"
+                + "  watch: {to: \"-\"}\n")
         let moved = pipeline.replacingSources(with: ["b.jsonl", "-"]).rerooted(under: "out")
         #expect(moved.sources.map(\.kind) == [.path("b.jsonl"), .standardInput])
         #expect(moved.reports.markdown == .file("out/r.md"))
+        #expect(moved.reports.html == .file("out/r.html"))
         #expect(moved.reports.csv?.directory == "/abs/csv")
         #expect(moved.rejects == "out/x/rej.jsonl")
         #expect(moved.watch?.to == .standardOutput)

@@ -84,7 +84,8 @@ final class IndexPartition: @unchecked Sendable {
             derivations.append(
                 IndexDerivation(
                     index: index, maxGap: options.maxGap, stallAfter: options.stallAfter, events: events,
-                    lagAlert: options.lagAlert, keepsRows: options.keepsRowsWithEvents))
+                    lagAlert: options.lagAlert, keepsRows: options.keepsRowsWithEvents,
+                    timelineCapacity: options.timelineCapacity))
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
         switch entry {

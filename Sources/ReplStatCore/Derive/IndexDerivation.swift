@@ -52,7 +52,7 @@ struct IndexDerivation {
 
     init(
         index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil,
-        keepsRows: Bool = false
+        keepsRows: Bool = false, timelineCapacity: Int = 0
     ) {
         limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
@@ -61,6 +61,7 @@ struct IndexDerivation {
         // days, unless it also writes reports at the end.
         self.keepsRows = events == nil || keepsRows
         summary = IndexSummary(index: index)
+        if timelineCapacity > 0 { summary.timeline = LagTimeline(capacity: timelineCapacity) }
     }
 
     /// Takes in an error sample, in input order; `ordinal` is its line's place among all lines.
@@ -145,6 +146,7 @@ struct IndexDerivation {
             // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
             if !sample.status.carriesLag { leaderHistory.clear() }
         }
+        if let lag { summary.timeline?.record(at: sample.timestamp, lag: lag, millis: lastLagMillis) }
         previous = sample
         events?.stateChanged(state)
     }

@@ -65,6 +65,8 @@ public struct IndexSummary: Sendable {
     public var millisStalled: Int64 = 0
     /// Lag in seconds; nil when no lag sample has a value.
     public var lagSeconds: LagSecondsSummary?
+    /// Lag over time, when a report draws it (`AnalysisOptions.timelineCapacity`).
+    public var timeline: LagTimeline?
 
     public init(index: Int32) { self.index = index }
 }

@@ -25,7 +25,10 @@ public enum MarkdownReport {
         indexTable(result, width, into: &out)
         transitions(result, width, into: &out)
         stalls(result, width, into: &out)
+        gaps(result, width, into: &out)
+        errors(result, width, into: &out)
         lagLeaders(result, width, into: &out)
+        shards(result, width, into: &out)
         quality(result, width, into: &out)
         return width.map { MarkdownProse.wrapped(out, width: $0) } ?? out
     }
@@ -79,6 +82,24 @@ public enum MarkdownReport {
         out += "- Transitions: \(HumanFormat.grouped(result.transitions.count)); "
         out += "stalls: \(HumanFormat.grouped(result.stalls.count))"
         out += result.stalls.isEmpty ? "\n" : " (\(HumanFormat.duration(stalledMillis)) in all)\n"
+        let gapMillis = result.gaps.reduce(Int64(0)) { $0 + $1.millis }
+        out += "- Capture gaps: \(HumanFormat.grouped(result.gaps.count))"
+        out += result.gaps.isEmpty ? "; " : " (\(HumanFormat.duration(gapMillis)) in all); "
+        let errorSamples = result.errorEpisodes.reduce(0) { $0 + $1.samples }
+        out += "error episodes: \(HumanFormat.grouped(result.errorEpisodes.count))"
+        out += result.errorEpisodes.isEmpty ? "\n" : " (\(HumanFormat.count(errorSamples, "sample", "samples")))\n"
+        if let worst = worstLagSeconds(result.indices), let seconds = worst.lagSeconds {
+            out += "- Worst lag in seconds: \(HumanFormat.duration(seconds.max)) ("
+            out += MarkdownText.inline(result.indexName(worst.index)) + ")\n"
+        }
+    }
+
+    /// The index that fell furthest behind in time (the first by name among equals).
+    static func worstLagSeconds(_ indices: [IndexSummary]) -> IndexSummary? {
+        indices.reduce(nil) { worst, index in
+            guard let seconds = index.lagSeconds else { return worst }
+            return seconds.max > (worst?.lagSeconds?.max ?? -1) ? index : worst
+        }
     }
 
     private static func indexTable(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
@@ -93,7 +114,11 @@ public enum MarkdownReport {
         }
         let hasUnknown = result.indices.contains { $0.millisUnknown > 0 }
         out += "Time in each state as a share (%) of the time observed, from the index's first to its last sample"
-        out += hasUnknown ? "; *unknown* is time in capture gaps.\n\n" : ".\n\n"
+        out += hasUnknown ? "; *unknown* is time in capture gaps. " : ". "
+        out += "Lag counts operations; Lag s is lag in time, the age of the oldest operation the follower lacks. "
+        out += "Lag over time spans the time covered, each line scaled to its own maximum (▁ no lag, "
+        out += "█ the maximum, · no lag sample).\n\n"
+        let span = timeCovered(result)
 
         var columns: [MarkdownTable.Column] = [
             .name("Index"), .name("Leader", narrowest: 12), .text("Status now"), .number("Samples"),
@@ -101,7 +126,10 @@ public enum MarkdownReport {
         ]
         columns += states.map { .number(HumanFormat.stateName($0) + " %") }
         if hasUnknown { columns.append(.number("unknown %")) }
-        columns += [.number("Lag p50"), .number("Lag p99"), .number("Lag max"), .number("Stalls"), .number("Stalled")]
+        columns += [
+            .number("Lag p50"), .number("Lag p99"), .number("Lag max"), .number("Lag s p99"), .number("Lag s max"),
+            .text("Lag over time"), .number("Stalls"), .number("Stalled"),
+        ]
         var table = MarkdownTable(columns)
 
         let shown = indicesNeedingALook(result.indices)
@@ -126,6 +154,8 @@ public enum MarkdownReport {
             } else {
                 figures += Array(repeating: HumanFormat.none, count: 3)
             }
+            figures += lagSecondsFigures(index.lagSeconds, \.p99, \.max)
+            figures.append(sparkline(index, over: span))
             figures.append(HumanFormat.grouped(index.stalls))
             figures.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
             table.append(
@@ -169,16 +199,8 @@ public enum MarkdownReport {
             return
         }
         out += "Stretches where the follower was behind its leader and its checkpoint did not move.\n\n"
-        var shown = all
-        if all.count > tableRowLimit {
-            // The longest ones, still listed in time order; ties go to the earlier stall.
-            let positions = all.indices.sorted {
-                all[$0].millis != all[$1].millis ? all[$0].millis > all[$1].millis : $0 < $1
-            }
-            shown = positions.prefix(tableRowLimit).sorted().map { all[$0] }
-            out += "Showing the \(HumanFormat.grouped(shown.count)) longest of \(HumanFormat.grouped(all.count)) "
-            out += "stalls, in time order; " + moreInCSV(all.count - shown.count, "stalls.csv")
-        }
+        let shown = largest(all, by: \.millis)
+        out += cutInTimeOrder(shown.count, of: all.count, "longest of", "stalls", "stalls.csv")
         var table = MarkdownTable([
             .name("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
             .number("Max lag"),
@@ -189,6 +211,51 @@ public enum MarkdownReport {
                 HumanFormat.grouped(stall.followerCheckpoint), HumanFormat.grouped(stall.maxLag),
             ]
             table.append([.text(result.indexName(stall.index))] + figures.map { .markdown($0) })
+        }
+        out += table.render(fittingIn: width)
+    }
+
+    private static func gaps(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
+        out += "\n## Capture gaps\n\n"
+        let all = result.gaps
+        guard !all.isEmpty else {
+            out += "No capture gap: no index went longer than the gap limit (`--max-gap`) without a sample.\n"
+            return
+        }
+        out += "Stretches longer than the gap limit without a sample of the index: what it did then is unknown.\n\n"
+        let shown = largest(all, by: \.millis)
+        out += cutInTimeOrder(shown.count, of: all.count, "longest of", "gaps", "gaps.csv")
+        var table = MarkdownTable([.name("Index"), .text("Start"), .text("End"), .number("Duration")])
+        for gap in shown {
+            let figures = [Timestamp.format(gap.start), Timestamp.format(gap.end), HumanFormat.duration(gap.millis)]
+            table.append([.text(result.indexName(gap.index))] + figures.map { .markdown($0) })
+        }
+        out += table.render(fittingIn: width)
+    }
+
+    private static func errors(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
+        out += "\n## Errors\n\n"
+        let all = result.errorEpisodes
+        guard !all.isEmpty else {
+            out += "No error sample: every poll had an answer with a status.\n"
+            return
+        }
+        out += "Episodes of alike error samples of an index: the same HTTP status and error type, "
+        out += "each within the gap limit of the one before.\n\n"
+        let shown = largest(all, by: \.samples)
+        out += cutInTimeOrder(shown.count, of: all.count, "of", "episodes with the most samples", "errors.csv")
+        var table = MarkdownTable([
+            .name("Index"), .text("Start"), .text("End"), .number("Samples"), .number("HTTP status"),
+            .text("Type"), .sentence("First reason"),
+        ])
+        for episode in shown {
+            table.append([
+                .text(result.indexName(episode.index)), .markdown(Timestamp.format(episode.start)),
+                .markdown(Timestamp.format(episode.end)), .markdown(HumanFormat.grouped(episode.samples)),
+                .markdown(episode.httpStatus.map { String($0) } ?? HumanFormat.none),
+                result.text(episode.type).map { .text($0) } ?? .markdown(HumanFormat.none),
+                .text(MarkdownText.truncated(result.text(episode.reason) ?? "", to: reasonLimit)),
+            ])
         }
         out += table.render(fittingIn: width)
     }
@@ -211,10 +278,11 @@ public enum MarkdownReport {
         let cut =
             behind.count > leaders.count ? ". The \(leaders.count) worst of \(HumanFormat.grouped(behind.count))" : ""
         out += "Followers that fell behind their leader, worst first (highest maximum lag, then p99); lag counts "
-        out += "operations\(cut).\n\n"
+        out += "operations, and the columns marked s lag in time\(cut).\n\n"
         var table = MarkdownTable([
             .name("Index"), .text("Status now"), .number("Last lag"), .number("Mean"), .number("p50"),
-            .number("p99"), .number("Max"), .number("Leader ops/s"), .number("Follower ops/s"), .number("Stalled"),
+            .number("p99"), .number("Max"), .number("Last s"), .number("p99 s"), .number("Max s"),
+            .number("Leader ops/s"), .number("Follower ops/s"), .number("Stalled"),
         ])
         for index in leaders {
             let lag = index.lag!
@@ -222,7 +290,9 @@ public enum MarkdownReport {
                 statusNow(index), HumanFormat.grouped(lag.last),
                 HumanFormat.tenths(lag.sum, UInt128(lag.count)), HumanFormat.grouped(lag.p50),
                 HumanFormat.grouped(lag.p99), HumanFormat.grouped(lag.max),
+                index.lagSeconds?.last.map(HumanFormat.duration) ?? HumanFormat.none,
             ]
+            figures += lagSecondsFigures(index.lagSeconds, \.p99, \.max)
             if let rates = index.rates {
                 let millis = UInt128(rates.millis)
                 // Three decimals, as in the CSV: slow indices move a fraction of an operation per second.
@@ -233,6 +303,34 @@ public enum MarkdownReport {
             }
             figures.append(index.stalls > 0 ? HumanFormat.duration(index.millisStalled) : HumanFormat.none)
             table.append([.text(result.indexName(index.index))] + figures.map { .markdown($0) })
+        }
+        out += table.render(fittingIn: width)
+    }
+
+    /// Only for captures with shard details (`?verbose=true`): a section of nothing would only
+    /// tell that the capture was not verbose.
+    private static func shards(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
+        let all = result.shards
+        guard !all.isEmpty else { return }
+        out += "\n## Shards\n\n"
+        out += "Lag of each shard of an index, in operations, from the shard details of verbose captures.\n\n"
+        let shown = largest(all, by: \.p99)
+        if shown.count < all.count {
+            out += "Showing the \(HumanFormat.grouped(shown.count)) of \(HumanFormat.grouped(all.count)) shards with "
+            out += "the highest lag p99, by index and shard; " + moreInCSV(all.count - shown.count, "shards.csv")
+        }
+        var table = MarkdownTable([
+            .name("Index"), .number("Shard"), .number("Lag samples"), .number("p50"), .number("p99"), .number("Max"),
+            .number("Last"), .number("Stalls"), .number("Stalled"),
+        ])
+        for shard in shown {
+            let figures = [
+                String(shard.shard), HumanFormat.grouped(shard.lagSamples), HumanFormat.grouped(shard.p50),
+                HumanFormat.grouped(shard.p99), HumanFormat.grouped(shard.max), HumanFormat.grouped(shard.last),
+                HumanFormat.grouped(shard.stalls),
+                shard.stalls > 0 ? HumanFormat.duration(shard.millisStalled) : HumanFormat.none,
+            ]
+            table.append([.text(result.indexName(shard.index))] + figures.map { .markdown($0) })
         }
         out += table.render(fittingIn: width)
     }
@@ -267,6 +365,27 @@ public enum MarkdownReport {
 
     // MARK: - Cut tables
 
+    /// `Showing the 200 longest of 201 stalls, in time order; 1 more is in stalls.csv (…)`, when
+    /// `largest` left rows out.
+    private static func cutInTimeOrder(_ shown: Int, of all: Int, _ which: String, _ rows: String, _ file: String)
+        -> String
+    {
+        guard shown < all else { return "" }
+        return "Showing the \(HumanFormat.grouped(shown)) \(which) \(HumanFormat.grouped(all)) \(rows), in time order; "
+            + moreInCSV(all - shown, file)
+    }
+
+    /// At most `tableRowLimit` of `rows`, the largest by `size`, still in their order; ties go
+    /// to the earlier row.
+    static func largest<Row, Size: Comparable>(_ rows: [Row], by size: KeyPath<Row, Size>) -> [Row] {
+        guard rows.count > tableRowLimit else { return rows }
+        let positions = rows.indices.sorted {
+            rows[$0][keyPath: size] != rows[$1][keyPath: size]
+                ? rows[$0][keyPath: size] > rows[$1][keyPath: size] : $0 < $1
+        }
+        return positions.prefix(tableRowLimit).sorted().map { rows[$0] }
+    }
+
     /// The end of the sentence above a cut table: how many rows are left out, and where they are.
     private static func moreInCSV(_ count: Int, _ file: String) -> String {
         HumanFormat.count(count, "more is", "more are") + " in \(file) (`--format csv`).\n\n"
@@ -278,6 +397,12 @@ public enum MarkdownReport {
     /// then by name.
     static func indicesNeedingALook(_ indices: [IndexSummary]) -> [IndexSummary] {
         guard indices.count > tableRowLimit else { return indices }
+        return ranked(indices, limit: tableRowLimit)
+    }
+
+    /// The first `limit` indices that need a look: those not replicating now, then by highest
+    /// lag p99; ties in name order.
+    static func ranked(_ indices: [IndexSummary], limit: Int) -> [IndexSummary] {
         let ranked = indices.enumerated().sorted { left, right in
             let (a, b) = (left.element, right.element)
             if isReplicating(a) != isReplicating(b) { return !isReplicating(a) }
@@ -285,10 +410,45 @@ public enum MarkdownReport {
             if aLag != bLag { return aLag > bLag }
             return left.offset < right.offset
         }
-        return ranked.prefix(tableRowLimit).map(\.element)
+        return ranked.prefix(limit).map(\.element)
     }
 
     // MARK: - Cells
+
+    /// Lag in seconds as durations, or dashes without.
+    private static func lagSecondsFigures(
+        _ lagSeconds: LagSecondsSummary?, _ figures: KeyPath<LagSecondsSummary, Int64>...
+    ) -> [String] {
+        figures.map { figure in lagSeconds.map { HumanFormat.duration($0[keyPath: figure]) } ?? HumanFormat.none }
+    }
+
+    /// From the first to the last status sample of all indices, if any.
+    static func timeCovered(_ result: AnalysisResult) -> ClosedRange<Int64>? {
+        let withStatus = result.indices.filter { $0.samples > 0 }
+        guard let first = withStatus.compactMap(\.firstSeen).min(), let last = withStatus.compactMap(\.lastSeen).max()
+        else { return nil }
+        return first...last
+    }
+
+    /// Characters of a sparkline.
+    static let sparklineWidth = 24
+    private static let levels = Array("▁▂▃▄▅▆▇█")
+
+    /// The index's lag in operations over `span` as `sparklineWidth` block characters, scaled to
+    /// its own maximum: `▁` no lag, `█` the maximum, `·` no lag sample there.
+    static func sparkline(_ index: IndexSummary, over span: ClosedRange<Int64>?) -> String {
+        guard let timeline = index.timeline, let span, !timeline.buckets.isEmpty else { return HumanFormat.none }
+        let columns = timeline.coarsened(to: LagTimeline.sparklineCapacity).columns(over: span, count: sparklineWidth)
+        let top = columns.compactMap { $0?.maximum }.max() ?? 0
+        return String(
+            columns.map { column -> Character in
+                guard let value = column?.maximum else { return "·" }
+                guard value > 0 else { return levels[0] }
+                // Positive values never show as no lag: ceil(value * 7 / top), at least 1.
+                let level = (UInt128(value) * 7 + UInt128(top) - 1) / UInt128(top)
+                return levels[Int(max(1, level))]
+            })
+    }
 
     /// The leader as `alias:index`, the form OpenSearch uses for remote indices, with as much
     /// of it as the samples gave (an empty alias says nothing to a reader).

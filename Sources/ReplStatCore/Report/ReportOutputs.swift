@@ -1,6 +1,6 @@
-/// Where a run's reports go: any of the Markdown report, the JSON report, CSV tables and the
-/// OpenMetrics state at the end, each written once the analysis is done. Files are replaced
-/// atomically, so a reader never sees half of one (`FileSink`).
+/// Where a run's reports go: any of the Markdown report, the HTML report, the JSON report, CSV
+/// tables and the OpenMetrics state at the end, each written once the analysis is done. Files are
+/// replaced atomically, so a reader never sees half of one (`FileSink`).
 public struct ReportOutputs: Sendable, Equatable {
     /// Standard output, or a file.
     public enum Destination: Sendable, Equatable, CustomStringConvertible {
@@ -21,6 +21,7 @@ public struct ReportOutputs: Sendable, Equatable {
     }
 
     public var markdown: Destination?
+    public var html: Destination?
     public var json: Destination?
     public var csv: CSVOutput?
     public var openMetrics: Destination?
@@ -42,7 +43,14 @@ public struct ReportOutputs: Sendable, Equatable {
 
     public init() {}
 
-    public var isEmpty: Bool { markdown == nil && json == nil && csv == nil && openMetrics == nil }
+    public var isEmpty: Bool { markdown == nil && html == nil && json == nil && csv == nil && openMetrics == nil }
+
+    /// The buckets per index of lag over time that these reports draw (`AnalysisOptions.timelineCapacity`):
+    /// none for the tables alone.
+    public var timelineCapacity: Int {
+        if html != nil { return LagTimeline.chartCapacity }
+        return markdown != nil ? LagTimeline.sparklineCapacity : 0
+    }
 
     /// Creates the CSV folder and the folders of the report files, and checks that each report
     /// can be written where it is to go (`OutputFile.prepare`), before the run, so that a run
@@ -52,7 +60,7 @@ public struct ReportOutputs: Sendable, Equatable {
             try OutputFile.prepareDirectory(csv.directory)
             for path in csv.paths { try OutputFile.prepare(path) }
         }
-        for case .file(let path) in [markdown, json, openMetrics] { try OutputFile.prepare(path) }
+        for case .file(let path) in [markdown, html, json, openMetrics] { try OutputFile.prepare(path) }
     }
 
     public func write(_ result: AnalysisResult) throws(OutputError) {
@@ -66,6 +74,7 @@ public struct ReportOutputs: Sendable, Equatable {
             let width = markdown == .standardOutput ? TerminalWidth.ofStandardOutput() : nil
             try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
         }
+        if let html { try Self.write(Array(HtmlReport.render(result).utf8), to: html) }
         if let json { try Self.write(JSONReport.render(result), to: json) }
         if let openMetrics { try Self.write(OpenMetricsReport.render(result), to: openMetrics) }
     }
