@@ -72,8 +72,8 @@ extension Pipeline {
         if let rejects { sink("rejects", rejects) }
         if let watch {
             var details = [watch.format.rawValue]
-            if let alert = watch.lagAlert {
-                details.append("lag-above \(alert.threshold) for \(Decimal3.typedSeconds(alert.millis)) s")
+            if let alert = watch.lagAlert, let threshold = alert.threshold {
+                details.append("lag-above \(threshold) for \(Decimal3.typedSeconds(alert.millis)) s")
             }
             if watch.showRejects { details.append("show-rejects") }
             if watch.summary { details.append("summary") }
