@@ -92,6 +92,7 @@ extension Pipeline {
         if let indexFile = capture.indexFile { parts.append("index-file \(indexFile)") }
         if let polls = capture.polls { parts.append("\(polls) polls") }
         if capture.parallel != CaptureOptions().parallel { parts.append("\(capture.parallel) in flight") }
+        if capture.verbose { parts.append("verbose (shard details)") }
         if let out = capture.out { parts.append("raw capture to \(out)") }
         return parts.joined(separator: "; ")
     }
