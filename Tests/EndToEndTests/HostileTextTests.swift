@@ -80,7 +80,7 @@ import Testing
                 #"'@evil\u{9B}31m\u{202E}gnp.exe"#,
             ])
         #expect(Set(transitions.map { $0[column("reason")] }) == [#"'-2+3 \u{1B}[31mred\u{2028}next"#])
-        let error = try #require(rows.first { $0[0] == "error" })
+        let error = try #require(rows.first { $0[0] == "error_start" })
         #expect(error[column("error_type")] == #"'+x\u{1B}"#)
     }
 

@@ -116,6 +116,29 @@ import Testing
             stalls.dropFirst() == [["f", "2026-11-28T00:00:00.000Z", "2026-11-28T00:00:40.000Z", "40.000", "5", "595"]])
     }
 
+    /// A simulated verbose capture whose first index has a hot shard: `--summary` names it, and
+    /// the Markdown report lists the same shard.
+    @Test func theSummaryNamesTheHotShard() throws {
+        let capture = try Replstat.run([
+            "simulate", "--scenario", "healthy", "--indices", "3", "--polls", "2000", "--verbose", "--shards", "5",
+            "--hot-shard",
+        ])
+        #expect(capture.status == 0, "\(capture.stderr)")
+        let watch = try Replstat.run(["watch", "--summary"], stdin: capture.stdout)
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let named = try #require(watch.stderr.firstRange(of: "; hot: shard "), "\(watch.stderr)")
+        let shard = watch.stderr[named.upperBound...].prefix { $0.isNumber }
+        #expect(watch.stderr[named.upperBound...].hasPrefix("\(shard) of follower-events-0001 (lag p99 "))
+        #expect(!watch.stderr.contains("), shard "), "one hot shard only: \(watch.stderr)")
+        let report = try Replstat.run(["analyze"], stdin: capture.stdout)
+        let section = try #require(report.stdoutText.firstRange(of: "## Hot shards"))
+        let row = report.stdoutText[section.upperBound...].split(separator: "\n").first {
+            $0.hasPrefix("| follower-events-0001 ")
+        }
+        let cells = try #require(row).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 4 && cells[1] == String(shard))
+    }
+
     @Test func rejectsOnlyWhenAsked() throws {
         let input = [Self.line(0), "not json", Self.line(0)]
         #expect(try events([], input: input).isEmpty)

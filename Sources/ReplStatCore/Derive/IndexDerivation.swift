@@ -47,8 +47,8 @@ struct IndexDerivation {
     private var openStallAnnounced = false
     /// The lag in seconds of the open stall's last sample.
     private var openStallLagMillis: Int64?
-    /// The lag alert's breaches, in operations and in seconds.
-    private var breaches = LagAlert.Measure.allCases.map(LagBreachRule.init)
+    /// The lag alert's breaches, in operations and in seconds; empty (allocating nothing) without an alert.
+    private var breaches: [LagBreachRule] = []
 
     init(
         index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil,
@@ -57,6 +57,7 @@ struct IndexDerivation {
         limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
         self.lagAlert = lagAlert
+        if let lagAlert { breaches = lagAlert.measures.map(LagBreachRule.init) }
         // A live run reports rows as events and keeps none, so that its memory does not grow for
         // days, unless it also writes reports at the end.
         self.keepsRows = events == nil || keepsRows

@@ -78,4 +78,9 @@ public struct LagAlert: Sendable, Equatable {
         self.thresholdMillis = thresholdMillis
         self.millis = millis
     }
+
+    /// The measures that have a threshold.
+    var measures: [Measure] {
+        Measure.allCases.filter { $0 == .operations ? threshold != nil : thresholdMillis != nil }
+    }
 }
