@@ -84,6 +84,14 @@ import Testing
         #expect(error[column("error_type")] == #"'+x\u{1B}"#)
     }
 
+    /// The summary line names indices (what is still open) on standard error, often a terminal.
+    @Test func watchSummaryShowsControlsInIndexNames() throws {
+        let run = try Replstat.run(["watch", "--summary"], stdin: Data(Self.capture.utf8))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!hasHidden(run.stderr), "\(run.stderr)")
+        #expect(run.stderr.contains(#"still open: errors of \u{1B}[2J\u{1B}]0;pwned\u{7}follower since "#))
+    }
+
     @Test func watchJSONLinesEscapeControlsAndKeepTheText() throws {
         let run = try Replstat.run(["watch"], stdin: Data(Self.capture.utf8))
         #expect(run.status == 0, "\(run.stderr)")
