@@ -158,6 +158,16 @@ struct CaptureLineBuilder {
         append(",\"shard_replication_details\":[")
         for shard in 0..<layout.count {
             if shard > 0 { append(",") }
+            if shard >= layout.count - operations.restoring {
+                bytes.append(contentsOf: layout.restoringOpenings[shard])
+                append("\"bytes_percent\":")
+                let tenths = Int64(operations.restoredPercent * 10)
+                appendInteger(tenths / 10)
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(UInt8(ascii: "0") + UInt8(tenths % 10))
+                append("}}")
+                continue
+            }
             bytes.append(contentsOf: layout.openings[shard])
             appendInteger(layout.share(operations.leader, of: shard) - 1)
             append(",\"follower_checkpoint\":")

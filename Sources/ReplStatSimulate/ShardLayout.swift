@@ -13,6 +13,8 @@ struct ShardLayout {
     /// Each shard's element up to its leader checkpoint's digits:
     /// `{"shard_id":"[follower-...][i]","syncing_task_details":{"leader_checkpoint":`
     let openings: [[UInt8]]
+    /// Each shard's element while it still restores: `{"shard_id":"[follower-...][i]","bootstrap_task_details":{`
+    let restoringOpenings: [[UInt8]]
 
     /// How fast the hot shard replays, as a share of its part of the follower's replay rate.
     static let hotReplaySpeed = 0.15
@@ -25,10 +27,9 @@ struct ShardLayout {
         for _ in 0..<count { sums.append(sums.last! + 3 + Int64(random.below(4))) }
         cumulative = sums
         self.hot = hot ? random.below(count) : nil
-        openings = (0..<count).map { shard in
-            Array("{\"shard_id\":".utf8) + FollowerProfile.quoted("[\(followerName)][\(shard)]")
-                + Array(",\"syncing_task_details\":{\"leader_checkpoint\":".utf8)
-        }
+        let ids = (0..<count).map { Array("{\"shard_id\":".utf8) + FollowerProfile.quoted("[\(followerName)][\($0)]") }
+        openings = ids.map { $0 + Array(",\"syncing_task_details\":{\"leader_checkpoint\":".utf8) }
+        restoringOpenings = ids.map { $0 + Array(",\"bootstrap_task_details\":{".utf8) }
     }
 
     /// The operations of an index (its checkpoint plus one per shard: an empty shard shows -1)

@@ -23,6 +23,9 @@ struct PollResult {
         var leader: Int64
         var follower: Int64
         var hotFollower: Int64
+        /// The last shards, which still restore: they carry no checkpoints, only their progress.
+        var restoring = 0
+        var restoredPercent = 0.0
     }
 
     struct BootstrapDetails {
@@ -252,6 +255,14 @@ struct SimulatedFollower {
             result.body = .status(.syncing)
             result.syncing = PollResult.SyncingDetails(
                 leaderCheckpoint: leaderCheckpoint, followerCheckpoint: restoredCheckpoint, seqNo: restoredCheckpoint)
+            if profile.writesShardDetails, let layout = profile.shardLayout, layout.count > 1 {
+                // The first half of the shards sync, from where the restore began; the rest restore.
+                let restored = restoredCheckpoint + profile.shards
+                result.syncing?.shards = PollResult.ShardOperations(
+                    leader: leaderCheckpoint + profile.shards, follower: restored,
+                    hotFollower: layout.hot.map { layout.share(restored, of: $0) } ?? 0, restoring: layout.count / 2,
+                    restoredPercent: progress * 100)
+            }
         } else {
             // Some shard syncs, but the first still restores: its leader checkpoint is not the leader's.
             result.syncing = PollResult.SyncingDetails(

@@ -70,6 +70,18 @@ struct VerboseSimulationTests {
         #expect(Set(result.shards.map(\.shard)) == [0, 1, 2, 3, 4])
     }
 
+    /// While a restore ends, some shards sync and the others still restore: those carry their
+    /// progress and no checkpoints: the analysis accepts them, as no shard samples.
+    @Test func shardsStillRestoringCarryNoCheckpoints() throws {
+        let bytes = Simulator(options: Self.options(.mixed, indices: 12, polls: 720, shards: 4)).generate()
+        let restoring = SimulatorTests.lines(bytes).filter { $0.contains("\"bootstrap_task_details\"") }
+        let line = try #require(restoring.first)
+        #expect(line.contains(#"[2]","bootstrap_task_details":{"bytes_percent":"#))
+        #expect(line.contains(#"[1]","syncing_task_details":{"leader_checkpoint":"#))
+        let result = try SimulatorTests.analyze(bytes)
+        #expect(result.totals.rejected == 0)
+    }
+
     /// The hot-shard rule names the hot shards, and no other: the shards' uneven writes alone
     /// never make one lag twice the others.
     @Test func theHotShardsAreTheOnesTheRuleFinds() throws {
