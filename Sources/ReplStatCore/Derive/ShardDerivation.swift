@@ -52,7 +52,6 @@ struct ShardDerivation {
 
     /// Ends the run going on without announcing an end: the start of the stall it was, if it
     /// lasted long enough.
-    @discardableResult
     mutating func finish(limits: StallLimits) -> Int64? {
         guard let current = run else { return nil }
         run = nil
