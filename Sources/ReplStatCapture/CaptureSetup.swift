@@ -18,7 +18,7 @@ public struct CaptureSetup {
         let credentials = try Credentials.fromEnvironment()
         poller = try StatusPoller(
             cluster: cluster, timeoutMillis: options.timeoutMillis, caFile: options.caFile, credentials: credentials,
-            connections: options.parallel)
+            connections: options.parallel, verbose: options.verbose)
         warning = credentials?.cleartextWarning(for: cluster)
         schedule.intervalMillis = options.intervalMillis
         schedule.rounds = options.polls

@@ -49,9 +49,11 @@ public struct ClusterURL: Sendable, Equatable, CustomStringConvertible {
         pathPrefix = prefix
     }
 
-    /// The status address of one index. The name is data: percent-encoded, it cannot change the path.
-    public func statusURL(of index: String) -> String {
+    /// The status address of one index, with `?verbose=true` when asked for the shards' details.
+    /// The name is data: percent-encoded, it cannot change the path.
+    public func statusURL(of index: String, verbose: Bool = false) -> String {
         description + "/_plugins/_replication/" + Self.percentEncoded(index) + "/_status"
+            + (verbose ? "?verbose=true" : "")
     }
 
     /// `text` with what looks like user info (`user:secret@`) taken out, for a message about an

@@ -11,19 +11,23 @@ public final class StatusPoller: Sendable {
     private let cluster: ClusterURL
     private let transfers: CurlTransfers
     private let timeoutMillis: Int64
+    private let verbose: Bool
 
     /// - Parameters:
     ///   - timeoutMillis: bounds each poll from connecting to the last byte of the answer.
     ///   - caFile: PEM certificates to trust instead of the system's (a private CA); checked here.
     ///   - connections: polls in flight at once, each on its own connection.
+    ///   - verbose: ask for every shard's checkpoints (`?verbose=true`).
     public init(
-        cluster: ClusterURL, timeoutMillis: Int64, caFile: String?, credentials: Credentials?, connections: Int
+        cluster: ClusterURL, timeoutMillis: Int64, caFile: String?, credentials: Credentials?, connections: Int,
+        verbose: Bool = false
     ) throws(CaptureSetupError) {
         if let caFile { try CertificateFile.check(caFile) }
         var headers = ["Accept: application/json"]
         if let credentials { headers.append("Authorization: " + credentials.authorization) }
         self.cluster = cluster
         self.timeoutMillis = timeoutMillis
+        self.verbose = verbose
         transfers = try CurlTransfers(
             settings: CurlSettings(
                 timeoutMillis: timeoutMillis, caFile: caFile, headers: headers,
@@ -33,7 +37,7 @@ public final class StatusPoller: Sendable {
     /// One poll, answered or failed within the timeout, whatever the server does. A poll whose
     /// task is cancelled ends at once (its answer is of no use).
     public func poll(_ index: String) async -> PollAnswer {
-        let outcome = await transfers.get(cluster.statusURL(of: index))
+        let outcome = await transfers.get(cluster.statusURL(of: index, verbose: verbose))
         if outcome.code == CURLE_OK {
             return .answered(httpStatus: outcome.httpStatus, body: outcome.body)
         }

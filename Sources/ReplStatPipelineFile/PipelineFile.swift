@@ -17,7 +17,7 @@ public enum PipelineFile {
     ]
     static let captureKeys = [
         "url", "indices", "index-file", "interval", "timeout", "ca-file", "polls", "parallel", "out",
-        "rotate-size", "rotate-daily", "flush-every",
+        "rotate-size", "rotate-daily", "flush-every", "verbose",
     ]
     /// Names under which people write secrets; a secret in a file ends up in backups and repositories.
     static let credentialKeys = [
@@ -194,6 +194,7 @@ private struct Reader {
         if let size = fields["rotate-size"] { capture.rotation.maxBytes = try byteSize(size) }
         if let daily = fields["rotate-daily"] { capture.rotation.daily = try bool(daily) }
         if let flush = fields["flush-every"] { capture.flushEveryMillis = try seconds(flush, positive: true) }
+        if let verbose = fields["verbose"] { capture.verbose = try bool(verbose) }
         do {
             try capture.validate()
         } catch {

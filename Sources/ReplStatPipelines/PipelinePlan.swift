@@ -73,8 +73,8 @@ extension Pipeline {
         if let rejects { sink("rejects", rejects) }
         if let watch {
             var details = [watch.format.rawValue]
-            if let alert = watch.lagAlert {
-                details.append("lag-above \(alert.threshold) for \(Decimal3.typedSeconds(alert.millis)) s")
+            if let alert = watch.lagAlert, let threshold = alert.threshold {
+                details.append("lag-above \(threshold) for \(Decimal3.typedSeconds(alert.millis)) s")
             }
             if watch.showRejects { details.append("show-rejects") }
             if watch.summary { details.append("summary") }
@@ -99,6 +99,7 @@ extension Pipeline {
         if let indexFile = capture.indexFile { parts.append("index-file \(indexFile)") }
         if let polls = capture.polls { parts.append("\(polls) polls") }
         if capture.parallel != CaptureOptions().parallel { parts.append("\(capture.parallel) in flight") }
+        if capture.verbose { parts.append("verbose (shard details)") }
         if let out = capture.out { parts.append("raw capture to \(out)") }
         return parts.joined(separator: "; ")
     }

@@ -127,6 +127,9 @@ struct CaptureLineBuilder {
                 append(",\"seq_no\":")
                 appendInteger(syncing.seqNo)
                 append("}")
+                if let operations = syncing.shards, let layout = profile.shardLayout {
+                    appendShardDetails(operations, layout: layout)
+                }
             }
             if let restore = poll.bootstrap {
                 append(",\"bootstrap_details\":{\"bytes_total\":")
@@ -148,6 +151,34 @@ struct CaptureLineBuilder {
                 append("}")
             }
         }
+    }
+
+    /// `shard_replication_details` as `?verbose=true` gets them: each shard's checkpoints.
+    private mutating func appendShardDetails(_ operations: PollResult.ShardOperations, layout: ShardLayout) {
+        append(",\"shard_replication_details\":[")
+        for shard in 0..<layout.count {
+            if shard > 0 { append(",") }
+            if shard >= layout.count - operations.restoring {
+                bytes.append(contentsOf: layout.restoringOpenings[shard])
+                append("\"bytes_percent\":")
+                let tenths = Int64(operations.restoredPercent * 10)
+                appendInteger(tenths / 10)
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(UInt8(ascii: "0") + UInt8(tenths % 10))
+                append("}}")
+                continue
+            }
+            bytes.append(contentsOf: layout.openings[shard])
+            appendInteger(layout.share(operations.leader, of: shard) - 1)
+            append(",\"follower_checkpoint\":")
+            let follower =
+                (shard == layout.hot ? operations.hotFollower : layout.share(operations.follower, of: shard)) - 1
+            appendInteger(follower)
+            append(",\"seq_no\":")
+            appendInteger(follower)
+            append("}}")
+        }
+        append("]")
     }
 
     /// OpenSearch's error envelope as the plugin's status action fails it.

@@ -14,6 +14,9 @@ struct FleetPlan {
     /// Random streams: one for the fleet, one per index (1 and up), one for the poller's
     /// jitter and one for dirty lines, so that `--dirty` leaves the story untouched.
     static let fleetStream: UInt64 = 0
+    /// Shard layouts draw from streams of their own, far above the indices', so that shard
+    /// details leave the rest of the capture as it is.
+    static let shardStreamBase: UInt64 = 1 << 62
     static let jitterStream: UInt64 = .max - 1
     static let dirtStream: UInt64 = .max
 
@@ -68,7 +71,14 @@ struct FleetPlan {
         followers.reserveCapacity(options.indices)
         for (number, role) in roles.enumerated() {
             var indexRandom = SimulationRandom(seed: options.seed, stream: UInt64(number) + 1)
-            var profile = FollowerProfile(number: number + 1, random: &indexRandom)
+            var profile = FollowerProfile(number: number + 1, random: &indexRandom, shards: options.shards)
+            if options.verbose || options.hotShard {
+                var shardRandom = SimulationRandom(seed: options.seed, stream: Self.shardStreamBase + UInt64(number))
+                profile.shardLayout = ShardLayout(
+                    count: Int(profile.shards), followerName: profile.followerName,
+                    hot: options.hotShard && number % 4 == 0, random: &shardRandom)
+                profile.writesShardDetails = options.verbose
+            }
             let pause = role == .userPause ? pauseAcrossOutage : nil
             let timeline = planner.plan(role, profile: &profile, random: &indexRandom, pause: pause)
             followers.append(SimulatedFollower(profile: profile, timeline: timeline, random: indexRandom, start: start))

@@ -21,6 +21,11 @@ struct FollowerProfile {
     var initialLeaderCheckpoint: Int64
     /// Before this instant the leader takes no writes (a new, empty leader index).
     var writesStartAt: Int64 = .min
+    /// How its operations spread over its shards; nil when neither shard details nor a hot
+    /// shard were asked for.
+    var shardLayout: ShardLayout?
+    /// Whether its lines carry `shard_replication_details`.
+    var writesShardDetails = false
 
     /// `"follower-orders-0003"`, quoted.
     let nameJSON: [UInt8]
@@ -43,7 +48,7 @@ struct FollowerProfile {
     /// Orders of magnitude of leader load, in operations per second at peak.
     private static let loads: [Double] = [4, 10, 25, 60, 150, 400, 1_000]
 
-    init(number: Int, random: inout SimulationRandom) {
+    init(number: Int, random: inout SimulationRandom, shards fixedShards: Int? = nil) {
         let kind = random.pick(Self.kinds)
         let suffix = Self.zeroPadded(number, width: 4)
         followerName = "follower-\(kind)-\(suffix)"
@@ -51,7 +56,8 @@ struct FollowerProfile {
         let region = random.pick(Self.regions)
         leaderAlias = region.alias
         peakHourUTC = region.peakHour + random.uniform(-1.5, 1.5)
-        shards = Int64(random.pick([1, 3, 5, 5, 5, 6, 10]))
+        let drawnShards = Int64(random.pick([1, 3, 5, 5, 5, 6, 10]))
+        shards = fixedShards.map(Int64.init) ?? drawnShards
         peakRate = random.pick(Self.loads) * random.uniform(0.7, 1.4)
         replayRate = peakRate * random.uniform(2.0, 4.5) + 30
         replicationDelaySeconds = random.uniform(0.3, 2.5)

@@ -15,6 +15,17 @@ struct PollResult {
         var leaderCheckpoint: Int64
         var followerCheckpoint: Int64
         var seqNo: Int64
+        /// For shard details: the leader's and follower's operations, and those the hot shard replayed.
+        var shards: ShardOperations?
+    }
+
+    struct ShardOperations {
+        var leader: Int64
+        var follower: Int64
+        var hotFollower: Int64
+        /// The last shards, which still restore: they carry no checkpoints, only their progress.
+        var restoring = 0
+        var restoredPercent = 0.0
     }
 
     struct BootstrapDetails {
@@ -65,6 +76,8 @@ struct SimulatedFollower {
     private var burstFactor = 1.0
     private var nextBurstAt: Int64
     private let meanBurstGap: Double
+    /// The operations the hot shard has replayed (`ShardLayout`), when there is one.
+    private var hotReplayed: Int64 = 0
 
     init(profile: FollowerProfile, timeline: FollowerTimeline, random: SimulationRandom, start: Int64) {
         self.profile = profile
@@ -76,6 +89,13 @@ struct SimulatedFollower {
         restoredCheckpoint = profile.initialLeaderCheckpoint
         meanBurstGap = self.random.uniform(30, 120) * 60_000
         nextBurstAt = start + Int64(self.random.uniform(0.1, 1.5) * meanBurstGap)
+        hotReplayed = hotShardTarget
+    }
+
+    /// The operations the hot shard would have replayed if it kept up with the others.
+    private var hotShardTarget: Int64 {
+        guard let layout = profile.shardLayout, let hot = layout.hot else { return 0 }
+        return layout.share(followerCheckpoint + profile.shards, of: hot)
     }
 
     /// Moves the index to `time` and polls its status.
@@ -114,6 +134,10 @@ struct SimulatedFollower {
             let replayable = max(1, Int64(profile.replayRate * seconds))
             followerCheckpoint += min(target - followerCheckpoint, replayable)
         }
+        if let layout = profile.shardLayout, layout.hot != nil {
+            let replayable = profile.replayRate * layout.hotWeight * ShardLayout.hotReplaySpeed * seconds
+            hotReplayed = min(hotShardTarget, hotReplayed + max(1, Int64(replayable)))
+        }
     }
 
     private mutating func enterPhase() {
@@ -123,7 +147,10 @@ struct SimulatedFollower {
             restoredCheckpoint = leaderCheckpoint
         case .syncing, .running:
             // A finished restore leaves the follower where the leader was when it began.
-            if restoring { followerCheckpoint = restoredCheckpoint }
+            if restoring {
+                followerCheckpoint = restoredCheckpoint
+                hotReplayed = hotShardTarget
+            }
             restoring = false
         case .failed, .notReplicating:
             restoring = false
@@ -196,12 +223,21 @@ struct SimulatedFollower {
     /// checkpoint (the plugin serializes it so), and now and then the leader's checkpoint was
     /// read a moment before the follower's, so the follower appears a little ahead.
     private mutating func reportedCheckpoints() -> PollResult.SyncingDetails {
-        var follower = followerCheckpoint
+        // The index's checkpoint is the sum of its shards': what the hot shard lacks shows in it.
+        let hotShardBehind = hotShardTarget - hotReplayed
+        var follower = followerCheckpoint - hotShardBehind
         if leaderCheckpoint - follower <= 3 && leaderCheckpoint > -profile.shards && random.chance(0.02) {
             follower = leaderCheckpoint + 1 + Int64(random.below(3))
         }
         let seqNo = random.chance(0.05) ? follower + 1 + Int64(random.below(3)) : follower
-        return PollResult.SyncingDetails(leaderCheckpoint: leaderCheckpoint, followerCheckpoint: follower, seqNo: seqNo)
+        var details = PollResult.SyncingDetails(
+            leaderCheckpoint: leaderCheckpoint, followerCheckpoint: follower, seqNo: seqNo)
+        if profile.writesShardDetails {
+            details.shards = PollResult.ShardOperations(
+                leader: leaderCheckpoint + profile.shards, follower: followerCheckpoint + profile.shards,
+                hotFollower: hotReplayed)
+        }
+        return details
     }
 
     private mutating func restoring(_ restore: FollowerTimeline.Restore, at time: Int64) -> PollResult {
@@ -219,6 +255,14 @@ struct SimulatedFollower {
             result.body = .status(.syncing)
             result.syncing = PollResult.SyncingDetails(
                 leaderCheckpoint: leaderCheckpoint, followerCheckpoint: restoredCheckpoint, seqNo: restoredCheckpoint)
+            if profile.writesShardDetails, let layout = profile.shardLayout, layout.count > 1 {
+                // The first half of the shards sync, from where the restore began; the rest restore.
+                let restored = restoredCheckpoint + profile.shards
+                result.syncing?.shards = PollResult.ShardOperations(
+                    leader: leaderCheckpoint + profile.shards, follower: restored,
+                    hotFollower: layout.hot.map { layout.share(restored, of: $0) } ?? 0, restoring: layout.count / 2,
+                    restoredPercent: progress * 100)
+            }
         } else {
             // Some shard syncs, but the first still restores: its leader checkpoint is not the leader's.
             result.syncing = PollResult.SyncingDetails(

@@ -43,6 +43,15 @@ public struct SimulationOptions: Sendable, Equatable {
     public var scenario: SimulationScenario = .mixed
     /// Mix in the damaged and odd lines real captures have (docs/format.md).
     public var dirty = false
+    /// Write each shard's checkpoints (`shard_replication_details`), as `capture --verbose` gets them.
+    public var verbose = false
+    /// Primary shards of every index; nil: each index draws its own (1 to 10).
+    public var shards: Int?
+    /// One index in four (the first among them) has a hot shard: one shard replays slower than
+    /// its others and lags behind them at the peaks.
+    public var hotShard = false
+
+    public static let shardsLimit = CountLimit("shards", meaning: "a number of primary shards", range: 1...1024)
 
     public init() {}
 

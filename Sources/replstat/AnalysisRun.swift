@@ -141,18 +141,42 @@ struct AnalysisRun {
     private func summaryLine(_ result: AnalysisResult, events: Int) -> String {
         return "replstat \(command): \(FileOutput.count(result.totals.lines, "line", "lines")), "
             + "\(FileOutput.count(events, "event", "events")), \(result.totals.rejected) rejected, "
-            + "\(FileOutput.count(result.indices.count, "index", "indices"))\(stillOpen(result))\n"
+            + "\(FileOutput.count(result.indices.count, "index", "indices"))\(stillOpen(result))\(hotShards(result))\n"
+    }
+
+    /// The indices whose worst shard lags far behind their others (the first few).
+    private func hotShards(_ result: AnalysisResult) -> String {
+        let all = HotShard.find(in: result.shards)
+        guard !all.isEmpty else { return "" }
+        let listed = all.prefix(5).map { hot in
+            "shard \(hot.shard) of \(shown(result.indexName(hot.index))) (lag p99 \(hot.p99), median of its shards \(hot.medianP99))"
+        }
+        let more = all.count - listed.count
+        return "; hot: " + listed.joined(separator: ", ") + (more > 0 ? ", and \(more) more" : "")
     }
 
     /// The stalls and lag breaches announced and not over when the input ended (the first few).
     private func stillOpen(_ result: AnalysisResult) -> String {
         guard !result.stillOpen.isEmpty else { return "" }
-        let shown = result.stillOpen.prefix(5).map { episode in
-            let kind = episode.kind == .stall ? "stall" : "lag breach"
-            return "\(kind) of \(result.indexName(episode.index)) since \(Timestamp.format(episode.start))"
+        let listed = result.stillOpen.prefix(5).map { episode in
+            let what: String
+            switch episode.kind {
+            case .stall: what = "stall of "
+            case .lagBreach: what = "lag breach of "
+            case .lagSecondsBreach: what = "lag seconds breach of "
+            case .errorEpisode: what = "errors of "
+            case .shardStall: what = "stall of shard \(episode.shard ?? 0) of "
+            }
+            return what + "\(shown(result.indexName(episode.index))) since \(Timestamp.format(episode.start))"
         }
-        let more = result.stillOpen.count - shown.count
-        return "; still open: " + shown.joined(separator: ", ") + (more > 0 ? ", and \(more) more" : "")
+        let more = result.stillOpen.count - listed.count
+        return "; still open: " + listed.joined(separator: ", ") + (more > 0 ? ", and \(more) more" : "")
+    }
+
+    /// An index name as the summary line shows it: a name is capture text, and standard error is
+    /// often a terminal, which must not obey it.
+    private func shown(_ name: String) -> String {
+        VisibleText.escaped(name)
     }
 
     /// Writing an output failed: nothing more can be done right.

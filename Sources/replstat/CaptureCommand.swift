@@ -11,7 +11,7 @@ struct Capture: ParsableCommand {
         abstract: "Poll the replication status of follower indices and write a capture.",
         discussion: """
             Every --interval seconds, asks GET {url}/_plugins/_replication/{index}/_status for each \
-            index and writes one JSON line per answer: \
+            index (with ?verbose=true under --verbose) and writes one JSON line per answer: \
             {"@timestamp":"<when it arrived>","index":"<name>","response":<the body as returned>}. \
             OpenSearch's error answers are kept as they are; a poll that gets no usable answer (timeout, \
             refused connection, TLS failure, another error status, a body that is not JSON) becomes \
@@ -94,6 +94,12 @@ struct Capture: ParsableCommand {
     @Flag(name: .customLong("rotate-daily"), help: "Start a new file when the UTC date changes.")
     var rotateDaily = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Ask for each shard's checkpoints (?verbose=true), for per-shard lag and the hot shard; "
+                + "costs the cluster one task-status call per shard of each index at each poll."))
+    var verbose = false
+
     @Option(
         name: .customLong("flush-every"),
         help: ArgumentHelp("Close the gzip member this often, making its lines readable.", valueName: "seconds"))
@@ -115,6 +121,7 @@ struct Capture: ParsableCommand {
         options.out = outputPath
         options.rotation = Rotation(maxBytes: rotateSize?.bytes, daily: rotateDaily)
         options.flushEveryMillis = flushEvery.millis
+        options.verbose = verbose
         return options
     }
 

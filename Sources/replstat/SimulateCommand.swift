@@ -21,6 +21,7 @@ struct Simulate: ParsableCommand {
             Examples:
               replstat simulate --scenario autopause --output incident.jsonl.gz
               replstat simulate --scenario outage --dirty | replstat analyze
+              replstat simulate --verbose --shards 5 --hot-shard | replstat analyze
             """
     )
 
@@ -44,6 +45,18 @@ struct Simulate: ParsableCommand {
 
     @Flag(help: "Mix in damaged and odd lines: blank, truncated, invalid, late, duplicate, other layouts.")
     var dirty = false
+
+    @Flag(help: "Write each shard's checkpoints (shard_replication_details), as capture --verbose gets them.")
+    var verbose = false
+
+    @Option(
+        help: ArgumentHelp("Primary shards of every index (default: 1 to 10, drawn per index).", valueName: "count"))
+    var shards: Int?
+
+    @Flag(
+        name: .customLong("hot-shard"),
+        help: "Give one index in four a hot shard: it replays slower than its others and lags at the peaks.")
+    var hotShard = false
 
     @Flag(help: "Compress with gzip (also done when --output ends with .gz).")
     var gzip = false
@@ -69,6 +82,13 @@ struct Simulate: ParsableCommand {
                 "The capture would end after the year 9999: use fewer --polls or a shorter --interval.")
         }
         if let outputPath, outputPath.isEmpty { throw ValidationError("--output needs a file name.") }
+        if let shards {
+            do {
+                try SimulationOptions.shardsLimit.check(shards)
+            } catch {
+                throw ValidationError(error.commandLineMessage)
+            }
+        }
     }
 
     func run() throws {
@@ -80,6 +100,9 @@ struct Simulate: ParsableCommand {
         options.seed = seed
         options.scenario = scenario.value
         options.dirty = dirty
+        options.verbose = verbose
+        options.shards = shards
+        options.hotShard = hotShard
 
         do {
             if let outputPath { try OutputFile.prepare(outputPath) }

@@ -7,13 +7,16 @@ struct Watch: ParsableCommand {
         discussion: """
             Reads a capture as it grows (standard input by default; plain or gzip) and writes an \
             event as soon as it is final: transition, stall_start, stall_end, gap, \
-            lag_breach_start and lag_breach_end (with --lag-above and --for), error (the first \
-            error sample of a run of them), and reject (with --show-rejects). Samples wait in the \
+            shard_stall_start and shard_stall_end (verbose captures), lag_breach_start and \
+            lag_breach_end (with --lag-above and --for), lag_seconds_breach_start and \
+            lag_seconds_breach_end (with --lag-seconds-above and --for), error_start and \
+            error_end (error episodes), and reject (with --show-rejects). Samples wait in the \
             reorder window before they count: with --reorder-window 0 events come at once.
 
             Examples:
               tail -F capture.jsonl | replstat watch --reorder-window 0
               replstat watch --lag-above 100000 --for 300 capture.jsonl.gz
+              replstat watch --lag-seconds-above 60 --for 300 capture.jsonl.gz
               tail -F capture.jsonl | replstat watch --format csv | tee events.csv
 
             Exit status: as for analyze (0 done; 1 the source could not be read or is damaged; \
@@ -30,8 +33,16 @@ struct Watch: ParsableCommand {
     var lagAbove: UInt64?
 
     @Option(
+        name: .customLong("lag-seconds-above"),
+        help: ArgumentHelp(
+            "Alert when the follower stays more than this many seconds behind the leader (needs --for).",
+            valueName: "seconds"))
+    var lagSecondsAbove: Seconds?
+
+    @Option(
         name: .customLong("for"),
-        help: ArgumentHelp("How long the lag must stay above --lag-above to alert.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "How long the lag must stay above --lag-above or --lag-seconds-above to alert.", valueName: "seconds"))
     var lagFor: Seconds?
 
     @Flag(name: .customLong("show-rejects"), help: "Print an event for each rejected line.")
@@ -53,14 +64,18 @@ struct Watch: ParsableCommand {
     var source: String = "-"
 
     func validate() throws {
-        if (lagAbove == nil) != (lagFor == nil) {
-            throw ValidationError("--lag-above and --for go together: an alert needs a threshold and a duration.")
+        if (lagAbove == nil && lagSecondsAbove == nil) != (lagFor == nil) {
+            throw ValidationError(
+                "--lag-above or --lag-seconds-above and --for go together: an alert needs a threshold and a duration.")
         }
     }
 
     func run() throws {
         var options = analysis.options
-        if let lagAbove, let lagFor { options.lagAlert = LagAlert(threshold: lagAbove, millis: lagFor.millis) }
+        if let lagFor {
+            options.lagAlert = LagAlert(
+                threshold: lagAbove, thresholdMillis: lagSecondsAbove?.millis, millis: lagFor.millis)
+        }
         var events = AnalysisRun.Events(format: format, showRejects: showRejects, summary: summary)
         events.metrics = metrics.settings
         try AnalysisRun(

@@ -61,9 +61,11 @@ import Testing
         }
         #expect(try quality(again.appendingPathComponent("quality.csv")) == live)
 
-        // An error event opens each run of error samples: one per failing index.
+        // An error episode opens for each failing index, still open at the end.
         let events = try String(contentsOf: dir.file("events.jsonl"), encoding: .utf8).split(separator: "\n")
-        let errors = try events.map { try CaptureTests.object(String($0)) }.filter { $0["event"] as? String == "error" }
+        let errors = try events.map { try CaptureTests.object(String($0)) }.filter {
+            $0["event"] as? String == "error_start"
+        }
         #expect(Set(errors.compactMap { $0["index"] as? String }) == ["follower-broken", "follower-proxy"])
         #expect(errors.count == 2)
         // Each says what failed: OpenSearch's own error, and the poller's for an HTML page.
@@ -71,6 +73,34 @@ import Testing
             uniqueKeysWithValues: errors.map { ($0["index"] as? String ?? "", $0["error_type"] as? String ?? "") })
         #expect(types == ["follower-broken": "replication_exception", "follower-proxy": "capture_http_error"])
         #expect(Set(errors.compactMap { $0["http_status"] as? Int }) == [500, 502])
+    }
+
+    /// `verbose: true` asks every index with `?verbose=true`; without, no query.
+    @Test(arguments: [true, false])
+    func verboseAsksForTheShardDetails(_ verbose: Bool) throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let file = try dir.write(
+            "verbose.yaml",
+            """
+            sources:
+              - capture:
+                  url: \(server.url)
+                  indices: [follower-syncing, follower-paused]
+                  polls: 1
+                  verbose: \(verbose)
+            sinks:
+              csv: report
+            """)
+        let run = try Replstat.run(
+            ["run", "--out-dir", dir.url.path, file.path], environment: CaptureTests.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        let query = verbose ? "?verbose=true" : ""
+        #expect(
+            server.seen.map(\.path).sorted() == [
+                "/_plugins/_replication/follower-paused/_status\(query)",
+                "/_plugins/_replication/follower-syncing/_status\(query)",
+            ])
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
@@ -170,11 +200,12 @@ import Testing
         let run = try Replstat.run(
             ["run", "--out-dir", dir.url.path, file.path], environment: CaptureTests.noCredentials)
         #expect(run.status == 0, "\(run.stderr)")
-        // The 403 of follower-forbidden: one error event; follower-paused stays PAUSED: nothing.
+        // The 403 of follower-forbidden: an error episode starts (and still goes on at the end);
+        // follower-paused stays PAUSED: nothing.
         let events = run.stdoutText.split(separator: "\n").map(String.init)
         #expect(events.count == 1)
         let event = try CaptureTests.object(try #require(events.first))
-        #expect(event["event"] as? String == "error")
+        #expect(event["event"] as? String == "error_start")
         #expect(event["index"] as? String == "follower-forbidden")
         // --out-dir takes the place of the file's captures/ folder.
         let kept = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasPrefix("ccr") }

@@ -157,7 +157,7 @@ import Testing
         let events = run.stdoutText.split(separator: "\n").map(String.init)
         #expect(events.count == 1)
         let event = try Self.object(try #require(events.first))
-        #expect(event["event"] as? String == "error")
+        #expect(event["event"] as? String == "error_start")
         #expect(event["index"] as? String == "follower-broken")
         #expect(event["error_type"] as? String == "replication_exception")
         #expect(event["http_status"] as? Int == 500)
@@ -380,7 +380,7 @@ import Testing
             #expect(run.status == 2, "\(arguments)")
             #expect(run.stderr.contains(hint), "\(arguments): \(run.stderr)")
             // The usage of capture, not the root's, also for what is found after parsing.
-            #expect(run.stderr.contains("Usage: replstat capture --url"), "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains("Usage: replstat capture [<options>] --url"), "\(arguments): \(run.stderr)")
         }
     }
 }
@@ -528,6 +528,25 @@ import Testing
         #expect(run.stderr.components(separatedBy: "warning").count == 2, "\(run.stderr)")
         #expect(run.stderr.contains("REPLSTAT_USER") && run.stderr.contains("https://"))
         #expect(!run.stderr.contains("s3cret"))
+    }
+
+    /// `--verbose` asks for each shard's checkpoints: the query follows the encoded name.
+    @Test func verboseAsksForTheShardDetails() throws {
+        let server = try ReplayServer()
+        let run = try Replstat.run(
+            [
+                "capture", "--url", server.url, "--index", "follower-syncing", "--index", "a?b", "--polls", "2",
+                "--interval", "0.1", "--verbose",
+            ],
+            environment: CaptureTests.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            server.seen.map(\.path).sorted() == [
+                "/_plugins/_replication/a%3Fb/_status?verbose=true",
+                "/_plugins/_replication/a%3Fb/_status?verbose=true",
+                "/_plugins/_replication/follower-syncing/_status?verbose=true",
+                "/_plugins/_replication/follower-syncing/_status?verbose=true",
+            ])
     }
 
     @Test func indexNamesArePercentEncodedInThePath() throws {

@@ -80,8 +80,16 @@ import Testing
                 #"'@evil\u{9B}31m\u{202E}gnp.exe"#,
             ])
         #expect(Set(transitions.map { $0[column("reason")] }) == [#"'-2+3 \u{1B}[31mred\u{2028}next"#])
-        let error = try #require(rows.first { $0[0] == "error" })
+        let error = try #require(rows.first { $0[0] == "error_start" })
         #expect(error[column("error_type")] == #"'+x\u{1B}"#)
+    }
+
+    /// The summary line names indices (what is still open) on standard error, often a terminal.
+    @Test func watchSummaryShowsControlsInIndexNames() throws {
+        let run = try Replstat.run(["watch", "--summary"], stdin: Data(Self.capture.utf8))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!hasHidden(run.stderr), "\(run.stderr)")
+        #expect(run.stderr.contains(#"still open: errors of \u{1B}[2J\u{1B}]0;pwned\u{7}follower since "#))
     }
 
     @Test func watchJSONLinesEscapeControlsAndKeepTheText() throws {

@@ -31,18 +31,40 @@ import Testing
 
     private func kinds(_ events: [[String: Any]]) -> [String] { events.map { $0["event"] as? String ?? "?" } }
 
-    @Test func transitionsGapsAndErrorsOncePerRun() throws {
+    /// The three error samples are one episode (status samples between them do not end it): it
+    /// starts at the first and ends once the index's samples are more than --max-gap past the last.
+    @Test func transitionsGapsAndAnErrorEpisode() throws {
         let got = try events(
             ["--reorder-window", "0", "--max-gap", "60"],
             input: [
                 Self.line(0), Self.errorLine(5), Self.errorLine(6), Self.line(10, status: "PAUSED"),
                 Self.errorLine(15), Self.line(100, status: "PAUSED"),
             ])
-        #expect(kinds(got) == ["error", "transition", "error", "gap"])
+        #expect(kinds(got) == ["error_start", "transition", "error_end", "gap"])
+        #expect(got[0]["time"] as? String == "2026-11-28T00:00:05.000Z")
+        #expect(got[0]["http_status"] as? Int == 500 && got[0]["error_type"] as? String == "x")
         #expect(got[1]["from_status"] as? String == "SYNCING" && got[1]["to_status"] as? String == "PAUSED")
         #expect(got[1]["time"] as? String == "2026-11-28T00:00:10.000Z")
+        #expect(got[2]["start"] as? String == "2026-11-28T00:00:05.000Z")
+        #expect(got[2]["end"] as? String == "2026-11-28T00:00:15.000Z" && got[2]["samples"] as? Int == 3)
         #expect(got[3]["start"] as? String == "2026-11-28T00:00:10.000Z")
         #expect(got[3]["seconds"] as? Double == 90)
+    }
+
+    /// The follower lacks operation 11 at 10 s, written at 1 s (between checkpoints 10 at 0 s
+    /// and 20 at 10 s): 9 s behind; at 20 s, 19 s behind; at 30 s in step again.
+    @Test func anAlertOnSecondsBehind() throws {
+        let got = try events(
+            ["--reorder-window", "0", "--lag-seconds-above", "5", "--for", "10"],
+            input: [
+                Self.line(0, leader: 10, follower: 10), Self.line(10, leader: 20, follower: 10),
+                Self.line(20, leader: 30, follower: 10), Self.line(30, leader: 30, follower: 30),
+            ])
+        #expect(kinds(got) == ["lag_seconds_breach_start", "lag_seconds_breach_end"])
+        #expect(got[0]["time"] as? String == "2026-11-28T00:00:20.000Z" && got[0]["lag_seconds"] as? Double == 19)
+        #expect(got[1]["start"] as? String == "2026-11-28T00:00:10.000Z")
+        #expect(got[1]["end"] as? String == "2026-11-28T00:00:20.000Z")
+        #expect(got[1]["max_lag_seconds"] as? Double == 19 && got[1]["max_lag"] as? Int == 20)
     }
 
     @Test func stallAndLagBreachStartAndEnd() throws {
@@ -94,6 +116,29 @@ import Testing
             stalls.dropFirst() == [["f", "2026-11-28T00:00:00.000Z", "2026-11-28T00:00:40.000Z", "40.000", "5", "595"]])
     }
 
+    /// A simulated verbose capture whose first index has a hot shard: `--summary` names it, and
+    /// the Markdown report lists the same shard.
+    @Test func theSummaryNamesTheHotShard() throws {
+        let capture = try Replstat.run([
+            "simulate", "--scenario", "healthy", "--indices", "3", "--polls", "2000", "--verbose", "--shards", "5",
+            "--hot-shard",
+        ])
+        #expect(capture.status == 0, "\(capture.stderr)")
+        let watch = try Replstat.run(["watch", "--summary"], stdin: capture.stdout)
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let named = try #require(watch.stderr.firstRange(of: "; hot: shard "), "\(watch.stderr)")
+        let shard = watch.stderr[named.upperBound...].prefix { $0.isNumber }
+        #expect(watch.stderr[named.upperBound...].hasPrefix("\(shard) of follower-events-0001 (lag p99 "))
+        #expect(!watch.stderr.contains("), shard "), "one hot shard only: \(watch.stderr)")
+        let report = try Replstat.run(["analyze"], stdin: capture.stdout)
+        let section = try #require(report.stdoutText.firstRange(of: "## Hot shards"))
+        let row = report.stdoutText[section.upperBound...].split(separator: "\n").first {
+            $0.hasPrefix("| follower-events-0001 ")
+        }
+        let cells = try #require(row).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 4 && cells[1] == String(shard))
+    }
+
     @Test func rejectsOnlyWhenAsked() throws {
         let input = [Self.line(0), "not json", Self.line(0)]
         #expect(try events([], input: input).isEmpty)
@@ -123,6 +168,9 @@ import Testing
 
     @Test func usageErrors() throws {
         #expect(try Replstat.run(["watch", "--lag-above", "5"], stdin: Data()).status == 2)
+        #expect(try Replstat.run(["watch", "--lag-seconds-above", "5"], stdin: Data()).status == 2)
+        #expect(try Replstat.run(["watch", "--for", "5"], stdin: Data()).status == 2)
+        #expect(try Replstat.run(["watch", "--lag-seconds-above", "-1", "--for", "5"], stdin: Data()).status == 2)
         #expect(try Replstat.run(["watch", "--format", "xml"], stdin: Data()).status == 2)
     }
 
@@ -136,7 +184,11 @@ import Testing
     /// stalls.csv was announced by a `stall_start` (same index, start and follower checkpoint)
     /// and is either a `stall_end` (equal to the row) or, when the stall still went on at the
     /// end of the input, a stall that the summary lists as still open; and no other stall
-    /// was announced.
+    /// was announced. Likewise each row of errors.csv is an `error_start` and an `error_end`
+    /// equal to the row (or still open), and the shard stalls of shards.csv are
+    /// `shard_stall_start`s and `shard_stall_end`s. With `--lag-seconds-above 0 --for 0`, the
+    /// indices with a lag in seconds above zero are those with a breach, whose values reach
+    /// summary.csv's `lag_seconds_max` unless the breach still went on at the end.
     @Test(arguments: conformanceSources)
     func sameRowsAsAnalyze(_ caseAndSource: String) throws {
         let (name, source) = (
@@ -147,7 +199,8 @@ import Testing
         let arguments = try Conformance.arguments(of: name).filter { !sources.contains($0) } + [source]
         let out = try TemporaryDirectory()
         _ = try Replstat.run(["analyze", "--format", "csv", "--out", out.url.path] + arguments, in: folder)
-        let watch = try Replstat.run(["watch", "--format", "csv", "--summary"] + arguments, in: folder)
+        let watch = try Replstat.run(
+            ["watch", "--format", "csv", "--summary", "--lag-seconds-above", "0", "--for", "0"] + arguments, in: folder)
         let rows = CSV.parse(watch.stdoutText)
         let header = try #require(rows.first)
         func events(_ kind: String, _ columns: [String]) -> [[String]] {
@@ -181,12 +234,64 @@ import Testing
             }
         }
         #expect(ended.count + stillOpen.count == stallRows.count)
-        if stillOpen.count <= 5 {
-            for row in stillOpen {
-                #expect(watch.stderr.contains("stall of \(row[0]) since \(row[1])"), "\(watch.stderr)")
+        var openItems = stillOpen.map { "stall of \($0[0]) since \($0[1])" }
+
+        let errorColumns = ["index", "start", "end", "samples", "http_status", "error_type", "reason"]
+        let errorRows = try table("errors.csv")
+        // An episode starts at its first sample in input order, which may not be its earliest.
+        let errorsStarted = events("error_start", ["index", "http_status", "error_type", "reason"])
+        let byText: ([String], [String]) -> Bool = { $0.lexicographicallyPrecedes($1) }
+        let startsMatch =
+            errorsStarted.sorted(by: byText) == errorRows.map { [$0[0], $0[4], $0[5], $0[6]] }.sorted(by: byText)
+        #expect(startsMatch, "\(errorsStarted.count) error_start events, \(errorRows.count) rows of errors.csv")
+        var errorsEnded = events("error_end", errorColumns)
+        for row in errorRows {
+            if let found = errorsEnded.firstIndex(of: row) {
+                errorsEnded.remove(at: found)
+            } else {
+                openItems.append("errors of \(row[0]) since \(row[1])")
             }
         }
-        #expect(watch.stderr.contains("still open") == !stillOpen.isEmpty)
+        #expect(errorsEnded.isEmpty, "error_end events that are no row of errors.csv: \(errorsEnded)")
+
+        let shardRows = try table("shards.csv")
+        let shardsStarted = events("shard_stall_start", ["index", "shard"])
+        let shardsEnded = events("shard_stall_end", ["index", "shard", "seconds"])
+        for row in shardRows {
+            let key = [row[0], row[1]]
+            let ends = shardsEnded.filter { Array($0.prefix(2)) == key }
+            #expect(shardsStarted.filter { $0 == key }.count == Int(row[7]), "\(key)")
+            if ends.count == Int(row[7]) {
+                let seconds = ends.reduce(0) { $0 + Int(Double($1[2])! * 1000) }
+                #expect(seconds == Int(Double(row[8])! * 1000), "\(key)")
+            } else {
+                openItems.append("stall of shard \(row[1]) of \(row[0]) since")
+            }
+        }
+        #expect(shardsStarted.count == shardRows.reduce(0) { $0 + Int($1[7])! })
+
+        let summary = try table("summary.csv")
+        let lagSecondsMax = Dictionary(uniqueKeysWithValues: summary.map { ($0[0], $0[34]) })
+        // The summary lists the first five things still open (of every kind) and counts the rest.
+        let listsAllOpen = !watch.stderr.contains(" more")
+        let breaches =
+            events("lag_seconds_breach_start", ["index", "lag_seconds"])
+            + events("lag_seconds_breach_end", ["index", "max_lag_seconds"])
+        for (index, maximum) in lagSecondsMax {
+            let seen = breaches.filter { $0[0] == index }.map { Double($0[1])! }
+            let stillBehind = watch.stderr.contains("lag seconds breach of \(index) since")
+            if let maximum = Double(maximum), maximum > 0 {
+                #expect(!seen.isEmpty && seen.allSatisfy { $0 > 0 && $0 <= maximum }, "\(index)")
+                if !stillBehind && listsAllOpen { #expect(seen.max() == maximum, "\(index)") }
+            } else {
+                #expect(seen.isEmpty && !watch.stderr.contains("breach of \(index) since"), "\(index)")
+            }
+        }
+
+        if listsAllOpen {
+            for item in openItems { #expect(watch.stderr.contains(item), "\(item): \(watch.stderr)") }
+        }
+        if !openItems.isEmpty { #expect(watch.stderr.contains("still open"), "\(watch.stderr)") }
         #expect(watch.status == (name == "truncated-gzip" ? 1 : 0), "\(watch.stderr)")
     }
 

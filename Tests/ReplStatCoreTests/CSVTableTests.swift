@@ -45,12 +45,12 @@ import Testing
     /// the source's name as given.
     @Test func eventRowsAreDefusedAndShowHiddenCharacters() {
         let row = EventFormat.csvLine([
-            ("event", .string("error")), ("index", .string("=cmd|' /C calc'!A0")),
+            ("event", .string("error_start")), ("index", .string("=cmd|' /C calc'!A0")),
             ("error_type", .string("+\u{1B}[2J")), ("source", .string("-")), ("line", .number("-1")),
             ("reason", .string("\tx\\y\u{9B}z\u{202E}")),
         ])
         let expected =
-            #"error,,'=cmd|' /C calc'!A0,,,\u{9}x\\y\u{9B}z\u{202E},,,,,,,,-,-1,'+\u{1B}[2J,"# + "\n"
+            #"error_start,,'=cmd|' /C calc'!A0,,,\u{9}x\\y\u{9B}z\u{202E},,,,,,,,-,-1,'+\u{1B}[2J,,,,,"# + "\n"
         #expect(String(decoding: row, as: UTF8.self) == expected)
     }
 }

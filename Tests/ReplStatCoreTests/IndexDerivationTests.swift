@@ -485,8 +485,8 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
         // Announced, never ended: no stall_end, no lag_breach_end.
         #expect(
             events.events == [
-                .lagBreachStart(index: 3, time: 30, start: 0, lag: 7),
-                .stallStart(index: 3, time: 60, start: 0, followerCheckpoint: 5, lag: 10),
+                .lagBreachStart(.operations, index: 3, time: 30, start: 0, lag: 7, lagMillis: nil),
+                .stallStart(index: 3, time: 60, start: 0, followerCheckpoint: 5, lag: 10, lagMillis: nil),
             ])
         #expect(
             derivation.stillOpen == [

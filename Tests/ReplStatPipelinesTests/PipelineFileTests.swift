@@ -96,6 +96,7 @@ import Testing
                   rotate-size: 100M
                   rotate-daily: true
                   flush-every: 2.5
+                  verbose: true
             sinks: {csv: out}
             """)
         var expected = CaptureOptions(url: "https://search.example:9200")
@@ -108,6 +109,7 @@ import Testing
         expected.out = "raw.jsonl.gz"
         expected.rotation = Rotation(maxBytes: 100 * 1024 * 1024, daily: true)
         expected.flushEveryMillis = 2500
+        expected.verbose = true
         #expect(pipeline.capture == expected)
         #expect(pipeline.capture?.intervalMillis == 30_000)
         // As `replstat capture --parallel`.

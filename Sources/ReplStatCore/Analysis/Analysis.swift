@@ -140,7 +140,6 @@ public final class Analysis: DecodedPieceConsumer {
                 let global = laneIds.translate(sample)
                 partitions.all[0].process(
                     .error(global, ordinal: linesRead + Int64(position)), shardLists: piece.shardLists, source: source)
-                eventRules?.errorSample(global, names: names)
                 outcome = .error
             case .status(let sample):
                 let global = laneIds.translate(sample)
@@ -148,7 +147,6 @@ public final class Analysis: DecodedPieceConsumer {
                     partitions.all[0].process(
                         .status(global, position: 0), shardLists: piece.shardLists, source: source)
                     ?? .status
-                if outcome == .status { eventRules?.statusSampleAccepted(index: global.index) }
             }
             let line = ledger.record(outcome, in: piece, at: position)
             if outcome.isReject { eventRules?.rejected(source: ledger.sourceName, line: line, outcome: outcome) }

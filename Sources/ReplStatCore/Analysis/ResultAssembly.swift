@@ -40,7 +40,8 @@ enum ResultAssembly {
         stillOpen.sort {
             if $0.start != $1.start { return $0.start < $1.start }
             if $0.index != $1.index { return byName($0.index, $1.index) }
-            return $0.kind.rawValue < $1.kind.rawValue
+            if $0.kind != $1.kind { return $0.kind.rawValue < $1.kind.rawValue }
+            return ($0.shard ?? 0) < ($1.shard ?? 0)
         }
         return AnalysisResult(
             sources: sources, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,

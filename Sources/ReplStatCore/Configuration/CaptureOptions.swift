@@ -1,7 +1,7 @@
 /// Options of a capture: what to poll, how often, and where to keep it; each default and limit
 /// written here once. `replstat capture`'s flags and a pipeline file's `capture` source fill it
 /// under the same names (`url`, `index-file`, `interval`, `timeout`, `polls`, `parallel`,
-/// `ca-file`, `out`, `rotate-size`, `rotate-daily`, `flush-every`; the flag for `indices` is
+/// `ca-file`, `out`, `rotate-size`, `rotate-daily`, `flush-every`, `verbose`; the flag for `indices` is
 /// `--index`), and `validate` checks it for both. Credentials never come from here but from
 /// the environment (REPLSTAT_USER and REPLSTAT_PASSWORD, or REPLSTAT_API_KEY). Durations in
 /// milliseconds.
@@ -28,6 +28,9 @@ public struct CaptureOptions: Sendable, Equatable {
     public var rotation = Rotation()
     /// Close the gzip member at least this often, making its lines readable.
     public var flushEveryMillis: Int64 = 60_000
+    /// Ask for `?verbose=true`: every answer then carries each shard's checkpoints
+    /// (`shard_replication_details`), which costs the cluster one task-status call per shard.
+    public var verbose = false
 
     /// Faster polling only loads the cluster.
     public static let minimumIntervalMillis: Int64 = 100

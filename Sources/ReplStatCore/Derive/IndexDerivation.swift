@@ -34,21 +34,23 @@ struct IndexDerivation {
 
     /// By ascending shard number, for the shards that had a shard sample.
     private var shardDerivations: [ShardDerivation] = []
-    /// When the index last had a status sample that was no lag sample: it breaks shard stalls.
-    private var lastNonLagSample = Int64.min
 
     /// The timestamp of the previous error sample in input order.
     private var lastErrorTime: Int64 = 0
     /// The newest error sample's timestamp.
     private var newestErrorTime: Int64?
+    /// Whether the last error episode was announced and its end not yet.
+    private var errorEpisodeOpen = false
 
     private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
     private var ratePairs = 0
 
     private var openStall: StallRow?
     private var openStallAnnounced = false
-    /// A run of lag samples above the alert threshold: from, to, the largest lag, announced.
-    private var breach: (start: Int64, end: Int64, maxLag: UInt64, announced: Bool)?
+    /// The lag in seconds of the open stall's last sample.
+    private var openStallLagMillis: Int64?
+    /// The lag alert's breaches, in operations and in seconds; empty (allocating nothing) without an alert.
+    private var breaches: [LagBreachRule] = []
 
     init(
         index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil,
@@ -57,6 +59,7 @@ struct IndexDerivation {
         limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
         self.lagAlert = lagAlert
+        if let lagAlert { breaches = lagAlert.measures.map(LagBreachRule.init) }
         // A live run reports rows as events and keeps none, so that its memory does not grow for
         // days, unless it also writes reports at the end.
         self.keepsRows = events == nil || keepsRows
@@ -76,20 +79,33 @@ struct IndexDerivation {
             episode.end = max(episode.end, sample.timestamp)
             errorEpisodes[errorEpisodes.count - 1] = episode
         } else {
+            endErrorEpisode()
             // A live run without reports keeps only the episode that is open.
             if !keepsRows { errorEpisodes.removeAll(keepingCapacity: true) }
-            errorEpisodes.append(
-                ErrorEpisode(
-                    index: summary.index, start: sample.timestamp, end: sample.timestamp, samples: 1,
-                    httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal))
+            let episode = ErrorEpisode(
+                index: summary.index, start: sample.timestamp, end: sample.timestamp, samples: 1,
+                httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal)
+            errorEpisodes.append(episode)
+            errorEpisodeOpen = true
+            events?.emit(.errorStart(episode))
         }
         lastErrorTime = sample.timestamp
         newestErrorTime = max(newestErrorTime ?? sample.timestamp, sample.timestamp)
         events?.stateChanged(state)
     }
 
+    /// Announces the end of the open error episode.
+    private mutating func endErrorEpisode() {
+        guard errorEpisodeOpen, let episode = errorEpisodes.last else { return }
+        errorEpisodeOpen = false
+        events?.emit(.errorEnd(episode))
+    }
+
     /// Takes in a status sample, in timestamp order.
     mutating func add(_ sample: StatusSample) {
+        // No later error sample can join an episode whose index has moved on past the gap limit
+        // (unless it comes more than the reorder window out of order).
+        if errorEpisodeOpen && sample.timestamp - lastErrorTime > maxGap { endErrorEpisode() }
         summary.samples += 1
         if sample.leaderAlias != StatusSample.none { summary.leaderAlias = sample.leaderAlias }
         if sample.leaderIndex != StatusSample.none { summary.leaderIndex = sample.leaderIndex }
@@ -102,9 +118,10 @@ struct IndexDerivation {
         summary.lastStatus = sample.status
 
         let lag = sample.isLagSample ? recordLag(sample) : nil
+        var isGap = false
         if let previous {
             let elapsed = sample.timestamp - previous.timestamp
-            let isGap = elapsed > maxGap
+            isGap = elapsed > maxGap
             if isGap {
                 summary.gaps += 1
                 summary.millisUnknown += elapsed
@@ -133,18 +150,22 @@ struct IndexDerivation {
                 rateSums.leaderIncrease += increase(previous.leaderCheckpoint, sample.leaderCheckpoint)
                 rateSums.followerIncrease += increase(previous.followerCheckpoint, sample.followerCheckpoint)
             }
-            trackStall(sample, lag: lag, afterGap: isGap)
-            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: isGap) }
-        } else {
-            trackStall(sample, lag: lag, afterGap: false)
-            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: false) }
         }
-        if sample.isLagSample {
-            recordLagSeconds(sample)
-        } else {
-            lastNonLagSample = sample.timestamp
+        let lagMillis = sample.isLagSample ? recordLagSeconds(sample) : nil
+        if !sample.isLagSample {
             // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
             if !sample.status.carriesLag { leaderHistory.clear() }
+            for position in shardDerivations.indices {
+                shardDerivations[position].close(index: summary.index, limits: limits, events: events)
+            }
+        }
+        trackStall(sample, lag: lag, lagMillis: lagMillis, afterGap: isGap)
+        if let lagAlert {
+            for position in breaches.indices {
+                breaches[position].track(
+                    time: sample.timestamp, lag: lag, lagMillis: lagMillis, afterGap: isGap, alert: lagAlert,
+                    index: summary.index, events: events)
+            }
         }
         if let lag { summary.timeline?.record(at: sample.timestamp, lag: lag, millis: lastLagMillis) }
         previous = sample
@@ -169,10 +190,15 @@ struct IndexDerivation {
             stillOpen.append(OpenAtEnd(kind: .stall, index: summary.index, start: stall.start))
         }
         closeStall(announcingTheEnd: false)
-        if let run = breach, run.announced {
-            stillOpen.append(OpenAtEnd(kind: .lagBreach, index: summary.index, start: run.start))
+        for rule in breaches where rule.announced {
+            stillOpen.append(
+                OpenAtEnd(
+                    kind: rule.measure == .operations ? .lagBreach : .lagSecondsBreach, index: summary.index,
+                    start: rule.run!.start))
         }
-        breach = nil
+        if errorEpisodeOpen, let episode = errorEpisodes.last {
+            stillOpen.append(OpenAtEnd(kind: .errorEpisode, index: summary.index, start: episode.start))
+        }
         if lag.count > 0 {
             let quantiles = lag.quantiles(percent: [50, 90, 99])
             summary.lag = LagSummary(
@@ -185,7 +211,13 @@ struct IndexDerivation {
                 p50: Int64(quantiles[0]), p99: Int64(quantiles[1]), max: Int64(lagSeconds.max), last: lastLagMillis)
         }
         summary.rates = ratePairs > 0 ? rateSums : nil
-        for position in shardDerivations.indices { shardDerivations[position].finish(limits: limits) }
+        for position in shardDerivations.indices {
+            if let start = shardDerivations[position].finish(limits: limits) {
+                stillOpen.append(
+                    OpenAtEnd(
+                        kind: .shardStall, index: summary.index, start: start, shard: shardDerivations[position].shard))
+            }
+        }
         if !keepsRows { errorEpisodes = [] }
     }
 
@@ -207,10 +239,11 @@ struct IndexDerivation {
         return value
     }
 
-    private mutating func recordLagSeconds(_ sample: StatusSample) {
+    private mutating func recordLagSeconds(_ sample: StatusSample) -> Int64? {
         lastLagMillis = leaderHistory.lagMillis(
             at: sample.timestamp, leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint)
         if let millis = lastLagMillis { lagSeconds.record(UInt64(millis)) }
+        return lastLagMillis
     }
 
     /// Takes in a status sample and the checkpoints of its shards, in timestamp order; only a
@@ -237,7 +270,8 @@ struct IndexDerivation {
         position = 0
         for checkpoints in shards {
             while shardDerivations[position].shard < checkpoints.shard { position += 1 }
-            shardDerivations[position].add(checkpoints, at: time, lastBreak: lastNonLagSample, limits: limits)
+            shardDerivations[position].add(
+                checkpoints, at: time, index: summary.index, limits: limits, events: events)
         }
     }
 
@@ -269,25 +303,27 @@ struct IndexDerivation {
 
     /// A stall: consecutive lag samples, all behind (lag > 0) at the same follower
     /// checkpoint, no gap inside, lasting at least `stallAfter`.
-    private mutating func trackStall(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
+    private mutating func trackStall(_ sample: StatusSample, lag: UInt64?, lagMillis: Int64?, afterGap: Bool) {
         let behind = lag.map { $0 > 0 } ?? false
         if var stall = openStall, behind, !afterGap, sample.followerCheckpoint == stall.followerCheckpoint {
             stall.end = sample.timestamp
             stall.maxLag = max(stall.maxLag, lag!)
             openStall = stall
+            openStallLagMillis = lagMillis
         } else {
             closeStall(announcingTheEnd: true)
             guard behind, let lag else { return }
             openStall = StallRow(
                 index: summary.index, start: sample.timestamp, end: sample.timestamp,
                 followerCheckpoint: sample.followerCheckpoint, maxLag: lag)
+            openStallLagMillis = lagMillis
         }
         if let stall = openStall, !openStallAnnounced, stall.millis >= stallAfter {
             openStallAnnounced = true
             events?.emit(
                 .stallStart(
                     index: summary.index, time: sample.timestamp, start: stall.start,
-                    followerCheckpoint: stall.followerCheckpoint, lag: lag ?? 0))
+                    followerCheckpoint: stall.followerCheckpoint, lag: lag ?? 0, lagMillis: lagMillis))
         }
     }
 
@@ -298,37 +334,8 @@ struct IndexDerivation {
         if stall.millis >= stallAfter {
             summary.stalls += 1
             summary.millisStalled += stall.millis
-            if announcingTheEnd { events?.emit(.stallEnd(stall)) }
+            if announcingTheEnd { events?.emit(.stallEnd(stall, lagMillis: openStallLagMillis)) }
             if keepsRows { stalls.append(stall) }
-        }
-    }
-
-    /// The lag alert: consecutive lag samples above the threshold, no gap inside, announced
-    /// once they have lasted the alert's duration and closed by the first sample that is not.
-    private mutating func trackBreach(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
-        guard let lagAlert else { return }
-        let above = lag.map { $0 > lagAlert.threshold } ?? false
-        if var run = breach, above, !afterGap {
-            run.end = sample.timestamp
-            run.maxLag = max(run.maxLag, lag!)
-            breach = run
-        } else {
-            closeBreach(at: sample.timestamp)
-            guard above, let lag else { return }
-            breach = (sample.timestamp, sample.timestamp, lag, false)
-        }
-        if let run = breach, !run.announced, run.end - run.start >= lagAlert.millis {
-            breach?.announced = true
-            events?.emit(.lagBreachStart(index: summary.index, time: sample.timestamp, start: run.start, lag: lag!))
-        }
-    }
-
-    private mutating func closeBreach(at time: Int64) {
-        guard let run = breach else { return }
-        breach = nil
-        if run.announced {
-            events?.emit(
-                .lagBreachEnd(index: summary.index, time: time, start: run.start, end: run.end, maxLag: run.maxLag))
         }
     }
 }

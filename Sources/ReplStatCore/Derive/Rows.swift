@@ -126,13 +126,22 @@ public struct LagSecondsSummary: Sendable, Equatable {
     public var last: Int64?
 }
 
-/// A stall or lag breach that was announced and had not ended when the input did.
+/// A stall, lag breach or error episode that was announced and had not ended when the input did.
 public struct OpenAtEnd: Sendable, Equatable {
     public enum Kind: Int, Sendable {
-        case stall, lagBreach
+        case stall, lagBreach, lagSecondsBreach, errorEpisode, shardStall
     }
 
     public var kind: Kind
     public var index: Int32
     public var start: Int64
+    /// The shard of a shard stall.
+    public var shard: UInt32?
+
+    public init(kind: Kind, index: Int32, start: Int64, shard: UInt32? = nil) {
+        self.kind = kind
+        self.index = index
+        self.start = start
+        self.shard = shard
+    }
 }

@@ -7,37 +7,58 @@ struct ShardDerivation {
     private(set) var lag = LagStatistics()
     private(set) var stalls = 0
     private(set) var millisStalled: Int64 = 0
-    /// The run of stuck samples going on.
-    private var run: (start: Int64, end: Int64, follower: Int64)?
+    /// The run of stuck samples going on, and whether it was announced as a stall.
+    private var run: (start: Int64, end: Int64, follower: Int64, maxLag: UInt64, announced: Bool)?
 
     init(shard: UInt32) {
         self.shard = shard
     }
 
-    /// Takes in a shard sample at `time`; `lastBreak` is the time of the index's last status
-    /// sample that was no lag sample.
-    mutating func add(_ checkpoints: ShardCheckpoints, at time: Int64, lastBreak: Int64, limits: StallLimits) {
+    /// Takes in a shard sample at `time`. A status sample of the index that is no lag sample
+    /// breaks the run before this (`close`).
+    mutating func add(
+        _ checkpoints: ShardCheckpoints, at time: Int64, index: Int32, limits: StallLimits, events: LiveEventSink?
+    ) {
         let difference = Int128(checkpoints.leader) - Int128(checkpoints.follower)
         let lag = difference > 0 ? UInt64(difference) : 0
         self.lag.record(lag)
-        if let current = run, lag > 0, checkpoints.follower == current.follower,
-            time - current.end <= limits.maxGap, lastBreak < current.end
-        {
-            run?.end = time
-            return
+        if var current = run, lag > 0, checkpoints.follower == current.follower, time - current.end <= limits.maxGap {
+            current.end = time
+            current.maxLag = max(current.maxLag, lag)
+            run = current
+        } else {
+            close(index: index, limits: limits, events: events)
+            guard lag > 0 else { return }
+            run = (time, time, checkpoints.follower, lag, false)
         }
-        finish(limits: limits)
-        if lag > 0 { run = (time, time, checkpoints.follower) }
+        if let current = run, !current.announced, current.end - current.start >= limits.stallAfter {
+            run?.announced = true
+            events?.emit(
+                .shardStallStart(
+                    index: index, shard: shard, time: time, start: current.start, followerCheckpoint: current.follower,
+                    lag: lag))
+        }
     }
 
-    /// Ends the run going on: a stall if it lasted long enough.
-    mutating func finish(limits: StallLimits) {
-        guard let current = run else { return }
+    /// Ends the run going on: a stall if it lasted long enough, whose end is announced.
+    mutating func close(index: Int32, limits: StallLimits, events: LiveEventSink?) {
+        guard let current = run, finish(limits: limits) != nil else { return }
+        events?.emit(
+            .shardStallEnd(
+                ShardStall(
+                    index: index, shard: shard, start: current.start, end: current.end,
+                    followerCheckpoint: current.follower, maxLag: current.maxLag)))
+    }
+
+    /// Ends the run going on without announcing an end: the start of the stall it was, if it
+    /// lasted long enough.
+    mutating func finish(limits: StallLimits) -> Int64? {
+        guard let current = run else { return nil }
         run = nil
-        if current.end - current.start >= limits.stallAfter {
-            stalls += 1
-            millisStalled += current.end - current.start
-        }
+        guard current.end - current.start >= limits.stallAfter else { return nil }
+        stalls += 1
+        millisStalled += current.end - current.start
+        return current.start
     }
 
     func summary(index: Int32) -> ShardSummary {

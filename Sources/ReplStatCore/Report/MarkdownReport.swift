@@ -29,6 +29,7 @@ public enum MarkdownReport {
         errors(result, width, into: &out)
         lagLeaders(result, width, into: &out)
         shards(result, width, into: &out)
+        hotShards(result, width, into: &out)
         quality(result, width, into: &out)
         return width.map { MarkdownProse.wrapped(out, width: $0) } ?? out
     }
@@ -387,7 +388,7 @@ public enum MarkdownReport {
     }
 
     /// The end of the sentence above a cut table: how many rows are left out, and where they are.
-    private static func moreInCSV(_ count: Int, _ file: String) -> String {
+    static func moreInCSV(_ count: Int, _ file: String) -> String {
         HumanFormat.count(count, "more is", "more are") + " in \(file) (`--format csv`).\n\n"
     }
 
