@@ -12,7 +12,8 @@ public enum PipelineFile {
     static let sinkKeys = ["markdown", "html", "csv", "json", "rejects", "watch"]
     static let csvKeys = ["dir", "tables"]
     static let watchKeys = [
-        "to", "format", "lag-above", "for", "show-rejects", "summary", "metrics-file", "metrics-interval",
+        "to", "format", "lag-above", "lag-seconds-above", "for", "show-rejects", "summary", "metrics-file",
+        "metrics-interval",
         "metrics-stale",
     ]
     static let captureKeys = [
@@ -366,16 +367,26 @@ private struct Reader {
             }
             watch.format = style
         }
-        switch (fields["lag-above"], fields["for"]) {
-        case (let above?, let duration?):
-            let threshold = try text(above)
-            guard threshold.allSatisfy({ $0.isASCII && $0.isNumber }), let operations = UInt64(threshold) else {
-                throw error(
-                    above.value,
-                    "'lag-above' must be a number of operations, a whole number from 0 up, not '\(threshold)'")
+        // A threshold in operations, in seconds, or both, with one duration (as watch's flags).
+        let thresholds = [fields["lag-above"], fields["lag-seconds-above"]].compactMap { $0 }
+        switch (thresholds.first, fields["for"]) {
+        case (_?, let duration?):
+            var alert = LagAlert(millis: try seconds(duration))
+            if let above = fields["lag-above"] {
+                let threshold = try text(above)
+                guard threshold.allSatisfy({ $0.isASCII && $0.isNumber }), let operations = UInt64(threshold) else {
+                    throw error(
+                        above.value,
+                        "'lag-above' must be a number of operations, a whole number from 0 up, not '\(threshold)'")
+                }
+                alert.threshold = operations
             }
-            watch.lagAlert = LagAlert(threshold: operations, millis: try seconds(duration))
-        case (let alone?, nil), (nil, let alone?):
+            if let above = fields["lag-seconds-above"] { alert.thresholdMillis = try seconds(above) }
+            watch.lagAlert = alert
+        case (let alone?, nil):
+            throw error(
+                alone.keyNode, "'\(alone.key)' and 'for' go together: an alert needs a threshold and a duration")
+        case (nil, let alone?):
             throw error(
                 alone.keyNode, "'lag-above' and 'for' go together: an alert needs a threshold and a duration")
         case (nil, nil):

@@ -73,8 +73,13 @@ extension Pipeline {
         if let rejects { sink("rejects", rejects) }
         if let watch {
             var details = [watch.format.rawValue]
-            if let alert = watch.lagAlert, let threshold = alert.threshold {
-                details.append("lag-above \(threshold) for \(Decimal3.typedSeconds(alert.millis)) s")
+            if let alert = watch.lagAlert {
+                var above: [String] = []
+                if let threshold = alert.threshold { above.append("lag-above \(threshold)") }
+                if let millis = alert.thresholdMillis {
+                    above.append("lag-seconds-above \(Decimal3.typedSeconds(millis)) s")
+                }
+                details.append("\(above.joined(separator: " or ")) for \(Decimal3.typedSeconds(alert.millis)) s")
             }
             if watch.showRejects { details.append("show-rejects") }
             if watch.summary { details.append("summary") }

@@ -116,6 +116,22 @@ import Testing
         #expect(CaptureOptions(url: "https://h").parallel == 8)
     }
 
+    /// As `replstat watch --lag-seconds-above S --for S`: a threshold in seconds, alone or beside
+    /// one in operations, shares the one duration.
+    @Test func aLagAlertInSecondsIsReadAsWatchTakesIt() throws {
+        let seconds = try parse("sources: [a]\nsinks:\n  watch: {lag-seconds-above: 90, for: 300}\n")
+        #expect(seconds.watch?.lagAlert == LagAlert(thresholdMillis: 90_000, millis: 300_000))
+        let both = try parse("sources: [a]\nsinks:\n  watch: {lag-above: 5, lag-seconds-above: 0.5, for: 2}\n")
+        #expect(both.watch?.lagAlert == LagAlert(threshold: 5, thresholdMillis: 500, millis: 2000))
+        #expect(
+            failure("sources: [a]\nsinks:\n  watch: {lag-seconds-above: 90}\n")
+                == "p.yaml:3:11: 'lag-seconds-above' and 'for' go together: an alert needs a threshold and a duration")
+        #expect(
+            failure("sources: [a]\nsinks:\n  watch: {lag-seconds-above: soon, for: 1}\n")
+                == "p.yaml:3:30: 'lag-seconds-above' must be a non-negative number of seconds (such as 300 or 0.5), "
+                + "not 'soon'")
+    }
+
     /// `replstat watch --lag-above` takes any 64-bit count of operations, and so does the file.
     @Test func aLagAlertTakesTheWholeUnsignedRange() throws {
         let pipeline = try parse("sources: [a]\nsinks:\n  watch: {lag-above: 18446744073709551615, for: 1}\n")
