@@ -35,20 +35,24 @@ final class IndexPartition: @unchecked Sendable {
     // exclusivity check, which also keeps the reorder window and the derivation from being
     // inlined here: 12 to 15% more CPU for the whole analysis (README, Performance). One work item
     // at a time uses a partition, so no two accesses can overlap.
-    @exclusivity(unchecked) private var windows: [ReorderWindow] = []
+    @exclusivity(unchecked) private var windows = ChunkedArray<ReorderWindow>()
     @exclusivity(unchecked) private var pendingShardDetails = PendingShardDetails()
-    @exclusivity(unchecked) private(set) var derivations: [IndexDerivation] = []
+    @exclusivity(unchecked) private var derivations = ChunkedArray<IndexDerivation>()
     /// Per source (by its place in the run), how many of this partition's samples were accepted,
     /// late or duplicate: the partition decides these outcomes, so it counts them.
     @exclusivity(unchecked) private(set) var counts: [OutcomeCounts] = []
 
-    private let events: LiveEventSink?
+    private let settings: DerivationSettings
+    /// What the derivations found, once `finish()` is done.
+    private(set) var found = PartitionFindings()
 
     init(number: Int, count: Int, options: AnalysisOptions, events: LiveEventSink? = nil) {
         self.number = number
         self.count = count
         self.options = options
-        self.events = events
+        settings = DerivationSettings(
+            maxGap: options.maxGap, stallAfter: options.stallAfter, events: events, lagAlert: options.lagAlert,
+            keepsRows: options.keepsRowsWithEvents)
     }
 
     /// Processes a piece's entries for this partition, in input order; with `outcomes`, also writes
@@ -81,10 +85,7 @@ final class IndexPartition: @unchecked Sendable {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
-            derivations.append(
-                IndexDerivation(
-                    index: index, maxGap: options.maxGap, stallAfter: options.stallAfter, events: events,
-                    lagAlert: options.lagAlert, keepsRows: options.keepsRowsWithEvents))
+            derivations.append(IndexDerivation(index: index, settings: settings))
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
         switch entry {
@@ -110,11 +111,51 @@ final class IndexPartition: @unchecked Sendable {
         }
     }
 
-    /// Releases what the windows still hold and completes the figures.
+    /// Releases what the windows still hold, completes the figures and keeps what they found
+    /// in `found`, giving back the per-index state a block at a time.
     func finish() {
-        for local in windows.indices {
-            windows[local].flush { release($0, to: local) }
-            derivations[local].finish()
+        for chunk in 0..<derivations.chunkCount {
+            var summaries: [IndexSummary] = []
+            summaries.reserveCapacity(derivations.positions(ofChunk: chunk).count)
+            for local in derivations.positions(ofChunk: chunk) {
+                windows[local].flush { release($0, to: local) }
+                derivations[local].finish()
+                found.add(derivations[local], to: &summaries)
+            }
+            found.summaries.append(summaries)
+            derivations.release(chunk: chunk)
+            windows.release(chunk: chunk)
         }
+        derivations = ChunkedArray()
+        windows = ChunkedArray()
+    }
+
+    /// Hands over what the derivations found, and forgets it.
+    func takeFindings() -> PartitionFindings {
+        defer { found = PartitionFindings() }
+        return found
+    }
+}
+
+/// What the derivations of a partition found, gathered at the end: the figures of each index
+/// with a sample (in blocks, as the derivations gave them), and the rows.
+struct PartitionFindings {
+    var summaries: [[IndexSummary]] = []
+    var transitions: [TransitionRow] = []
+    var stalls: [StallRow] = []
+    var gaps: [GapRow] = []
+    var errorEpisodes: [ErrorEpisode] = []
+    var shards: [ShardSummary] = []
+    var stillOpen: [OpenAtEnd] = []
+
+    mutating func add(_ derivation: IndexDerivation, to summaries: inout [IndexSummary]) {
+        guard derivation.hasSamples else { return }
+        summaries.append(derivation.summary)
+        transitions += derivation.transitions
+        stalls += derivation.stalls
+        gaps += derivation.gaps
+        errorEpisodes += derivation.errorEpisodes
+        if derivation.hasShards { shards += derivation.shards }
+        stillOpen += derivation.stillOpen
     }
 }

@@ -2,159 +2,97 @@
 /// timestamp order and its error samples in input order, one sample at a time: state per
 /// index, not per sample (apart from the rows it finds, the lag histograms' buckets and the
 /// leader's checkpoint history).
+///
+/// A run keeps one per index, so its layout is part of the memory promise of docs/robustness.md
+/// ("Memory and time bounds"): what every index needs is stored inline and compactly (the settings
+/// are shared, the previous sample is kept as the few fields the next one needs), and what few
+/// indices need (rows, error samples, shards, the lag alert) sits in `extras`, allocated at first use.
 struct IndexDerivation {
-    let limits: StallLimits
-    var maxGap: Int64 { limits.maxGap }
-    var stallAfter: Int64 { limits.stallAfter }
-    /// Where live events go, if anywhere, and the lag alert they include.
-    let events: LiveEventSink?
-    let lagAlert: LagAlert?
+    let settings: DerivationSettings
+    var maxGap: Int64 { settings.limits.maxGap }
+    var stallAfter: Int64 { settings.limits.stallAfter }
+    var events: LiveEventSink? { settings.events }
+    var lagAlert: LagAlert? { settings.lagAlert }
     /// Whether transitions and stalls are kept as rows as well as sent as events.
-    let keepsRows: Bool
+    var keepsRows: Bool { settings.keepsRows }
 
-    private(set) var summary: IndexSummary
-    private(set) var transitions: [TransitionRow] = []
-    private(set) var stalls: [StallRow] = []
-    private(set) var gaps: [GapRow] = []
-    /// The last one is still open until `finish()`, even when the other rows are not kept.
-    private(set) var errorEpisodes: [ErrorEpisode] = []
-    /// Stalls and lag breaches still going on at the end, once `finish()` is done.
-    private(set) var stillOpen: [OpenAtEnd] = []
-
-    private var previous: StatusSample?
+    let index: Int32
+    private var leaderAlias: Int32 = StatusSample.none
+    private var leaderIndex: Int32 = StatusSample.none
+    private var firstStatus: ReplicationStatus?
+    /// The status of the previous sample (the last one, in timestamp order).
+    private var lastStatus: ReplicationStatus?
+    /// Whether the previous sample was a lag sample, and its checkpoints.
+    private var previousIsLagSample = false
+    private var openStallAnnounced = false
+    private var samples = 0
+    private var firstSeen: Int64 = 0
+    /// The timestamp of the previous sample.
+    private var lastSeen: Int64 = 0
+    private var previousLeader: Int64 = 0
+    private var previousFollower: Int64 = 0
     private var runStart: Int64 = 0
+    private var transitionCount = 0
+    private var millisInStatus = StatusDurations()
 
     private var lag = LagStatistics()
     private var lagSum: UInt128 = 0
+    private var aheadSamples = 0
 
     private var leaderHistory = LeaderHistory()
     private var lagSeconds = LagStatistics()
     /// The lag in seconds of the last lag sample, when it has one.
     private var lastLagMillis: Int64?
 
-    /// By ascending shard number, for the shards that had a shard sample.
-    private var shardDerivations: [ShardDerivation] = []
     /// When the index last had a status sample that was no lag sample: it breaks shard stalls.
     private var lastNonLagSample = Int64.min
-
-    /// The timestamp of the previous error sample in input order.
-    private var lastErrorTime: Int64 = 0
 
     private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
     private var ratePairs = 0
 
     private var openStall: StallRow?
-    private var openStallAnnounced = false
-    /// A run of lag samples above the alert threshold: from, to, the largest lag, announced.
-    private var breach: (start: Int64, end: Int64, maxLag: UInt64, announced: Bool)?
+
+    /// What few indices need, allocated at first use; an array of none or one keeps the
+    /// derivation a value (copy on write) at the cost of one pointer.
+    private var extras: [DerivationExtras] = []
+
+    init(index: Int32, settings: DerivationSettings) {
+        self.index = index
+        self.settings = settings
+    }
 
     init(
         index: Int32, maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil,
         keepsRows: Bool = false
     ) {
-        limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
-        self.events = events
-        self.lagAlert = lagAlert
-        // A live run reports rows as events and keeps none, so that its memory does not grow for
-        // days, unless it also writes reports at the end.
-        self.keepsRows = events == nil || keepsRows
-        summary = IndexSummary(index: index)
+        self.init(
+            index: index,
+            settings: DerivationSettings(
+                maxGap: maxGap, stallAfter: stallAfter, events: events, lagAlert: lagAlert, keepsRows: keepsRows))
     }
 
-    /// Takes in an error sample, in input order; `ordinal` is its line's place among all lines.
-    mutating func add(_ sample: ErrorSample, ordinal: Int64) {
-        summary.errorSamples += 1
-        let httpStatus = sample.hasHTTPStatus ? sample.httpStatus : nil
-        if var episode = errorEpisodes.last, episode.httpStatus == httpStatus, episode.type == sample.type,
-            abs(sample.timestamp - lastErrorTime) <= maxGap
-        {
-            episode.samples += 1
-            episode.start = min(episode.start, sample.timestamp)
-            episode.end = max(episode.end, sample.timestamp)
-            errorEpisodes[errorEpisodes.count - 1] = episode
-        } else {
-            // A live run without reports keeps only the episode that is open.
-            if !keepsRows { errorEpisodes.removeAll(keepingCapacity: true) }
-            errorEpisodes.append(
-                ErrorEpisode(
-                    index: summary.index, start: sample.timestamp, end: sample.timestamp, samples: 1,
-                    httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal))
+    /// The figures so far (complete once `finish()` is done).
+    var summary: IndexSummary {
+        var summary = IndexSummary(index: index)
+        summary.samples = samples
+        summary.errorSamples = extras.first?.errorSamples ?? 0
+        summary.leaderAlias = leaderAlias
+        summary.leaderIndex = leaderIndex
+        if samples > 0 {
+            summary.firstSeen = firstSeen
+            summary.lastSeen = lastSeen
         }
-        lastErrorTime = sample.timestamp
-    }
-
-    /// Takes in a status sample, in timestamp order.
-    mutating func add(_ sample: StatusSample) {
-        summary.samples += 1
-        if sample.leaderAlias != StatusSample.none { summary.leaderAlias = sample.leaderAlias }
-        if sample.leaderIndex != StatusSample.none { summary.leaderIndex = sample.leaderIndex }
-        if summary.firstSeen == nil {
-            summary.firstSeen = sample.timestamp
-            summary.firstStatus = sample.status
-            runStart = sample.timestamp
+        summary.firstStatus = firstStatus
+        summary.lastStatus = lastStatus
+        summary.transitions = transitionCount
+        summary.millisInStatus = millisInStatus
+        summary.aheadSamples = aheadSamples
+        if let extras = extras.first {
+            summary.millisUnknown = extras.millisUnknown
+            summary.gaps = extras.gapCount
+            summary.stalls = extras.stallCount
+            summary.millisStalled = extras.millisStalled
         }
-        summary.lastSeen = sample.timestamp
-        summary.lastStatus = sample.status
-
-        let lag = sample.isLagSample ? recordLag(sample) : nil
-        if let previous {
-            let elapsed = sample.timestamp - previous.timestamp
-            let isGap = elapsed > maxGap
-            if isGap {
-                summary.gaps += 1
-                summary.millisUnknown += elapsed
-                events?.emit(.gap(index: summary.index, from: previous.timestamp, to: sample.timestamp))
-                if keepsRows {
-                    gaps.append(GapRow(index: summary.index, start: previous.timestamp, end: sample.timestamp))
-                }
-                leaderHistory.clear()
-            } else {
-                summary.millisInStatus[Int(previous.status.rawValue)] += elapsed
-            }
-            if previous.status != sample.status {
-                summary.transitions += 1
-                let transition = TransitionRow(
-                    timestamp: sample.timestamp, index: summary.index, from: previous.status, to: sample.status,
-                    reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
-                    checkpoints: sample.hasCheckpoints
-                        ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil)
-                events?.emit(.transition(transition))
-                if keepsRows { transitions.append(transition) }
-                runStart = sample.timestamp
-            }
-            if previous.isLagSample && sample.isLagSample && elapsed > 0 && !isGap {
-                ratePairs += 1
-                rateSums.millis += elapsed
-                rateSums.leaderIncrease += increase(previous.leaderCheckpoint, sample.leaderCheckpoint)
-                rateSums.followerIncrease += increase(previous.followerCheckpoint, sample.followerCheckpoint)
-            }
-            trackStall(sample, lag: lag, afterGap: isGap)
-            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: isGap) }
-        } else {
-            trackStall(sample, lag: lag, afterGap: false)
-            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: false) }
-        }
-        if sample.isLagSample {
-            recordLagSeconds(sample)
-        } else {
-            lastNonLagSample = sample.timestamp
-            // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
-            if !sample.status.carriesLag { leaderHistory.clear() }
-        }
-        previous = sample
-    }
-
-    /// Fills in the figures. What is still going on at the end stays open: a stall that lasted
-    /// long enough is a row, but no end is announced that was not seen.
-    mutating func finish() {
-        if let stall = openStall, stall.millis >= stallAfter {
-            stillOpen.append(OpenAtEnd(kind: .stall, index: summary.index, start: stall.start))
-        }
-        closeStall(announcingTheEnd: false)
-        if let run = breach, run.announced {
-            stillOpen.append(OpenAtEnd(kind: .lagBreach, index: summary.index, start: run.start))
-        }
-        breach = nil
         if lag.count > 0 {
             let quantiles = lag.quantiles(percent: [50, 90, 99])
             summary.lag = LagSummary(
@@ -167,19 +105,125 @@ struct IndexDerivation {
                 p50: Int64(quantiles[0]), p99: Int64(quantiles[1]), max: Int64(lagSeconds.max), last: lastLagMillis)
         }
         summary.rates = ratePairs > 0 ? rateSums : nil
-        for position in shardDerivations.indices { shardDerivations[position].finish(limits: limits) }
-        if !keepsRows { errorEpisodes = [] }
+        return summary
+    }
+
+    var transitions: [TransitionRow] { extras.first?.transitions ?? [] }
+    var stalls: [StallRow] { extras.first?.stalls ?? [] }
+    var gaps: [GapRow] { extras.first?.gaps ?? [] }
+    /// The last one is still open until `finish()`, even when the other rows are not kept.
+    var errorEpisodes: [ErrorEpisode] { extras.first?.errorEpisodes ?? [] }
+    /// Stalls and lag breaches still going on at the end, once `finish()` is done.
+    var stillOpen: [OpenAtEnd] { extras.first?.stillOpen ?? [] }
+    /// Whether the index had a status or an error sample.
+    var hasSamples: Bool { samples > 0 || !extras.isEmpty && extras[0].errorSamples > 0 }
+
+    /// The extras, allocated at first use.
+    private var more: DerivationExtras {
+        get { extras.first ?? DerivationExtras() }
+        _modify {
+            if extras.isEmpty { extras.append(DerivationExtras()) }
+            yield &extras[0]
+        }
+    }
+
+    /// Takes in an error sample, in input order; `ordinal` is its line's place among all lines.
+    mutating func add(_ sample: ErrorSample, ordinal: Int64) {
+        let keepsRows = keepsRows
+        let maxGap = maxGap
+        more.addError(sample, ordinal: ordinal, index: index, maxGap: maxGap, keepsRows: keepsRows)
+    }
+
+    /// Takes in a status sample, in timestamp order.
+    mutating func add(_ sample: StatusSample) {
+        samples += 1
+        if sample.leaderAlias != StatusSample.none { leaderAlias = sample.leaderAlias }
+        if sample.leaderIndex != StatusSample.none { leaderIndex = sample.leaderIndex }
+        let lag = sample.isLagSample ? recordLag(sample) : nil
+        if let previousStatus = lastStatus {
+            let previousTime = lastSeen
+            let elapsed = sample.timestamp - previousTime
+            let isGap = elapsed > maxGap
+            if isGap {
+                more.gapCount += 1
+                more.millisUnknown += elapsed
+                events?.emit(.gap(index: index, from: previousTime, to: sample.timestamp))
+                if keepsRows {
+                    more.gaps.append(GapRow(index: index, start: previousTime, end: sample.timestamp))
+                }
+                leaderHistory.clear()
+            } else {
+                millisInStatus[Int(previousStatus.rawValue)] += elapsed
+            }
+            if previousStatus != sample.status {
+                transitionCount += 1
+                let transition = TransitionRow(
+                    timestamp: sample.timestamp, index: index, from: previousStatus, to: sample.status,
+                    reason: sample.reason, millisInPrevious: sample.timestamp - runStart,
+                    checkpoints: sample.hasCheckpoints
+                        ? Checkpoints(leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint) : nil)
+                events?.emit(.transition(transition))
+                if keepsRows { more.transitions.append(transition) }
+                runStart = sample.timestamp
+            }
+            if previousIsLagSample && sample.isLagSample && elapsed > 0 && !isGap {
+                ratePairs += 1
+                rateSums.millis += elapsed
+                rateSums.leaderIncrease += increase(previousLeader, sample.leaderCheckpoint)
+                rateSums.followerIncrease += increase(previousFollower, sample.followerCheckpoint)
+            }
+            trackStall(sample, lag: lag, afterGap: isGap)
+            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: isGap) }
+        } else {
+            firstSeen = sample.timestamp
+            firstStatus = sample.status
+            runStart = sample.timestamp
+            trackStall(sample, lag: lag, afterGap: false)
+            if lagAlert != nil { trackBreach(sample, lag: lag, afterGap: false) }
+        }
+        if sample.isLagSample {
+            recordLagSeconds(sample)
+        } else {
+            lastNonLagSample = sample.timestamp
+            // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
+            if !sample.status.carriesLag { leaderHistory.clear() }
+        }
+        lastSeen = sample.timestamp
+        lastStatus = sample.status
+        previousIsLagSample = sample.isLagSample
+        previousLeader = sample.leaderCheckpoint
+        previousFollower = sample.followerCheckpoint
+    }
+
+    /// Ends what is still going on at the end. What is still going on stays open: a stall that
+    /// lasted long enough is a row, but no end is announced that was not seen.
+    mutating func finish() {
+        if let stall = openStall, stall.millis >= stallAfter {
+            more.stillOpen.append(OpenAtEnd(kind: .stall, index: index, start: stall.start))
+        }
+        closeStall(announcingTheEnd: false)
+        if let run = extras.first?.breach {
+            if run.announced { more.stillOpen.append(OpenAtEnd(kind: .lagBreach, index: index, start: run.start)) }
+            more.breach = nil
+        }
+        let limits = settings.limits
+        if !extras.isEmpty {
+            for position in extras[0].shardDerivations.indices {
+                extras[0].shardDerivations[position].finish(limits: limits)
+            }
+            if !keepsRows { extras[0].errorEpisodes = [] }
+        }
     }
 
     /// A row per shard with shard samples, by shard number.
-    var shards: [ShardSummary] { shardDerivations.map { $0.summary(index: summary.index) } }
-    var hasShards: Bool { !shardDerivations.isEmpty }
+    var shards: [ShardSummary] { (extras.first?.shardDerivations ?? []).map { $0.summary(index: index) } }
+    var hasShards: Bool { !(extras.first?.shardDerivations.isEmpty ?? true) }
 
     private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
         let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)
         let value: UInt64
         if difference < 0 {
-            summary.aheadSamples += 1
+            aheadSamples += 1
             value = 0
         } else {
             value = UInt64(difference)
@@ -199,11 +243,153 @@ struct IndexDerivation {
     /// lag sample's shards count.
     mutating func add(_ sample: StatusSample, shards: [ShardCheckpoints]) {
         add(sample)
-        if sample.isLagSample && !shards.isEmpty { addShards(shards, at: sample.timestamp) }
+        if sample.isLagSample && !shards.isEmpty {
+            let lastBreak = lastNonLagSample
+            let limits = settings.limits
+            more.addShards(shards, at: sample.timestamp, lastBreak: lastBreak, limits: limits)
+        }
+    }
+
+    private func increase(_ from: Int64, _ to: Int64) -> UInt128 {
+        let difference = Int128(to) - Int128(from)
+        return difference > 0 ? UInt128(difference) : 0
+    }
+
+    /// A stall: consecutive lag samples, all behind (lag > 0) at the same follower
+    /// checkpoint, no gap inside, lasting at least `stallAfter`.
+    private mutating func trackStall(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
+        let behind = lag.map { $0 > 0 } ?? false
+        if var stall = openStall, behind, !afterGap, sample.followerCheckpoint == stall.followerCheckpoint {
+            stall.end = sample.timestamp
+            stall.maxLag = max(stall.maxLag, lag!)
+            openStall = stall
+        } else {
+            closeStall(announcingTheEnd: true)
+            guard behind, let lag else { return }
+            openStall = StallRow(
+                index: index, start: sample.timestamp, end: sample.timestamp,
+                followerCheckpoint: sample.followerCheckpoint, maxLag: lag)
+        }
+        if let stall = openStall, !openStallAnnounced, stall.millis >= stallAfter {
+            openStallAnnounced = true
+            events?.emit(
+                .stallStart(
+                    index: index, time: sample.timestamp, start: stall.start,
+                    followerCheckpoint: stall.followerCheckpoint, lag: lag ?? 0))
+        }
+    }
+
+    private mutating func closeStall(announcingTheEnd: Bool) {
+        guard let stall = openStall else { return }
+        openStall = nil
+        openStallAnnounced = false
+        if stall.millis >= stallAfter {
+            more.stallCount += 1
+            more.millisStalled += stall.millis
+            if announcingTheEnd { events?.emit(.stallEnd(stall)) }
+            if keepsRows { more.stalls.append(stall) }
+        }
+    }
+
+    /// The lag alert: consecutive lag samples above the threshold, no gap inside, announced
+    /// once they have lasted the alert's duration and closed by the first sample that is not.
+    private mutating func trackBreach(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
+        guard let lagAlert else { return }
+        let above = lag.map { $0 > lagAlert.threshold } ?? false
+        if var run = extras.first?.breach, above, !afterGap {
+            run.end = sample.timestamp
+            run.maxLag = max(run.maxLag, lag!)
+            more.breach = run
+        } else {
+            closeBreach(at: sample.timestamp)
+            guard above, let lag else { return }
+            more.breach = LagBreach(start: sample.timestamp, end: sample.timestamp, maxLag: lag, announced: false)
+        }
+        if let run = extras.first?.breach, !run.announced, run.end - run.start >= lagAlert.millis {
+            more.breach?.announced = true
+            events?.emit(.lagBreachStart(index: index, time: sample.timestamp, start: run.start, lag: lag!))
+        }
+    }
+
+    private mutating func closeBreach(at time: Int64) {
+        guard let run = extras.first?.breach else { return }
+        more.breach = nil
+        if run.announced {
+            events?.emit(
+                .lagBreachEnd(index: index, time: time, start: run.start, end: run.end, maxLag: run.maxLag))
+        }
+    }
+}
+
+/// The settings every derivation of a run shares, held once.
+final class DerivationSettings {
+    let limits: StallLimits
+    /// Where live events go, if anywhere, and the lag alert they include.
+    let events: LiveEventSink?
+    let lagAlert: LagAlert?
+    /// Whether transitions and stalls are kept as rows as well as sent as events.
+    let keepsRows: Bool
+
+    init(maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil, keepsRows: Bool) {
+        limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
+        self.events = events
+        self.lagAlert = lagAlert
+        // A live run reports rows as events and keeps none, so that its memory does not grow for
+        // days, unless it also writes reports at the end.
+        self.keepsRows = events == nil || keepsRows
+    }
+}
+
+/// A run of lag samples above the alert threshold: from, to, the largest lag, announced.
+struct LagBreach {
+    var start: Int64
+    var end: Int64
+    var maxLag: UInt64
+    var announced: Bool
+}
+
+/// The part of an index's derivation that few indices need: the rows it found, its error
+/// samples, capture gaps, stalls, shards and lag alert.
+struct DerivationExtras {
+    var transitions: [TransitionRow] = []
+    var stalls: [StallRow] = []
+    var gaps: [GapRow] = []
+    var errorEpisodes: [ErrorEpisode] = []
+    var stillOpen: [OpenAtEnd] = []
+    var errorSamples = 0
+    /// The timestamp of the previous error sample in input order.
+    var lastErrorTime: Int64 = 0
+    var gapCount = 0
+    var millisUnknown: Int64 = 0
+    var stallCount = 0
+    var millisStalled: Int64 = 0
+    var breach: LagBreach?
+    /// By ascending shard number, for the shards that had a shard sample.
+    var shardDerivations: [ShardDerivation] = []
+
+    mutating func addError(_ sample: ErrorSample, ordinal: Int64, index: Int32, maxGap: Int64, keepsRows: Bool) {
+        errorSamples += 1
+        let httpStatus = sample.hasHTTPStatus ? sample.httpStatus : nil
+        if var episode = errorEpisodes.last, episode.httpStatus == httpStatus, episode.type == sample.type,
+            abs(sample.timestamp - lastErrorTime) <= maxGap
+        {
+            episode.samples += 1
+            episode.start = min(episode.start, sample.timestamp)
+            episode.end = max(episode.end, sample.timestamp)
+            errorEpisodes[errorEpisodes.count - 1] = episode
+        } else {
+            // A live run without reports keeps only the episode that is open.
+            if !keepsRows { errorEpisodes.removeAll(keepingCapacity: true) }
+            errorEpisodes.append(
+                ErrorEpisode(
+                    index: index, start: sample.timestamp, end: sample.timestamp, samples: 1,
+                    httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal))
+        }
+        lastErrorTime = sample.timestamp
     }
 
     /// Both lists ascend by shard number: a merge, linear in their lengths.
-    private mutating func addShards(_ shards: [ShardCheckpoints], at time: Int64) {
+    mutating func addShards(_ shards: [ShardCheckpoints], at time: Int64, lastBreak: Int64, limits: StallLimits) {
         var position = 0
         var allKnown = true
         for checkpoints in shards {
@@ -219,7 +405,7 @@ struct IndexDerivation {
         position = 0
         for checkpoints in shards {
             while shardDerivations[position].shard < checkpoints.shard { position += 1 }
-            shardDerivations[position].add(checkpoints, at: time, lastBreak: lastNonLagSample, limits: limits)
+            shardDerivations[position].add(checkpoints, at: time, lastBreak: lastBreak, limits: limits)
         }
     }
 
@@ -242,75 +428,5 @@ struct IndexDerivation {
         }
         merged.append(contentsOf: shardDerivations[position...])
         shardDerivations = merged
-    }
-
-    private func increase(_ from: Int64, _ to: Int64) -> UInt128 {
-        let difference = Int128(to) - Int128(from)
-        return difference > 0 ? UInt128(difference) : 0
-    }
-
-    /// A stall: consecutive lag samples, all behind (lag > 0) at the same follower
-    /// checkpoint, no gap inside, lasting at least `stallAfter`.
-    private mutating func trackStall(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
-        let behind = lag.map { $0 > 0 } ?? false
-        if var stall = openStall, behind, !afterGap, sample.followerCheckpoint == stall.followerCheckpoint {
-            stall.end = sample.timestamp
-            stall.maxLag = max(stall.maxLag, lag!)
-            openStall = stall
-        } else {
-            closeStall(announcingTheEnd: true)
-            guard behind, let lag else { return }
-            openStall = StallRow(
-                index: summary.index, start: sample.timestamp, end: sample.timestamp,
-                followerCheckpoint: sample.followerCheckpoint, maxLag: lag)
-        }
-        if let stall = openStall, !openStallAnnounced, stall.millis >= stallAfter {
-            openStallAnnounced = true
-            events?.emit(
-                .stallStart(
-                    index: summary.index, time: sample.timestamp, start: stall.start,
-                    followerCheckpoint: stall.followerCheckpoint, lag: lag ?? 0))
-        }
-    }
-
-    private mutating func closeStall(announcingTheEnd: Bool) {
-        guard let stall = openStall else { return }
-        openStall = nil
-        openStallAnnounced = false
-        if stall.millis >= stallAfter {
-            summary.stalls += 1
-            summary.millisStalled += stall.millis
-            if announcingTheEnd { events?.emit(.stallEnd(stall)) }
-            if keepsRows { stalls.append(stall) }
-        }
-    }
-
-    /// The lag alert: consecutive lag samples above the threshold, no gap inside, announced
-    /// once they have lasted the alert's duration and closed by the first sample that is not.
-    private mutating func trackBreach(_ sample: StatusSample, lag: UInt64?, afterGap: Bool) {
-        guard let lagAlert else { return }
-        let above = lag.map { $0 > lagAlert.threshold } ?? false
-        if var run = breach, above, !afterGap {
-            run.end = sample.timestamp
-            run.maxLag = max(run.maxLag, lag!)
-            breach = run
-        } else {
-            closeBreach(at: sample.timestamp)
-            guard above, let lag else { return }
-            breach = (sample.timestamp, sample.timestamp, lag, false)
-        }
-        if let run = breach, !run.announced, run.end - run.start >= lagAlert.millis {
-            breach?.announced = true
-            events?.emit(.lagBreachStart(index: summary.index, time: sample.timestamp, start: run.start, lag: lag!))
-        }
-    }
-
-    private mutating func closeBreach(at time: Int64) {
-        guard let run = breach else { return }
-        breach = nil
-        if run.announced {
-            events?.emit(
-                .lagBreachEnd(index: summary.index, time: time, start: run.start, end: run.end, maxLag: run.maxLag))
-        }
     }
 }

@@ -94,11 +94,11 @@ struct LeaderHistory {
         count -= 1
     }
 
-    /// Doubles the ring (from 4 entries), oldest entry first.
+    /// Doubles the ring (from 2 entries: a follower that keeps up needs no more), oldest entry first.
     private mutating func grow() {
         var larger = entries
         let filler = Entry(firstSeen: 0, lastSeen: 0, checkpoint: 0)
-        larger.append(contentsOf: repeatElement(filler, count: Swift.max(4, ring.count * 2) - larger.count))
+        larger.append(contentsOf: repeatElement(filler, count: Swift.max(2, ring.count * 2) - larger.count))
         ring = larger
         head = 0
     }

@@ -57,7 +57,7 @@ public struct ReportOutputs: Sendable, Equatable {
     public func write(_ result: AnalysisResult) throws(OutputError) {
         if let csv {
             for (table, path) in zip(csv.tables, csv.paths) {
-                try OutputFile.write(table.render(result).bytes, to: path)
+                try table.write(result, to: try FileSink(path: path))
             }
         }
         if let markdown {
@@ -65,7 +65,12 @@ public struct ReportOutputs: Sendable, Equatable {
             let width = markdown == .standardOutput ? TerminalWidth.ofStandardOutput() : nil
             try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
         }
-        if let json { try Self.write(JSONReport.render(result), to: json) }
+        if let json {
+            switch json {
+            case .standardOutput: try JSONReport.write(result, to: FileSink.standardOutput())
+            case .file(let path): try JSONReport.write(result, to: try FileSink(path: path))
+            }
+        }
     }
 
     private static func write(_ bytes: [UInt8], to destination: Destination) throws(OutputError) {
