@@ -41,8 +41,9 @@ struct IndexDerivation {
 
     private var leaderHistory = LeaderHistory()
     private var lagSeconds = LagStatistics()
-    /// The lag in seconds of the last lag sample, when it has one.
-    private var lastLagMillis: Int64?
+    /// The lag in seconds of the last lag sample, `Self.noLag` when it has none.
+    private var lastLagMillis = Self.noLag
+    private static let noLag = Int64.min
 
     /// When the index last had a status sample that was no lag sample: it breaks shard stalls.
     private var lastNonLagSample = Int64.min
@@ -102,7 +103,8 @@ struct IndexDerivation {
         if lagSeconds.count > 0 {
             let quantiles = lagSeconds.quantiles(percent: [50, 99])
             summary.lagSeconds = LagSecondsSummary(
-                p50: Int64(quantiles[0]), p99: Int64(quantiles[1]), max: Int64(lagSeconds.max), last: lastLagMillis)
+                p50: Int64(quantiles[0]), p99: Int64(quantiles[1]), max: Int64(lagSeconds.max),
+                last: lastLagMillis == Self.noLag ? nil : lastLagMillis)
         }
         summary.rates = ratePairs > 0 ? rateSums : nil
         return summary
@@ -234,9 +236,10 @@ struct IndexDerivation {
     }
 
     private mutating func recordLagSeconds(_ sample: StatusSample) {
-        lastLagMillis = leaderHistory.lagMillis(
+        let millis = leaderHistory.lagMillis(
             at: sample.timestamp, leader: sample.leaderCheckpoint, follower: sample.followerCheckpoint)
-        if let millis = lastLagMillis { lagSeconds.record(UInt64(millis)) }
+        lastLagMillis = millis ?? Self.noLag
+        if let millis { lagSeconds.record(UInt64(millis)) }
     }
 
     /// Takes in a status sample and the checkpoints of its shards, in timestamp order; only a
