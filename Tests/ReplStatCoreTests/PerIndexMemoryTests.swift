@@ -2,6 +2,10 @@ import Testing
 
 @testable import ReplStatCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The layout behind the per-index memory promise of docs/robustness.md ("Memory and time
 /// bounds"): a run keeps one derivation and one reorder window per index, so their inline size
 /// is most of what an index costs.
@@ -28,7 +32,7 @@ import Testing
     }
 
     @Test func blocksGrowWithoutMovingAndAreGivenBack() {
-        var blocks = ChunkedArray<Int>()
+        let blocks = ChunkedArray<Int>()
         let count = ChunkedArray<Int>.chunkSize * 2 + 5
         for value in 0..<count { blocks.append(value) }
         blocks[count - 1] += 1
@@ -80,5 +84,26 @@ import Testing
         var table = StringTable()
         for number in 0..<10 { _ = intern(text(number), in: &table) }
         #expect(table.byteCount == (0..<10).reduce(0) { $0 + text($1).count })
+    }
+
+    /// A text that cannot be read back from the file is an error naming the file's folder, never
+    /// zero bytes in its place.
+    @Test(arguments: [-1, 0]) func aTextThatCannotBeReadBackIsAnError(failure: Int) throws {
+        let folder = Spool.folder
+        let spill = SpilledStrings(folder: folder) { _, _, _, _ in
+            errno = EIO
+            return failure
+        }
+        let place = try #require(text(1).withUnsafeBufferPointer { spill.append($0) })
+        #expect(throws: SpillReadError.self) { try spill.readBack(place) }
+        do {
+            _ = try spill.readBack(place)
+        } catch {
+            #expect(error.description.contains("temporary file of long texts in \(folder)"))
+            #expect(error.description.contains(failure < 0 ? "Input/output error" : "it ended early"))
+        }
+        let readable = SpilledStrings(folder: folder)
+        let kept = try #require(text(2).withUnsafeBufferPointer { readable.append($0) })
+        #expect(try readable.readBack(kept) == text(2))
     }
 }

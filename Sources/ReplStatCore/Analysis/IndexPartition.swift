@@ -111,36 +111,44 @@ final class IndexPartition: @unchecked Sendable {
         }
     }
 
-    /// Releases what the windows still hold, completes the figures and keeps what they found
-    /// in `found`, giving back the per-index state a block at a time.
-    func finish() {
-        for chunk in 0..<derivations.chunkCount {
-            var summaries: [IndexSummary] = []
-            summaries.reserveCapacity(derivations.positions(ofChunk: chunk).count)
-            for local in derivations.positions(ofChunk: chunk) {
-                windows[local].flush { release($0, to: local) }
-                derivations[local].finish()
-                found.add(derivations[local], to: &summaries)
-            }
-            found.summaries.append(summaries)
-            derivations.release(chunk: chunk)
-            windows.release(chunk: chunk)
+    /// Releases what the windows still hold, completes the derivations and keeps the rows they
+    /// found in `found`; returns how many indices have figures (those with a sample).
+    func finish() -> Int {
+        var withSamples = 0
+        for local in 0..<derivations.count {
+            windows[local].flush { release($0, to: local) }
+            derivations[local].finish()
+            if found.add(derivations[local]) { withSamples += 1 }
         }
-        derivations = ChunkedArray()
         windows = ChunkedArray()
+        return withSamples
     }
 
-    /// Hands over what the derivations found, and forgets it.
+    /// Writes the figures of each index with a sample to `destination`, one after the other,
+    /// giving back the per-index state a block at a time: the figures of every index are never
+    /// held twice. Returns how many it wrote.
+    func writeSummaries(to destination: UnsafeMutablePointer<IndexSummary>) -> Int {
+        var written = 0
+        for chunk in 0..<derivations.chunkCount {
+            for local in derivations.positions(ofChunk: chunk) where derivations[local].hasSamples {
+                (destination + written).initialize(to: derivations[local].summary)
+                written += 1
+            }
+            derivations.release(chunk: chunk)
+        }
+        derivations = ChunkedArray()
+        return written
+    }
+
+    /// Hands over the rows the derivations found, and forgets them.
     func takeFindings() -> PartitionFindings {
         defer { found = PartitionFindings() }
         return found
     }
 }
 
-/// What the derivations of a partition found, gathered at the end: the figures of each index
-/// with a sample (in blocks, as the derivations gave them), and the rows.
+/// The rows the derivations of a partition found, gathered at the end.
 struct PartitionFindings {
-    var summaries: [[IndexSummary]] = []
     var transitions: [TransitionRow] = []
     var stalls: [StallRow] = []
     var gaps: [GapRow] = []
@@ -148,14 +156,15 @@ struct PartitionFindings {
     var shards: [ShardSummary] = []
     var stillOpen: [OpenAtEnd] = []
 
-    mutating func add(_ derivation: IndexDerivation, to summaries: inout [IndexSummary]) {
-        guard derivation.hasSamples else { return }
-        summaries.append(derivation.summary)
+    /// Keeps a finished derivation's rows; returns whether the index had a sample.
+    mutating func add(_ derivation: IndexDerivation) -> Bool {
+        guard derivation.hasSamples else { return false }
         transitions += derivation.transitions
         stalls += derivation.stalls
         gaps += derivation.gaps
         errorEpisodes += derivation.errorEpisodes
         if derivation.hasShards { shards += derivation.shards }
         stillOpen += derivation.stillOpen
+        return true
     }
 }

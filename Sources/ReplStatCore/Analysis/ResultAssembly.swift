@@ -1,40 +1,37 @@
 /// Gathers the index partitions' findings into an `AnalysisResult`, each table in its documented
 /// order (ties between indices broken by index name, in byte order).
 enum ResultAssembly {
-    static func assemble(sources: [SourceReport], partitions: [IndexPartition], names: RunNames) -> AnalysisResult {
+    static func assemble(
+        sources: [SourceReport], summaries indices: consuming [IndexSummary], partitions: [IndexPartition],
+        names: RunNames
+    ) -> AnalysisResult {
         let indexNames = names.indexNames
-        let byName: (Int32, Int32) -> Bool = {
-            indexNames.bytes($0).lexicographicallyPrecedes(indexNames.bytes($1))
-        }
-        var findings = partitions.map { $0.takeFindings() }
-        // Gathered a block at a time, each freed once copied, so that the figures of every index
-        // are never held twice.
-        var indices: [IndexSummary] = []
-        indices.reserveCapacity(findings.reduce(0) { $0 + $1.summaries.reduce(0) { $0 + $1.count } })
         var transitions: [TransitionRow] = []
         var stalls: [StallRow] = []
         var gaps: [GapRow] = []
         var errorEpisodes: [ErrorEpisode] = []
         var shardRows: [ShardSummary] = []
         var stillOpen: [OpenAtEnd] = []
-        for partition in findings.indices {
-            for chunk in findings[partition].summaries.indices {
-                indices += findings[partition].summaries[chunk]
-                findings[partition].summaries[chunk] = []
-            }
-            transitions += findings[partition].transitions
-            stalls += findings[partition].stalls
-            gaps += findings[partition].gaps
-            errorEpisodes += findings[partition].errorEpisodes
-            shardRows += findings[partition].shards
-            stillOpen += findings[partition].stillOpen
-            findings[partition] = PartitionFindings()
+        for partition in partitions {
+            let findings = partition.takeFindings()
+            transitions += findings.transitions
+            stalls += findings.stalls
+            gaps += findings.gaps
+            errorEpisodes += findings.errorEpisodes
+            shardRows += findings.shards
+            stillOpen += findings.stillOpen
         }
         // Sorting the figures themselves would take a buffer of half of them: sort their
         // positions, then move each once.
         var order = (0..<Int32(indices.count)).map { $0 }
-        order.sort { byName(indices[Int($0)].index, indices[Int($1)].index) }
+        order.sort { indexNames.precedes(indices[Int($0)].index, indices[Int($1)].index) }
         permute(&indices, by: &order)
+        order = []
+        // Every row belongs to an index with figures: their place in name order stands for the
+        // name in the other tables' orders, so no sort compares names again.
+        var rank = [Int32](repeating: 0, count: indexNames.count)
+        for (position, summary) in indices.enumerated() { rank[Int(summary.index)] = Int32(position) }
+        let byName: (Int32, Int32) -> Bool = { rank[Int($0)] < rank[Int($1)] }
         transitions.sort { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
         stalls.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
         gaps.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }

@@ -77,6 +77,23 @@ public struct StringTable: Sendable {
         return arena[range]
     }
 
+    /// Whether string `first` comes before string `second` in byte order: what sorting a million
+    /// index names asks a million times, compared in place.
+    public func precedes(_ first: Int32, _ second: Int32) -> Bool {
+        let left = offsets[Int(first)]..<offsets[Int(first) + 1]
+        let right = offsets[Int(second)]..<offsets[Int(second) + 1]
+        // An empty range is an empty string or one in the spill file.
+        guard !left.isEmpty && !right.isEmpty else {
+            return bytes(first).lexicographicallyPrecedes(bytes(second))
+        }
+        let order = arena.withUnsafeBufferPointer { stored in
+            memcmp(
+                stored.baseAddress! + left.lowerBound, stored.baseAddress! + right.lowerBound,
+                min(left.count, right.count))
+        }
+        return order != 0 ? order < 0 : left.count < right.count
+    }
+
     public func string(_ id: Int32) -> String {
         String(decoding: bytes(id), as: UTF8.self)
     }
@@ -153,9 +170,18 @@ final class SpilledStrings: @unchecked Sendable {
 
     private var descriptor: Int32 = -1
     private var size: Int64 = 0
+    /// Where the file is, for messages.
+    private let folder: String
+    /// Reads at an offset (`pread`); a test makes it fail.
+    private let readAt: (Int32, UnsafeMutableRawPointer, Int, off_t) -> Int
 
-    init() {
-        descriptor = (try? TemporaryFile.unnamed(in: Spool.folder)) ?? -1
+    init(
+        folder: String = Spool.folder,
+        readAt: @escaping (Int32, UnsafeMutableRawPointer, Int, off_t) -> Int = { pread($0, $1, $2, $3) }
+    ) {
+        self.folder = folder
+        self.readAt = readAt
+        descriptor = (try? TemporaryFile.unnamed(in: folder)) ?? -1
     }
 
     deinit {
@@ -174,22 +200,50 @@ final class SpilledStrings: @unchecked Sendable {
         return Place(offset: size, count: bytes.count)
     }
 
-    /// The bytes of a string written before. A read that fails (the temporary folder's disk
-    /// failing under the run) gives what could be read, the rest as zero bytes.
+    /// The bytes of a string written before. The reports need every text whole: when one cannot
+    /// be read back (the temporary folder's disk failing under the run), the run ends with a
+    /// message naming the file, as when an output cannot be written (exit status 1).
     func read(_ place: Place) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: place.count) { buffer, initialized in
+        do {
+            return try readBack(place)
+        } catch {
+            TemporaryFiles.removeAll()
+            var message = "replstat: \(error)\n"
+            message.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+            exit(1)
+        }
+    }
+
+    /// The bytes of a string written before, or why they cannot be read.
+    func readBack(_ place: Place) throws(SpillReadError) -> [UInt8] {
+        var failure: SpillReadError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: place.count) { buffer, initialized in
             var filled = 0
             while filled < place.count {
-                let got = pread(
+                let got = readAt(
                     descriptor, buffer.baseAddress! + filled, place.count - filled, off_t(place.offset) + off_t(filled))
                 if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { break }
+                guard got > 0 else {
+                    failure = SpillReadError(
+                        folder: folder, reason: got < 0 ? String(cString: strerror(errno)) : "it ended early")
+                    break
+                }
                 filled += got
             }
-            if filled < place.count {
-                (buffer.baseAddress! + filled).initialize(repeating: 0, count: place.count - filled)
-            }
-            initialized = place.count
+            initialized = failure == nil ? place.count : 0
         }
+        if let failure { throw failure }
+        return bytes
+    }
+}
+
+/// A text kept in the temporary file of long texts could not be read back.
+struct SpillReadError: Error, CustomStringConvertible {
+    let folder: String
+    let reason: String
+
+    var description: String {
+        "cannot read back a text kept in the temporary file of long texts in \(folder) (\(reason)); "
+            + "stopped before the reports were complete: check that folder's disk, or set TMPDIR to another folder"
     }
 }
