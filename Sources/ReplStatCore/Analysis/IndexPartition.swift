@@ -118,7 +118,7 @@ final class IndexPartition: @unchecked Sendable {
         for local in 0..<derivations.count {
             windows[local].flush { release($0, to: local) }
             derivations[local].finish()
-            if found.add(derivations[local]) { withSamples += 1 }
+            if found.add(&derivations[local]) { withSamples += 1 }
         }
         windows = ChunkedArray()
         return withSamples
@@ -156,8 +156,9 @@ struct PartitionFindings {
     var shards: [ShardSummary] = []
     var stillOpen: [OpenAtEnd] = []
 
-    /// Keeps a finished derivation's rows; returns whether the index had a sample.
-    mutating func add(_ derivation: IndexDerivation) -> Bool {
+    /// Takes a finished derivation's rows (it keeps none); returns whether the index had a sample.
+    mutating func add(_ derivation: inout IndexDerivation) -> Bool {
+        defer { derivation.forgetRows() }
         guard derivation.hasSamples else { return false }
         transitions += derivation.transitions
         stalls += derivation.stalls

@@ -6,21 +6,24 @@ enum ResultAssembly {
         names: RunNames
     ) -> AnalysisResult {
         let indexNames = names.indexNames
-        var transitions: [TransitionRow] = []
-        var stalls: [StallRow] = []
-        var gaps: [GapRow] = []
-        var errorEpisodes: [ErrorEpisode] = []
-        var shardRows: [ShardSummary] = []
-        var stillOpen: [OpenAtEnd] = []
-        for partition in partitions {
-            let findings = partition.takeFindings()
-            transitions += findings.transitions
-            stalls += findings.stalls
-            gaps += findings.gaps
-            errorEpisodes += findings.errorEpisodes
-            shardRows += findings.shards
-            stillOpen += findings.stillOpen
+        var findings = partitions.map { $0.takeFindings() }
+        // Each table gathered into room of its exact size, each partition's part given back once
+        // copied (the rows of a long capture are its largest part).
+        func gather<Row>(_ rows: WritableKeyPath<PartitionFindings, [Row]>) -> [Row] {
+            var gathered: [Row] = []
+            gathered.reserveCapacity(findings.reduce(0) { $0 + $1[keyPath: rows].count })
+            for partition in findings.indices {
+                gathered += findings[partition][keyPath: rows]
+                findings[partition][keyPath: rows] = []
+            }
+            return gathered
         }
+        var transitions = gather(\.transitions)
+        var stalls = gather(\.stalls)
+        var gaps = gather(\.gaps)
+        var errorEpisodes = gather(\.errorEpisodes)
+        var shardRows = gather(\.shards)
+        var stillOpen = gather(\.stillOpen)
         // Sorting the figures themselves would take a buffer of half of them: sort their
         // positions, then move each once.
         var order = (0..<Int32(indices.count)).map { $0 }

@@ -217,6 +217,16 @@ struct IndexDerivation {
         }
     }
 
+    /// Forgets the rows, once taken: the figures do not depend on them.
+    mutating func forgetRows() {
+        guard !extras.isEmpty else { return }
+        extras[0].transitions = []
+        extras[0].stalls = []
+        extras[0].gaps = []
+        extras[0].errorEpisodes = []
+        extras[0].stillOpen = []
+    }
+
     /// A row per shard with shard samples, by shard number.
     var shards: [ShardSummary] { (extras.first?.shardDerivations ?? []).map { $0.summary(index: index) } }
     var hasShards: Bool { !(extras.first?.shardDerivations.isEmpty ?? true) }
