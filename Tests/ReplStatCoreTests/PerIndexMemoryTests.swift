@@ -11,9 +11,9 @@ import Testing
 /// is most of what an index costs.
 @Suite struct PerIndexMemoryTests {
     @Test func theInlineStateOfAnIndexStaysSmall() {
-        // 816 + 56 bytes before the layout was made compact; the window holds its newest sample inline.
+        // 816 + 56 bytes before the layout was made compact.
         #expect(MemoryLayout<IndexDerivation>.stride <= 448)
-        #expect(MemoryLayout<ReorderWindow>.stride <= 88)
+        #expect(MemoryLayout<ReorderWindow>.stride <= 48)
         #expect(MemoryLayout<StatusDurations>.stride == 7 * 8)
     }
 
