@@ -60,9 +60,10 @@ public final class Analysis: DecodedPieceConsumer {
 
     /// Flushes the reorder windows and assembles the result.
     public func finish() -> AnalysisResult {
-        partitions.finish()
+        let summaries = partitions.finish()
         ledger.add(partitionCounts: partitions.counts)
-        return ResultAssembly.assemble(sources: ledger.sources, partitions: partitions.all, names: names)
+        return ResultAssembly.assemble(
+            sources: ledger.sources, summaries: consume summaries, partitions: partitions.all, names: names)
     }
 
     /// The outcomes of the lines merged so far, over all sources. Only for a run with live

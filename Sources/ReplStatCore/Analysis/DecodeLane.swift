@@ -16,6 +16,9 @@ struct DecodedPiece: Sendable {
     var byteCount: Int
     /// The bytes of a line over the limit kept for the rejects file, instead of `bytes`.
     var spool: Spool? = nil
+    /// The lane forgot the names and texts of its earlier pieces before this one (`DecodeLane`):
+    /// its ids start again from 0.
+    var restartsIds = false
 }
 
 /// One decoding worker: its own decoder and string tables, used only by the work items of
@@ -33,8 +36,22 @@ final class DecodeLane: @unchecked Sendable {
         self.recordArrays = recordArrays
     }
 
+    /// A lane's string tables only spare the merge the names it already has; the run's own
+    /// tables (`RunNames`) keep every name. Past these bounds a lane forgets its names and numbers
+    /// them anew, so that its memory does not grow with the number of indices or the length of
+    /// texts: with a million indices, each lane would otherwise hold a copy of every name.
+    static let idLimit = 16_384
+    static let textBytesLimit = 1 << 20
+
     /// Decodes the lines of a piece; `keepLines` keeps a copy of its bytes for the rejects file.
     func decode(_ buffer: UnsafeRawBufferPointer, maxLineBytes: Int, keepLines: Bool) -> DecodedPiece {
+        let restartsIds =
+            decoder.indexNames.count > Self.idLimit || decoder.texts.count > Self.idLimit
+            || decoder.texts.byteCount > Self.textBytesLimit
+        if restartsIds {
+            decoder.indexNames = StringTable()
+            decoder.texts = StringTable()
+        }
         let knownIndexNames = decoder.indexNames.count
         let knownTexts = decoder.texts.count
         var records = recordArrays.borrow()
@@ -53,7 +70,7 @@ final class DecodeLane: @unchecked Sendable {
                 Array(decoder.indexNames.bytes(Int32($0)))
             },
             newTexts: (knownTexts..<decoder.texts.count).map { Array(decoder.texts.bytes(Int32($0))) },
-            shardLists: decoder.takeShardLists(), byteCount: buffer.count)
+            shardLists: decoder.takeShardLists(), byteCount: buffer.count, restartsIds: restartsIds)
     }
 
     /// A line over the limit that the framer did not buffer (its bytes may be in `spool`).

@@ -20,6 +20,10 @@ struct IdTranslation {
 
     /// Learns the strings a piece met first; returns the map of its lane.
     mutating func learn(_ piece: DecodedPiece) -> LaneIds {
+        if piece.restartsIds {
+            indexIds[piece.lane].removeAll(keepingCapacity: true)
+            textIds[piece.lane].removeAll(keepingCapacity: true)
+        }
         for name in piece.newIndexNames { indexIds[piece.lane].append(names.internIndexName(name)) }
         for text in piece.newTexts { textIds[piece.lane].append(names.internText(text)) }
         return LaneIds(indexIds: indexIds[piece.lane], textIds: textIds[piece.lane])

@@ -35,20 +35,24 @@ final class IndexPartition: @unchecked Sendable {
     // exclusivity check, which also keeps the reorder window and the derivation from being
     // inlined here: 12 to 15% more CPU for the whole analysis (README, Performance). One work item
     // at a time uses a partition, so no two accesses can overlap.
-    @exclusivity(unchecked) private var windows: [ReorderWindow] = []
+    @exclusivity(unchecked) private var windows = ChunkedArray<ReorderWindow>()
     @exclusivity(unchecked) private var pendingShardDetails = PendingShardDetails()
-    @exclusivity(unchecked) private(set) var derivations: [IndexDerivation] = []
+    @exclusivity(unchecked) private var derivations = ChunkedArray<IndexDerivation>()
     /// Per source (by its place in the run), how many of this partition's samples were accepted,
     /// late or duplicate: the partition decides these outcomes, so it counts them.
     @exclusivity(unchecked) private(set) var counts: [OutcomeCounts] = []
 
-    private let events: LiveEventSink?
+    private let settings: DerivationSettings
+    /// What the derivations found, once `finish()` is done.
+    private(set) var found = PartitionFindings()
 
     init(number: Int, count: Int, options: AnalysisOptions, events: LiveEventSink? = nil) {
         self.number = number
         self.count = count
         self.options = options
-        self.events = events
+        settings = DerivationSettings(
+            maxGap: options.maxGap, stallAfter: options.stallAfter, events: events, lagAlert: options.lagAlert,
+            keepsRows: options.keepsRowsWithEvents, timelineCapacity: options.timelineCapacity)
     }
 
     /// Processes a piece's entries for this partition, in input order; with `outcomes`, also writes
@@ -81,11 +85,7 @@ final class IndexPartition: @unchecked Sendable {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
-            derivations.append(
-                IndexDerivation(
-                    index: index, maxGap: options.maxGap, stallAfter: options.stallAfter, events: events,
-                    lagAlert: options.lagAlert, keepsRows: options.keepsRowsWithEvents,
-                    timelineCapacity: options.timelineCapacity))
+            derivations.append(IndexDerivation(index: index, settings: settings))
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
         switch entry {
@@ -111,11 +111,61 @@ final class IndexPartition: @unchecked Sendable {
         }
     }
 
-    /// Releases what the windows still hold and completes the figures.
-    func finish() {
-        for local in windows.indices {
+    /// Releases what the windows still hold, completes the derivations and keeps the rows they
+    /// found in `found`; returns how many indices have figures (those with a sample).
+    func finish() -> Int {
+        var withSamples = 0
+        for local in 0..<derivations.count {
             windows[local].flush { release($0, to: local) }
             derivations[local].finish()
+            if found.add(&derivations[local]) { withSamples += 1 }
         }
+        windows = ChunkedArray()
+        return withSamples
+    }
+
+    /// Writes the figures of each index with a sample to `destination`, one after the other,
+    /// giving back the per-index state a block at a time: the figures of every index are never
+    /// held twice. Returns how many it wrote.
+    func writeSummaries(to destination: UnsafeMutablePointer<IndexSummary>) -> Int {
+        var written = 0
+        for chunk in 0..<derivations.chunkCount {
+            for local in derivations.positions(ofChunk: chunk) where derivations[local].hasSamples {
+                (destination + written).initialize(to: derivations[local].summary)
+                written += 1
+            }
+            derivations.release(chunk: chunk)
+        }
+        derivations = ChunkedArray()
+        return written
+    }
+
+    /// Hands over the rows the derivations found, and forgets them.
+    func takeFindings() -> PartitionFindings {
+        defer { found = PartitionFindings() }
+        return found
+    }
+}
+
+/// The rows the derivations of a partition found, gathered at the end.
+struct PartitionFindings {
+    var transitions: [TransitionRow] = []
+    var stalls: [StallRow] = []
+    var gaps: [GapRow] = []
+    var errorEpisodes: [ErrorEpisode] = []
+    var shards: [ShardSummary] = []
+    var stillOpen: [OpenAtEnd] = []
+
+    /// Takes a finished derivation's rows (it keeps none); returns whether the index had a sample.
+    mutating func add(_ derivation: inout IndexDerivation) -> Bool {
+        defer { derivation.forgetRows() }
+        guard derivation.hasSamples else { return false }
+        transitions += derivation.transitions
+        stalls += derivation.stalls
+        gaps += derivation.gaps
+        errorEpisodes += derivation.errorEpisodes
+        if derivation.hasShards { shards += derivation.shards }
+        stillOpen += derivation.stillOpen
+        return true
     }
 }

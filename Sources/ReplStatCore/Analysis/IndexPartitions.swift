@@ -63,14 +63,31 @@ final class IndexPartitions {
     }
 
     /// Waits for the batches under way, then flushes the reorder windows and completes the
-    /// derivations; a single partition finishes on this thread, where live events at the end come from.
-    func finish() {
+    /// derivations; a single partition finishes on this thread, where live events at the end come
+    /// from. Returns the figures of every index with a sample, partition after partition, each
+    /// written once where it stays.
+    func finish() -> [IndexSummary] {
         for queue in queues { queue.sync {} }
         let all = self.all
+        var counts = [Int](repeating: 0, count: all.count)
         if all.count == 1 {
-            all[0].finish()
+            counts[0] = all[0].finish()
         } else {
-            DispatchQueue.concurrentPerform(iterations: all.count) { all[$0].finish() }
+            counts.withUnsafeMutableBufferPointer { counts in
+                let slots = UnsafeSendable(counts)
+                DispatchQueue.concurrentPerform(iterations: all.count) { slots.value[$0] = all[$0].finish() }
+            }
+        }
+        let total = counts.reduce(0, +)
+        let expected = counts
+        return [IndexSummary](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let starts = expected.indices.map { expected[..<$0].reduce(0, +) }
+            let destination = UnsafeSendable(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: all.count) { number in
+                let written = all[number].writeSummaries(to: destination.value + starts[number])
+                precondition(written == expected[number], "a partition's figures changed after it finished")
+            }
+            initialized = total
         }
     }
 
@@ -85,4 +102,10 @@ final class IndexPartitions {
         }
         return total
     }
+}
+
+/// A pointer handed to the partitions' concurrent work, each of which writes only its own part.
+private struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -11,7 +11,9 @@ public protocol NameResolver {
 /// printed with while the run goes on. Only the merge's thread adds to it and reads it.
 public final class RunNames: NameResolver {
     public private(set) var indexNames = StringTable()
-    public private(set) var texts = StringTable()
+    /// Texts are few and short in a capture of any size, unless someone makes them otherwise:
+    /// past 16 MiB, long ones wait in a temporary file (`StringTable`).
+    public private(set) var texts = StringTable(memoryBudget: 16 << 20)
 
     public init() {}
 

@@ -1,33 +1,40 @@
-/// Gathers the index partitions' derivations into an `AnalysisResult`, each table in its documented
+/// Gathers the index partitions' findings into an `AnalysisResult`, each table in its documented
 /// order (ties between indices broken by index name, in byte order).
 enum ResultAssembly {
-    static func assemble(sources: [SourceReport], partitions: [IndexPartition], names: RunNames) -> AnalysisResult {
+    static func assemble(
+        sources: [SourceReport], summaries indices: consuming [IndexSummary], partitions: [IndexPartition],
+        names: RunNames
+    ) -> AnalysisResult {
         let indexNames = names.indexNames
-        let byName: (Int32, Int32) -> Bool = {
-            indexNames.bytes($0).lexicographicallyPrecedes(indexNames.bytes($1))
-        }
-        // Gathered index by index: a copy of every derivation at once would double the memory
-        // that thousands of indices take at the end.
-        var indices: [IndexSummary] = []
-        var transitions: [TransitionRow] = []
-        var stalls: [StallRow] = []
-        var gaps: [GapRow] = []
-        var errorEpisodes: [ErrorEpisode] = []
-        var shardRows: [ShardSummary] = []
-        var stillOpen: [OpenAtEnd] = []
-        for partition in partitions {
-            for derivation in partition.derivations
-            where derivation.summary.samples > 0 || derivation.summary.errorSamples > 0 {
-                indices.append(derivation.summary)
-                transitions += derivation.transitions
-                stalls += derivation.stalls
-                gaps += derivation.gaps
-                errorEpisodes += derivation.errorEpisodes
-                if derivation.hasShards { shardRows += derivation.shards }
-                stillOpen += derivation.stillOpen
+        var findings = partitions.map { $0.takeFindings() }
+        // Each table gathered into room of its exact size, each partition's part given back once
+        // copied (the rows of a long capture are its largest part).
+        func gather<Row>(_ rows: WritableKeyPath<PartitionFindings, [Row]>) -> [Row] {
+            var gathered: [Row] = []
+            gathered.reserveCapacity(findings.reduce(0) { $0 + $1[keyPath: rows].count })
+            for partition in findings.indices {
+                gathered += findings[partition][keyPath: rows]
+                findings[partition][keyPath: rows] = []
             }
+            return gathered
         }
-        indices.sort { byName($0.index, $1.index) }
+        var transitions = gather(\.transitions)
+        var stalls = gather(\.stalls)
+        var gaps = gather(\.gaps)
+        var errorEpisodes = gather(\.errorEpisodes)
+        var shardRows = gather(\.shards)
+        var stillOpen = gather(\.stillOpen)
+        // Sorting the figures themselves would take a buffer of half of them: sort their
+        // positions, then move each once.
+        var order = (0..<Int32(indices.count)).map { $0 }
+        order.sort { indexNames.precedes(indices[Int($0)].index, indices[Int($1)].index) }
+        permute(&indices, by: &order)
+        order = []
+        // Every row belongs to an index with figures: their place in name order stands for the
+        // name in the other tables' orders, so no sort compares names again.
+        var rank = [Int32](repeating: 0, count: indexNames.count)
+        for (position, summary) in indices.enumerated() { rank[Int(summary.index)] = Int32(position) }
+        let byName: (Int32, Int32) -> Bool = { rank[Int($0)] < rank[Int($1)] }
         transitions.sort { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
         stalls.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
         gaps.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
@@ -47,5 +54,24 @@ enum ResultAssembly {
             sources: sources, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,
             errorEpisodes: errorEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: indexNames,
             texts: names.texts)
+    }
+
+    /// Rearranges `elements` in place so that position i holds what was at `order[i]`, following
+    /// the permutation's cycles; `order` is used up (each position, once placed, points at itself).
+    static func permute<Element>(_ elements: inout [Element], by order: inout [Int32]) {
+        for start in order.indices where Int(order[start]) != start {
+            let first = elements[start]
+            var position = start
+            while true {
+                let next = Int(order[position])
+                order[position] = Int32(position)
+                if next == start {
+                    elements[position] = first
+                    break
+                }
+                elements[position] = elements[next]
+                position = next
+            }
+        }
     }
 }

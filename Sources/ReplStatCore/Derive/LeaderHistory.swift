@@ -43,10 +43,13 @@ struct LeaderHistory {
         if count == 0, let dropped, leader <= dropped.checkpoint { self.dropped = nil }
         if count > 0 && leader == newest.checkpoint {
             ring[position(Int(count) - 1)].lastSeen = time
+            while count > 0 && oldest.checkpoint <= follower { removeOldest() }
         } else {
+            // The entries the follower has go first: the new one, above the follower, stays, so
+            // a follower that keeps up needs a ring of one entry.
+            while count > 0 && oldest.checkpoint <= follower { removeOldest() }
             append(Entry(firstSeen: time, lastSeen: time, checkpoint: leader))
         }
-        while count > 0 && oldest.checkpoint <= follower { removeOldest() }
         if count == 0 { return 0 }
         guard let dropped, follower >= dropped.checkpoint else { return nil }
         // ts - (D.last + (F + 1 - D.L) * (B.first - D.last) / (B.L - D.L)), B the oldest entry left.
@@ -94,11 +97,11 @@ struct LeaderHistory {
         count -= 1
     }
 
-    /// Doubles the ring (from 4 entries), oldest entry first.
+    /// Doubles the ring (from 1 entry), oldest entry first.
     private mutating func grow() {
         var larger = entries
         let filler = Entry(firstSeen: 0, lastSeen: 0, checkpoint: 0)
-        larger.append(contentsOf: repeatElement(filler, count: Swift.max(4, ring.count * 2) - larger.count))
+        larger.append(contentsOf: repeatElement(filler, count: Swift.max(1, ring.count * 2) - larger.count))
         ring = larger
         head = 0
     }

@@ -54,7 +54,7 @@ public struct IndexSummary: Sendable {
     public var lastStatus: ReplicationStatus?
     public var transitions = 0
     /// Milliseconds per status (indexed by raw value), and in capture gaps.
-    public var millisInStatus = [Int64](repeating: 0, count: ReplicationStatus.allCases.count)
+    public var millisInStatus = StatusDurations()
     public var millisUnknown: Int64 = 0
     public var gaps = 0
     public var lag: LagSummary?
@@ -143,5 +143,25 @@ public struct OpenAtEnd: Sendable, Equatable {
         self.index = index
         self.start = start
         self.shard = shard
+    }
+}
+
+/// Milliseconds per status, indexed by a status's raw value: stored inline, as every index has
+/// one, so that it costs no allocation of its own.
+public struct StatusDurations: RandomAccessCollection, MutableCollection, Sendable, Equatable {
+    private var millis = InlineArray<7, Int64>(repeating: 0)
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { millis.count }
+
+    public subscript(position: Int) -> Int64 {
+        get { millis[position] }
+        set { millis[position] = newValue }
+    }
+
+    public static func == (left: StatusDurations, right: StatusDurations) -> Bool {
+        left.elementsEqual(right)
     }
 }

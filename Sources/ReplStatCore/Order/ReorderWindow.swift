@@ -7,9 +7,18 @@
 /// order (which is (timestamp, input position) order, as equal timestamps are duplicates).
 struct ReorderWindow {
     let window: Int64
-    private(set) var newest: Int64?
+    /// The newest accepted timestamp, or nil before the first sample; stored without an
+    /// optional's padding, as every index has a window.
+    var newest: Int64? { hasNewest ? newestTimestamp : nil }
+    private var newestTimestamp: Int64 = 0
     private var pending: [StatusSample] = []
-    private var head = 0
+    /// Where the samples still pending start in `pending`.
+    private var head: Int {
+        get { Int(headPosition) }
+        set { headPosition = Int32(newValue) }
+    }
+    private var headPosition: Int32 = 0
+    private var hasNewest = false
     /// The timestamp of `pending[head]`, or `Int64.max` when nothing is pending: kept here so
     /// that most lines decide without touching the buffer.
     private var oldestPending = Int64.max
@@ -35,8 +44,11 @@ struct ReorderWindow {
             pending.insert(sample, at: position)
         }
         if position == head { oldestPending = sample.timestamp }
-        if newest == nil || sample.timestamp > newest! { newest = sample.timestamp }
-        let horizon = newest! - window
+        if !hasNewest || sample.timestamp > newestTimestamp {
+            newestTimestamp = sample.timestamp
+            hasNewest = true
+        }
+        let horizon = newestTimestamp - window
         if oldestPending <= horizon {
             while head < pending.count && pending[head].timestamp <= horizon {
                 lastReleased = pending[head].timestamp
@@ -44,7 +56,10 @@ struct ReorderWindow {
                 head += 1
             }
             oldestPending = head < pending.count ? pending[head].timestamp : .max
-            if head > 64 && head * 2 > pending.count {
+            // Moving what is left (no more than what went) keeps the buffer to about twice the
+            // samples held back (a window of 300 s holds 30 samples of polls every 10 s), at a
+            // cost of at most one move per release.
+            if head * 2 >= pending.count {
                 pending.removeFirst(head)
                 head = 0
             }

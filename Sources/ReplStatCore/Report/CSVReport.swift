@@ -27,16 +27,25 @@ public enum CSVReport {
 
         public var fileName: String { rawValue + ".csv" }
 
-        public func render(_ result: AnalysisResult) -> CSVTable {
+        /// The table; with a sink, its text goes there as it is made, and the table keeps what
+        /// remains for `flush()`.
+        public func render(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
             switch self {
-            case .summary: CSVReport.summary(result)
-            case .transitions: CSVReport.transitions(result)
-            case .stalls: CSVReport.stalls(result)
-            case .gaps: CSVReport.gaps(result)
-            case .errors: CSVReport.errors(result)
-            case .shards: CSVReport.shards(result)
-            case .quality: CSVReport.quality(result)
+            case .summary: CSVReport.summary(result, flushingTo: sink)
+            case .transitions: CSVReport.transitions(result, flushingTo: sink)
+            case .stalls: CSVReport.stalls(result, flushingTo: sink)
+            case .gaps: CSVReport.gaps(result, flushingTo: sink)
+            case .errors: CSVReport.errors(result, flushingTo: sink)
+            case .shards: CSVReport.shards(result, flushingTo: sink)
+            case .quality: CSVReport.quality(result, flushingTo: sink)
             }
+        }
+
+        /// Writes the table to `sink` a piece at a time and finishes it.
+        public func write(_ result: AnalysisResult, to sink: ByteSink) throws(OutputError) {
+            var table = render(result, flushingTo: sink)
+            try table.flush()
+            try sink.finish()
         }
     }
 
@@ -45,8 +54,8 @@ public enum CSVReport {
         Table.allCases.map { ($0.fileName, $0.render(result).bytes) }
     }
 
-    public static func summary(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: summaryHeader)
+    public static func summary(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: summaryHeader, flushingTo: sink)
         for index in result.indices {
             table.append(summaryRow(index, result))
         }
@@ -105,8 +114,8 @@ public enum CSVReport {
         return row
     }
 
-    public static func transitions(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: transitionsHeader)
+    public static func transitions(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: transitionsHeader, flushingTo: sink)
         for row in result.transitions {
             table.append([
                 Timestamp.format(row.timestamp), result.indexName(row.index), row.from.apiName, row.to.apiName,
@@ -117,8 +126,8 @@ public enum CSVReport {
         return table
     }
 
-    public static func stalls(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: stallsHeader)
+    public static func stalls(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: stallsHeader, flushingTo: sink)
         for stall in result.stalls {
             table.append([
                 result.indexName(stall.index), Timestamp.format(stall.start), Timestamp.format(stall.end),
@@ -128,8 +137,8 @@ public enum CSVReport {
         return table
     }
 
-    public static func gaps(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: gapsHeader)
+    public static func gaps(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: gapsHeader, flushingTo: sink)
         for gap in result.gaps {
             table.append([
                 result.indexName(gap.index), Timestamp.format(gap.start), Timestamp.format(gap.end),
@@ -139,8 +148,8 @@ public enum CSVReport {
         return table
     }
 
-    public static func errors(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: errorsHeader)
+    public static func errors(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: errorsHeader, flushingTo: sink)
         for episode in result.errorEpisodes {
             table.append([
                 result.indexName(episode.index), Timestamp.format(episode.start), Timestamp.format(episode.end),
@@ -151,8 +160,8 @@ public enum CSVReport {
         return table
     }
 
-    public static func shards(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: shardsHeader)
+    public static func shards(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: shardsHeader, flushingTo: sink)
         for shard in result.shards {
             table.append([
                 result.indexName(shard.index), String(shard.shard), String(shard.lagSamples), String(shard.p50),
@@ -163,8 +172,8 @@ public enum CSVReport {
         return table
     }
 
-    public static func quality(_ result: AnalysisResult) -> CSVTable {
-        var table = CSVTable(header: qualityHeader)
+    public static func quality(_ result: AnalysisResult, flushingTo sink: ByteSink? = nil) -> CSVTable {
+        var table = CSVTable(header: qualityHeader, flushingTo: sink)
         func rows(_ source: String, _ counts: OutcomeCounts) {
             table.append([source, "lines", String(counts.lines)])
             for outcome in Outcome.allCases {

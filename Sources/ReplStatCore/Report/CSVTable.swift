@@ -12,21 +12,37 @@ public struct CSVTable {
         "index", "leader_alias", "leader_index", "reason", "error_type",
     ]
 
-    public private(set) var bytes: [UInt8] = []
+    /// The text so far; with a sink, what has not gone to it yet.
+    public var bytes: [UInt8] { text.bytes }
+    /// With a sink, the text goes there a piece at a time, so that a table of a million rows is
+    /// never whole in memory.
+    private var text: ReportText
     /// For each column position, whether its values are defused.
     private let defused: [Bool]
 
     /// A table with `header` as its first row.
-    /// - Parameter capturedText: the names of the columns whose values are defused.
-    public init(header: [String], capturedText: Set<String> = CSVTable.capturedTextColumns) {
-        self.init(columns: header, capturedText: capturedText)
+    /// - Parameters:
+    ///   - capturedText: the names of the columns whose values are defused.
+    ///   - sink: where the text goes as it is made (see `flush()`); without, it stays in `bytes`.
+    public init(
+        header: [String], capturedText: Set<String> = CSVTable.capturedTextColumns, flushingTo sink: ByteSink? = nil
+    ) {
+        self.init(columns: header, capturedText: capturedText, flushingTo: sink)
         appendRow(header, defusing: false)
     }
 
     /// A table of rows under the columns `columns`, without a header row (for rows written one
     /// at a time under a header written before).
-    public init(columns: [String], capturedText: Set<String> = CSVTable.capturedTextColumns) {
+    public init(
+        columns: [String], capturedText: Set<String> = CSVTable.capturedTextColumns, flushingTo sink: ByteSink? = nil
+    ) {
         defused = columns.map(capturedText.contains)
+        text = ReportText(sink: sink)
+    }
+
+    /// Writes what the sink has not had yet; throws the first failure to write there.
+    public mutating func flush() throws(OutputError) {
+        try text.flush()
     }
 
     /// Appends a row; a value of a defused column that starts like a formula gets a `'` in front.
@@ -43,25 +59,26 @@ public struct CSVTable {
 
     private mutating func appendRow(_ fields: [String], defusing: Bool) {
         for (position, field) in fields.enumerated() {
-            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+            if position > 0 { text.append(UInt8(ascii: ",")) }
             let utf8 = field.utf8
             let needsQuotes = utf8.contains {
                 $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
             }
-            if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+            if needsQuotes { text.append(UInt8(ascii: "\"")) }
             if defusing && position < defused.count && defused[position] && Self.startsLikeAFormula(field) {
-                bytes.append(UInt8(ascii: "'"))
+                text.append(UInt8(ascii: "'"))
             }
             if needsQuotes {
                 for byte in utf8 {
-                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-                    bytes.append(byte)
+                    if byte == UInt8(ascii: "\"") { text.append(byte) }
+                    text.append(byte)
                 }
-                bytes.append(UInt8(ascii: "\""))
+                text.append(UInt8(ascii: "\""))
             } else {
-                bytes.append(contentsOf: utf8)
+                text.append(contentsOf: utf8)
             }
         }
-        bytes.append(0x0A)
+        text.append(0x0A)
+        text.flushWhenFull()
     }
 }

@@ -20,7 +20,21 @@
 public enum JSONReport {
     /// The document as UTF-8, ending with a newline.
     public static func render(_ result: AnalysisResult) -> [UInt8] {
-        var out: [UInt8] = []
+        var out = ReportText(sink: nil)
+        render(result, to: &out)
+        return out.bytes
+    }
+
+    /// Writes the document to `sink` a piece at a time (a million indices make hundreds of
+    /// megabytes of it) and finishes it.
+    public static func write(_ result: AnalysisResult, to sink: ByteSink) throws(OutputError) {
+        var out = ReportText(sink: sink)
+        render(result, to: &out)
+        try out.flush()
+        try sink.finish()
+    }
+
+    private static func render(_ result: AnalysisResult, to out: inout ReportText) {
         out.append(contentsOf: "{\n\"sources\": [".utf8)
         appendRows(result.sources, to: &out) { source, row in
             row.string("source", source.name)
@@ -83,18 +97,18 @@ public enum JSONReport {
             row.number("stall_seconds", Decimal3.seconds(shard.millisStalled))
         }
         out.append(contentsOf: "]\n}\n".utf8)
-        return out
     }
 
     /// One object per element, each on its own line.
     private static func appendRows<Element>(
-        _ elements: [Element], to out: inout [UInt8], _ fill: (Element, inout JSONObject) -> Void
+        _ elements: [Element], to out: inout ReportText, _ fill: (Element, inout JSONObject) -> Void
     ) {
         for (position, element) in elements.enumerated() {
             out.append(contentsOf: position == 0 ? "\n".utf8 : ",\n".utf8)
             var row = JSONObject()
             fill(element, &row)
             out.append(contentsOf: row.finish())
+            out.flushWhenFull()
         }
         if !elements.isEmpty { out.append(0x0A) }
     }

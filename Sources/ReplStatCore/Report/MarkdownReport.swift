@@ -49,7 +49,8 @@ public enum MarkdownReport {
             out += "\n"
         }
 
-        let withStatus = result.indices.filter { $0.samples > 0 }
+        // Lazy, as below: a copy of every index's figures would double the memory they take.
+        let withStatus = result.indices.lazy.filter { $0.samples > 0 }
         let first = withStatus.compactMap(\.firstSeen).min()
         let last = withStatus.compactMap(\.lastSeen).max()
         if let first, let last {
@@ -263,19 +264,20 @@ public enum MarkdownReport {
 
     private static func lagLeaders(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Worst lag\n\n"
-        let behind = result.indices.filter { ($0.lag?.max ?? 0) > 0 }
+        let all = result.indices
+        let behind = all.indices.filter { (all[$0].lag?.max ?? 0) > 0 }
         guard !behind.isEmpty else {
-            let anyLag = result.indices.contains { $0.lag != nil }
+            let anyLag = all.contains { $0.lag != nil }
             out += anyLag ? "No follower was ever behind its leader.\n" : "No sample carried checkpoints.\n"
             return
         }
-        // Stable sort over indices already in name order, so ties stay in name order.
-        let leaders = behind.enumerated().sorted { left, right in
-            let a = left.element.lag!, b = right.element.lag!
+        // Positions, not copies of the figures; indices are in name order, so ties stay in name order.
+        let leaders = behind.sorted { left, right in
+            let a = all[left].lag!, b = all[right].lag!
             if a.max != b.max { return a.max > b.max }
             if a.p99 != b.p99 { return a.p99 > b.p99 }
-            return left.offset < right.offset
-        }.prefix(lagLeaderCount).map(\.element)
+            return left < right
+        }.prefix(lagLeaderCount).map { all[$0] }
         let cut =
             behind.count > leaders.count ? ". The \(leaders.count) worst of \(HumanFormat.grouped(behind.count))" : ""
         out += "Followers that fell behind their leader, worst first (highest maximum lag, then p99); lag counts "
@@ -404,14 +406,15 @@ public enum MarkdownReport {
     /// The first `limit` indices that need a look: those not replicating now, then by highest
     /// lag p99; ties in name order.
     static func ranked(_ indices: [IndexSummary], limit: Int) -> [IndexSummary] {
-        let ranked = indices.enumerated().sorted { left, right in
-            let (a, b) = (left.element, right.element)
+        // Positions, not copies of the figures.
+        let ranked = indices.indices.sorted { left, right in
+            let (a, b) = (indices[left], indices[right])
             if isReplicating(a) != isReplicating(b) { return !isReplicating(a) }
             let (aLag, bLag) = (a.lag.map { Int128($0.p99) } ?? -1, b.lag.map { Int128($0.p99) } ?? -1)
             if aLag != bLag { return aLag > bLag }
-            return left.offset < right.offset
+            return left < right
         }
-        return ranked.prefix(limit).map(\.element)
+        return ranked.prefix(limit).map { indices[$0] }
     }
 
     // MARK: - Cells

@@ -66,7 +66,7 @@ public struct ReportOutputs: Sendable, Equatable {
     public func write(_ result: AnalysisResult) throws(OutputError) {
         if let csv {
             for (table, path) in zip(csv.tables, csv.paths) {
-                try OutputFile.write(table.render(result).bytes, to: path)
+                try table.write(result, to: try FileSink(path: path))
             }
         }
         if let markdown {
@@ -75,7 +75,12 @@ public struct ReportOutputs: Sendable, Equatable {
             try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
         }
         if let html { try Self.write(Array(HtmlReport.render(result).utf8), to: html) }
-        if let json { try Self.write(JSONReport.render(result), to: json) }
+        if let json {
+            switch json {
+            case .standardOutput: try JSONReport.write(result, to: FileSink.standardOutput())
+            case .file(let path): try JSONReport.write(result, to: try FileSink(path: path))
+            }
+        }
         if let openMetrics { try Self.write(OpenMetricsReport.render(result), to: openMetrics) }
     }
 
