@@ -50,6 +50,23 @@ private func syncing(_ details: String) -> String {
 }
 
 @Suite struct RecordDecoderTests {
+    /// After a restart of the ids (a lane past its bounds), a text seen just before is
+    /// interned again, not given its old id: that id no longer exists (watch crashed on it).
+    @Test func aRestartForgetsTheRecentTexts() {
+        let line = #"{"# + ts + #","index":"i","response":{"status":"PAUSED","reason":"short"}}"#
+        var decoder = RecordDecoder()
+        _ = decode(#"{"# + ts + #","index":"j","response":{"status":"PAUSED","reason":"other"}}"#, decoder: &decoder)
+        _ = decode(line, decoder: &decoder)
+        decoder.restartIds()
+        guard case .status(let sample) = decode(line, decoder: &decoder) else {
+            Issue.record("not a status sample")
+            return
+        }
+        #expect(decoder.texts.count == 1 && sample.reason == 0)
+        #expect(decoder.texts.string(sample.reason) == "short")
+        #expect(decoder.indexNames.string(sample.index) == "i")
+    }
+
     @Test func referenceTimestamp() {
         #expect(Timestamp.format(t0) == "2026-11-28T10:00:00.000Z")
     }

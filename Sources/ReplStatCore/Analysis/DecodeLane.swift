@@ -48,10 +48,7 @@ final class DecodeLane: @unchecked Sendable {
         let restartsIds =
             decoder.indexNames.count > Self.idLimit || decoder.texts.count > Self.idLimit
             || decoder.texts.byteCount > Self.textBytesLimit
-        if restartsIds {
-            decoder.indexNames = StringTable()
-            decoder.texts = StringTable()
-        }
+        if restartsIds { decoder.restartIds() }
         let knownIndexNames = decoder.indexNames.count
         let knownTexts = decoder.texts.count
         var records = recordArrays.borrow()

@@ -93,6 +93,16 @@ public struct RecordDecoder {
     private var recentLeaderAlias = RecentText()
     private var recentLeaderIndex = RecentText()
 
+    /// Forgets every name and text, and numbers them anew from 0 (a lane past its bounds,
+    /// `DecodeLane`): the recent texts go too, as the ids they hold no longer exist.
+    public mutating func restartIds() {
+        indexNames = StringTable()
+        texts = StringTable()
+        recentReason = RecentText()
+        recentLeaderAlias = RecentText()
+        recentLeaderIndex = RecentText()
+    }
+
     /// OpenSearch's limit on an index name, in bytes: a longer one is `invalid_field`.
     public static let maxIndexBytes = 255
 

@@ -138,10 +138,8 @@ public struct LagTimeline: Sendable, Equatable {
             return
         }
         storage.flush()
-        if storage.buckets.isEmpty {
-            storage.origin = time
-            storage.buckets.reserveCapacity(capacity)
-        }
+        // No room reserved: an index of a few samples keeps a few buckets, not `capacity`.
+        if storage.buckets.isEmpty { storage.origin = time }
         // Far in the future the width stops doubling before it overflows: the last bucket takes it all.
         var position = (time - origin) / width
         while position >= capacity && width <= Int64.max / 4 {
