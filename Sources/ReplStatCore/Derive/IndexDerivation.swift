@@ -289,7 +289,10 @@ struct IndexDerivation {
                 merged.append(shardDerivations[position])
                 position += 1
             } else {
-                merged.append(ShardDerivation(shard: checkpoints.shard))
+                merged.append(
+                    ShardDerivation(
+                        shard: checkpoints.shard, timelineCapacity: LagTimeline.shardCapacity(besides: summary.timeline)
+                    ))
             }
         }
         merged.append(contentsOf: shardDerivations[position...])
