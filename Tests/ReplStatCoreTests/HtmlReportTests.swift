@@ -300,6 +300,8 @@ import Testing
         run.consume(InputSource(path))
         let shards = run.finish().shards
         try #require(shards.count == 2)
+        // docs/format.md counts 48 bytes a bucket.
+        #expect(MemoryLayout<LagTimeline.Bucket>.stride == 48)
         guard indexCapacity == LagTimeline.chartCapacity else {
             #expect(shards.allSatisfy { $0.timeline == nil })
             return
