@@ -298,7 +298,8 @@ import Testing
         options.timelineCapacity = indexCapacity
         let run = Analysis(options: options)
         run.consume(InputSource(path))
-        let shards = run.finish().shards
+        let result = run.finish()
+        let shards = result.shards
         try #require(shards.count == 2)
         // docs/format.md counts 48 bytes a bucket.
         #expect(MemoryLayout<LagTimeline.Bucket>.stride == 48)
@@ -314,6 +315,11 @@ import Testing
             #expect(timeline.buckets.last?.last == shard.last && timeline.buckets.map(\.maximum).max() == shard.max)
         }
         #expect(shards[1].max == 999 && shards[0].max == 0)
+        // Shard 1 is hot (its p99 against a median of 0): its index's figure draws both shards.
+        let html = HtmlReport.render(result)
+        let chart = try #require(section(of: html, from: "<svg class=\"chart shards\"", to: "</svg>"))
+        #expect(html.contains("<figure data-index=\"s\" data-hot-shard=\"1\">"))
+        #expect(count("<polyline points=", in: chart) == 2 && chart.contains(">max 999</text>"))
     }
 
     // MARK: - Helpers
