@@ -155,6 +155,173 @@ import Testing
         #expect(html.contains("<td><code>|</code><br>c</td>"))
     }
 
+    // MARK: - Hot shards
+
+    /// A hand-built result over 0 to 300 s: index `hostileName` whose shard 1 is hot (lag from 0
+    /// up to 900, p99 900) among `shardCount` shards at lag 20 (p99 `20 + shard number` for the
+    /// others past the third), and index `calm`, two shards at lag 20: no hot shard.
+    static func hotShardResult(shardCount: Int = 3) -> AnalysisResult {
+        var names = StringTable()
+        let hot = names.intern(hostileName)
+        let calm = names.intern("calm")
+        var indices: [IndexSummary] = []
+        var shards: [ShardSummary] = []
+        for (index, count) in [(hot, shardCount), (calm, 2)] {
+            var summary = IndexSummary(index: index)
+            summary.samples = 31
+            (summary.firstSeen, summary.lastSeen) = (time(0), time(300))
+            (summary.firstStatus, summary.lastStatus) = (.syncing, .syncing)
+            summary.timeline = LagTimeline(capacity: LagTimeline.chartCapacity)
+            for second in stride(from: 0, through: 300, by: 10) {
+                summary.timeline?.record(at: time(second), lag: UInt64(second * 3 + 20), millis: nil)
+            }
+            indices.append(summary)
+            for shard in 0..<UInt32(count) {
+                let isHot = index == hot && shard == 1
+                var timeline = LagTimeline(capacity: LagTimeline.shardChartCapacity)
+                for second in stride(from: 0, through: 300, by: 10) {
+                    timeline.record(at: time(second), lag: isHot ? UInt64(second * 3) : 20, millis: nil)
+                }
+                let p99: UInt64 = isHot ? 900 : shard < 3 ? 20 : 20 + UInt64(shard)
+                shards.append(
+                    ShardSummary(
+                        index: index, shard: shard, lagSamples: 31, p50: 20, p99: p99, max: isHot ? 900 : 20,
+                        last: isHot ? 900 : 20, stalls: 0, millisStalled: 0, timeline: timeline))
+            }
+        }
+        return AnalysisResult(
+            sources: [SourceReport(name: "hand")], indices: indices, shards: shards, indexNames: names,
+            texts: StringTable())
+    }
+
+    private static func time(_ seconds: Int) -> Int64 { 1_795_824_000_000 + Int64(seconds) * 1000 }
+
+    @Test func aHotShardIsNamedAndItsIndexHasALinePerShard() throws {
+        let html = HtmlReport.render(Self.hotShardResult())
+        let name = HtmlText.escaped(Self.hostileName)
+        #expect(html.contains("<li>Hot shards: \(name) (shard 1)</li>"))
+        let figure = try #require(
+            section(of: html, from: "<figure data-index=\"\(name)\" data-hot-shard=\"1\">", to: "</figure>"))
+        #expect(
+            figure.contains(
+                "Hot shard: 1, lag p99 900, more than twice the median p99 of the index's 3 shards (20)."))
+        let chart = try #require(section(of: figure, from: "<svg class=\"chart shards\"", to: "</svg>"))
+        #expect(chart.contains("aria-label=\"\(name): lag in operations per shard\""))
+        #expect(count("<g class=\"shard ", in: chart) == 3)
+        #expect(count("<polyline points=", in: chart) == 3)
+        // The hot shard drawn last, on top, and named at its peak (the last bucket, 288 to 300 s).
+        let order = ["0", "2", "1"].map { chart.range(of: "data-shard=\"\($0)\"")?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order == order.sorted { $0! < $1! })
+        #expect(chart.contains("<g class=\"shard hot\" data-shard=\"1\"><title>shard 1 (hot): lag p99 900, max 900"))
+        #expect(chart.contains(#"<text class="shard-label" x="976" y="24" text-anchor="end">shard 1 (hot)</text>"#))
+        // 300 s in 16 s buckets; lag 20 of at most 900: the first point at (26.6, 113.8).
+        #expect(
+            chart.contains(
+                #"<g class="shard line-1" data-shard="0"><title>shard 0: lag p99 20, max 20</title><polyline points="26.6,113.8 "#
+            ))
+        let legend = try #require(section(of: figure, from: "<ul class=\"legend shards\">", to: "</ul>"))
+        #expect(count("<li>", in: legend) == 2 && count("<li class=\"hot\">", in: legend) == 1)
+        // The calm index has no hot shard: no chart of its shards.
+        let calm = try #require(section(of: html, from: "<figure data-index=\"calm\">", to: "</figure>"))
+        #expect(!calm.contains("chart shards") && !calm.contains("Hot shard"))
+        // The hostile name stays text.
+        #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"))
+        for tag in ["svg", "figure", "g", "ul", "title"] {
+            #expect(count("<\(tag)>", in: html) + count("<\(tag) ", in: html) == count("</\(tag)>", in: html), "\(tag)")
+        }
+    }
+
+    @Test func theShardChartDrawsTheHotShardAndTheSevenOthersOfHighestLag() throws {
+        let html = HtmlReport.render(Self.hotShardResult(shardCount: 12))
+        let chart = try #require(section(of: html, from: "<svg class=\"chart shards\"", to: "</svg>"))
+        // Shards 3 to 11 have p99 23 to 31: the seven highest are 5 to 11.
+        let drawn = chart.components(separatedBy: "data-shard=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(drawn == ["5", "6", "7", "8", "9", "10", "11", "1"])
+        #expect(html.contains("The hot shard and the 7 others of highest lag p99, of 12; shards.csv has them all."))
+        // The median of 20, 20, 23 to 31 and 900 is the lower middle one, 26.
+        #expect(html.contains("median p99 of the index's 12 shards (26)"))
+    }
+
+    /// 20 indices that need a look before the two of `hotShardResult` (no lag figures): the one
+    /// with a hot shard still gets a figure, after them; the calm one does not.
+    @Test func anIndexWithAHotShardPastTheChartLimitStillGetsItsFigure() throws {
+        var result = Self.hotShardResult()
+        for number in 0..<HtmlReport.chartLimit {
+            var summary = IndexSummary(index: result.indexNames.intern("busy-\(number)"))
+            summary.samples = 1
+            (summary.firstSeen, summary.lastSeen) = (Self.time(0), Self.time(300))
+            (summary.firstStatus, summary.lastStatus) = (.syncing, .syncing)
+            summary.lag = LagSummary(count: 1, min: 5, max: 5, last: 5, sum: 5, p50: 5, p90: 5, p99: 5)
+            summary.timeline = LagTimeline(capacity: LagTimeline.chartCapacity)
+            summary.timeline?.record(at: Self.time(0), lag: 5, millis: nil)
+            result.indices.append(summary)
+        }
+        let names = result.indexNames
+        result.indices.sort { names.string($0.index) < names.string($1.index) }
+        let html = HtmlReport.render(result)
+        #expect(count("<figure data-index=", in: html) == HtmlReport.chartLimit + 1)
+        #expect(html.contains("then 1 other index with a hot shard."))
+        let last = try #require(html.range(of: "<figure data-index=", options: .backwards))
+        #expect(html[last.upperBound...].hasPrefix("\"\(HtmlText.escaped(Self.hostileName))\" data-hot-shard=\"1\">"))
+        #expect(!html.contains("<figure data-index=\"calm\""))
+    }
+
+    @Test func aCaptureWithShardsButNoHotOneSaysSo() {
+        var result = Self.hotShardResult()
+        result.shards.removeAll { $0.shard == 1 && $0.index == 0 }
+        let html = HtmlReport.render(result)
+        #expect(html.contains("<li>Hot shards: none</li>"))
+        #expect(!html.contains("data-hot-shard") && !html.contains("chart shards"))
+        // Without shard details, no word of shards.
+        result.shards = []
+        #expect(!HtmlReport.render(result).contains("Hot shards"))
+    }
+
+    /// 2 shards over 1,000 polls 10 s apart, shard 1 behind by its poll number.
+    @Test(arguments: [0, LagTimeline.sparklineCapacity, LagTimeline.chartCapacity])
+    func shardTimelinesAreKeptForTheHtmlReportOnlyInFewBuckets(indexCapacity: Int) throws {
+        var lines: [String] = []
+        for poll in 0..<1000 {
+            let shards = (0..<2).map { shard in
+                #"{"shard_id":"[s][\#(shard)]","syncing_task_details":{"leader_checkpoint":\#(poll * 2),"#
+                    + #""follower_checkpoint":\#(poll * 2 - shard * poll)}}"#
+            }
+            lines.append(
+                Self.line(
+                    poll * 10, #""s""#,
+                    #"{"status":"SYNCING","syncing_details":{"leader_checkpoint":\#(poll * 4),"follower_checkpoint":"#
+                        + #"\#(poll * 3)},"shard_replication_details":[\#(shards.joined(separator: ","))]}"#))
+        }
+        let path = try ScratchFile.write(lines.joined(separator: "\n") + "\n")
+        defer { ScratchFile.remove(path) }
+        var options = AnalysisOptions()
+        options.timelineCapacity = indexCapacity
+        let run = Analysis(options: options)
+        run.consume(InputSource(path))
+        let result = run.finish()
+        let shards = result.shards
+        try #require(shards.count == 2)
+        // docs/format.md counts 48 bytes a bucket.
+        #expect(MemoryLayout<LagTimeline.Bucket>.stride == 48)
+        guard indexCapacity == LagTimeline.chartCapacity else {
+            #expect(shards.allSatisfy { $0.timeline == nil })
+            return
+        }
+        for shard in shards {
+            let timeline = try #require(shard.timeline)
+            #expect(timeline.capacity == LagTimeline.shardChartCapacity)
+            // 9,990 s from the first sample: 32 buckets of 512 s would end at 16,384 s, of 256 s at 8,192 s.
+            #expect(timeline.width == 512_000 && timeline.buckets.count == 20)
+            #expect(timeline.buckets.last?.last == shard.last && timeline.buckets.map(\.maximum).max() == shard.max)
+        }
+        #expect(shards[1].max == 999 && shards[0].max == 0)
+        // Shard 1 is hot (its p99 against a median of 0): its index's figure draws both shards.
+        let html = HtmlReport.render(result)
+        let chart = try #require(section(of: html, from: "<svg class=\"chart shards\"", to: "</svg>"))
+        #expect(html.contains("<figure data-index=\"s\" data-hot-shard=\"1\">"))
+        #expect(count("<polyline points=", in: chart) == 2 && chart.contains(">max 999</text>"))
+    }
+
     // MARK: - Helpers
 
     private func render(_ capture: String) throws -> String {

@@ -26,6 +26,13 @@ public struct HotShard: Sendable, Equatable {
         return found
     }
 
+    /// The hot shards of `find(in:)`, worst first: by lag p99, ties in the rows' index order.
+    public static func worstFirst(in shards: [ShardSummary]) -> [HotShard] {
+        find(in: shards).enumerated().sorted {
+            $0.element.p99 != $1.element.p99 ? $0.element.p99 > $1.element.p99 : $0.offset < $1.offset
+        }.map(\.element)
+    }
+
     /// The hot shard of one index, given its shards' rows.
     static func hotShard(of shards: ArraySlice<ShardSummary>) -> HotShard? {
         guard let worst = shards.max(by: { $0.p99 != $1.p99 ? $0.p99 < $1.p99 : $0.shard > $1.shard }) else {

@@ -300,7 +300,10 @@ struct IndexDerivation {
             let limits = settings.limits
             let index = index
             let events = events
-            more.addShards(shards, at: sample.timestamp, index: index, limits: limits, events: events)
+            let timelineCapacity = LagTimeline.shardCapacity(besides: settings.timelineCapacity)
+            more.addShards(
+                shards, at: sample.timestamp, index: index, limits: limits, events: events,
+                timelineCapacity: timelineCapacity)
         }
     }
 
@@ -450,7 +453,8 @@ struct DerivationExtras {
 
     /// Both lists ascend by shard number: a merge, linear in their lengths.
     mutating func addShards(
-        _ shards: [ShardCheckpoints], at time: Int64, index: Int32, limits: StallLimits, events: LiveEventSink?
+        _ shards: [ShardCheckpoints], at time: Int64, index: Int32, limits: StallLimits, events: LiveEventSink?,
+        timelineCapacity: Int
     ) {
         var position = 0
         var allKnown = true
@@ -463,7 +467,7 @@ struct DerivationExtras {
                 break
             }
         }
-        if !allKnown { makeRoom(for: shards) }
+        if !allKnown { makeRoom(for: shards, timelineCapacity: timelineCapacity) }
         position = 0
         for checkpoints in shards {
             while shardDerivations[position].shard < checkpoints.shard { position += 1 }
@@ -472,7 +476,7 @@ struct DerivationExtras {
     }
 
     /// Adds the shards not seen before, keeping the order.
-    private mutating func makeRoom(for shards: [ShardCheckpoints]) {
+    private mutating func makeRoom(for shards: [ShardCheckpoints], timelineCapacity: Int) {
         var merged: [ShardDerivation] = []
         merged.reserveCapacity(shardDerivations.count + shards.count)
         var position = 0
@@ -485,7 +489,7 @@ struct DerivationExtras {
                 merged.append(shardDerivations[position])
                 position += 1
             } else {
-                merged.append(ShardDerivation(shard: checkpoints.shard))
+                merged.append(ShardDerivation(shard: checkpoints.shard, timelineCapacity: timelineCapacity))
             }
         }
         merged.append(contentsOf: shardDerivations[position...])

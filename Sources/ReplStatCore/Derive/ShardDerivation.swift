@@ -7,11 +7,15 @@ struct ShardDerivation {
     private(set) var lag = LagStatistics()
     private(set) var stalls = 0
     private(set) var millisStalled: Int64 = 0
+    /// Its lag over time, for the HTML report's chart of the index's shards; nil when no report draws it.
+    private(set) var timeline: LagTimeline?
     /// The run of stuck samples going on, and whether it was announced as a stall.
     private var run: (start: Int64, end: Int64, follower: Int64, maxLag: UInt64, announced: Bool)?
 
-    init(shard: UInt32) {
+    /// `timelineCapacity`: the buckets of its `timeline` (`LagTimeline.shardCapacity`); 0 keeps none.
+    init(shard: UInt32, timelineCapacity: Int = 0) {
         self.shard = shard
+        if timelineCapacity > 0 { timeline = LagTimeline(capacity: timelineCapacity) }
     }
 
     /// Takes in a shard sample at `time`. A status sample of the index that is no lag sample
@@ -22,6 +26,7 @@ struct ShardDerivation {
         let difference = Int128(checkpoints.leader) - Int128(checkpoints.follower)
         let lag = difference > 0 ? UInt64(difference) : 0
         self.lag.record(lag)
+        timeline?.record(at: time, lag: lag, millis: nil)
         if var current = run, lag > 0, checkpoints.follower == current.follower, time - current.end <= limits.maxGap {
             current.end = time
             current.maxLag = max(current.maxLag, lag)
@@ -65,7 +70,7 @@ struct ShardDerivation {
         let quantiles = lag.quantiles(percent: [50, 99])
         return ShardSummary(
             index: index, shard: shard, lagSamples: lag.count, p50: quantiles[0], p99: quantiles[1], max: lag.max,
-            last: lag.last, stalls: stalls, millisStalled: millisStalled)
+            last: lag.last, stalls: stalls, millisStalled: millisStalled, timeline: timeline)
     }
 }
 

@@ -58,6 +58,16 @@ public struct LagTimeline: Sendable, Equatable {
     public static let sparklineCapacity = 32
     /// Buckets the HTML report's charts need.
     public static let chartCapacity = 128
+    /// Buckets per shard, for the HTML report's chart of an index's shards (hot shards): every
+    /// shard of every index keeps one, so fewer than an index's chart. 32 buckets of 48 bytes and
+    /// the storage around them: about 1.7 KB a shard (docs/format.md, HTML report).
+    public static let shardChartCapacity = 32
+
+    /// The buckets a shard keeps, given its index's (`indexCapacity`): only when the index keeps the
+    /// HTML charts' (`ReportOutputs.timelineCapacity`), so that the other reports pay nothing per shard.
+    static func shardCapacity(besides indexCapacity: Int) -> Int {
+        indexCapacity >= chartCapacity ? shardChartCapacity : 0
+    }
 
     /// The figures, behind one reference (copied on write): an index without a timeline pays
     /// only for a nil pointer in its summary. Sendable as a value is: a shared storage is only

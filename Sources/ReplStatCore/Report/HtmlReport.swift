@@ -1,12 +1,14 @@
 /// The report of `replstat analyze --format html` (docs/format.md): one page that tells the
 /// story over time, for an incident review or a disaster-recovery drill. It holds the Markdown
 /// report's overview and tables, a fleet timeline (`HtmlTimeline`) and charts of lag over time
-/// (`HtmlChart`), all drawn by replstat as inline SVG.
+/// (`HtmlChart`), an index with a hot shard its shards' lag too (`HtmlHotShard`), all drawn by
+/// replstat as inline SVG.
 ///
 /// Self-contained: no script, and nothing loaded from anywhere (styles, fonts, images), so it
 /// reads offline, in a mail attachment or printed. Bounded: the timeline has at most
 /// `MarkdownReport.tableRowLimit` rows, and only the `chartLimit` indices that need a look first
-/// get charts. The output depends only on the result, so the same input gives the same bytes.
+/// get charts, and at most `chartLimit` more with a hot shard. The output depends only on the
+/// result, so the same input gives the same bytes.
 public enum HtmlReport {
     /// Indices with charts of their own: those not replicating now, then by highest lag p99.
     public static let chartLimit = 20
@@ -27,15 +29,32 @@ public enum HtmlReport {
             <style>
 
             """
+        let hotShards = HtmlHotShard.all(in: result)
         out += HtmlStyle.css + "</style>\n</head>\n<body>\n" + HtmlStyle.definitions
-        out += HtmlMarkdown.html(String(markdown[..<split]))
+        out += HtmlMarkdown.html(overview(String(markdown[..<split]), result, hotShards))
         if let span = MarkdownReport.timeCovered(result) {
             let axis = HtmlTimeAxis(span: span)
             out += fleet(result, axis)
-            out += charts(result, axis)
+            out += charts(result, hotShards, axis)
         }
         out += HtmlMarkdown.html(String(markdown[split...]))
         return out + "</body>\n</html>\n"
+    }
+
+    /// The Markdown overview, with the hot shards named last in its list (worst first) when the
+    /// capture has shard details.
+    private static func overview(_ markdown: String, _ result: AnalysisResult, _ hotShards: [HtmlHotShard])
+        -> String
+    {
+        guard !result.shards.isEmpty else { return markdown }
+        let names = hotShards.map {
+            MarkdownText.inline(result.indexName($0.hot.index)) + " (shard \($0.hot.shard))"
+        }
+        var item = "- Hot shards: "
+        item += names.isEmpty ? "none" : HumanFormat.list(names, limit: MarkdownReport.inlineNameLimit)
+        var list = markdown
+        while list.hasSuffix("\n") { list.removeLast() }
+        return list + "\n" + item + "\n\n"
     }
 
     /// Where the section of `title` starts (its heading), or the end.
@@ -62,24 +81,44 @@ public enum HtmlReport {
         return out + "</section>\n"
     }
 
-    private static func charts(_ result: AnalysisResult, _ axis: HtmlTimeAxis) -> String {
-        let charted = MarkdownReport.ranked(
-            result.indices.filter { !($0.timeline?.buckets.isEmpty ?? true) }, limit: chartLimit)
+    private static func charts(_ result: AnalysisResult, _ hotShards: [HtmlHotShard], _ axis: HtmlTimeAxis)
+        -> String
+    {
+        let withLag = result.indices.filter { !($0.timeline?.buckets.isEmpty ?? true) }
+        let ranked = MarkdownReport.ranked(withLag, limit: chartLimit)
+        // Past the first `chartLimit`, indices with a hot shard get a figure too: at most `chartLimit` more, worst first.
+        let rankedIds = Set(ranked.map(\.index))
+        let extraIds = Array(hotShards.lazy.map(\.hot.index).filter { !rankedIds.contains($0) }.prefix(chartLimit))
+        let extra = Dictionary(
+            uniqueKeysWithValues: withLag.filter { extraIds.contains($0.index) }.map { ($0.index, $0) })
+        let charted = ranked + extraIds.compactMap { extra[$0] }
         var out = "<section class=\"charts\">\n<h2 id=\"lag-over-time\">Lag over time</h2>\n"
         guard !charted.isEmpty else { return out + "<p>No lag sample: nothing to chart.</p>\n</section>\n" }
-        let all = result.indices.count { !($0.timeline?.buckets.isEmpty ?? true) }
         out += "<p>"
         out +=
-            all > charted.count
-            ? "The \(charted.count) of \(HumanFormat.grouped(all)) indices with lag samples that need a look first: "
+            withLag.count > ranked.count
+            ? "The \(ranked.count) of \(HumanFormat.grouped(withLag.count)) indices with lag samples that need a look first: "
             : "Every index with lag samples, in the order of need: "
-        out += "not replicating now, then by highest lag p99. The shaded area spans the lowest to the highest lag "
+        out += "not replicating now, then by highest lag p99"
+        out +=
+            charted.count > ranked.count
+            ? "; then " + HumanFormat.count(charted.count - ranked.count, "other index", "other indices")
+                + " with a hot shard. " : ". "
+        out += "The shaded area spans the lowest to the highest lag "
         out += "within each stretch of time, the line follows the last; stalls are shaded yellow, capture gaps "
-        out += "hatched, transitions dashed.</p>\n"
+        out += "hatched, transitions dashed."
+        if !hotShards.isEmpty {
+            out += " An index with a hot shard has a chart of its shards too: a line per shard through the highest "
+            out += "lag of each stretch, the hot shard thick and named."
+        }
+        out += "</p>\n"
         let rows = HtmlIndexRows(result, of: charted)
+        let hotShardOf = Dictionary(uniqueKeysWithValues: hotShards.map { ($0.hot.index, $0) })
         for index in charted {
             let name = HtmlText.escaped(result.indexName(index.index))
-            out += "<figure data-index=\"\(name)\"><figcaption>\(name)</figcaption>\n"
+            let hot = hotShardOf[index.index]
+            out += "<figure data-index=\"\(name)\"" + (hot.map { " data-hot-shard=\"\($0.hot.shard)\"" } ?? "")
+            out += "><figcaption>\(name)</figcaption>\n"
             out += "<p class=\"what\">Status now " + (index.lastStatus?.apiName ?? "none")
             if let lag = index.lag {
                 out += "; lag p99 \(HumanFormat.grouped(lag.p99)), max \(HumanFormat.grouped(lag.max))"
@@ -89,12 +128,14 @@ public enum HtmlReport {
                     "; lag in seconds p99 \(HumanFormat.duration(seconds.p99)), max \(HumanFormat.duration(seconds.max))"
             }
             out += "</p>\n"
+            if let hot { out += "<p class=\"what hot-shard\">" + hot.sentence + "</p>\n" }
+            let backdrop = HtmlChart.Backdrop(
+                axis: axis, result: result, stalls: rows.stalls[index.index] ?? [], gaps: rows.gaps[index.index] ?? [],
+                transitions: rows.transitions[index.index] ?? [])
             for measure in [HtmlChart.Measure.operations, .seconds] {
-                out +=
-                    HtmlChart.svg(
-                        index, measure, axis: axis, result: result, stalls: rows.stalls[index.index] ?? [],
-                        gaps: rows.gaps[index.index] ?? [], transitions: rows.transitions[index.index] ?? []) ?? ""
+                out += HtmlChart.svg(index, measure, over: backdrop) ?? ""
             }
+            if let hot { out += hot.html(over: backdrop) }
             out += axis.svg(className: "axis") + "</figure>\n"
         }
         return out + "</section>\n"

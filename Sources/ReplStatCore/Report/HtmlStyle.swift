@@ -1,7 +1,8 @@
 /// The look of the HTML report: its style sheet, the SVG patterns, the legend. Colours are the
 /// Okabe-Ito palette, which stays distinguishable with every common colour-vision deficiency;
 /// states where replication is not going on also carry a pattern and, where there is room, their
-/// name, and marks differ in place and shape, so that nothing is told by colour alone. Printed,
+/// name, marks differ in place and shape, and the lines of shards in dashes, width and legend,
+/// so that nothing is told by colour alone. Printed,
 /// the page keeps its colours and patterns on white, and its tables unfold.
 enum HtmlStyle {
     /// `paused`, `not-in-progress`: the class of a state's bands.
@@ -103,6 +104,18 @@ enum HtmlStyle {
         .chart .range { fill: #56B4E9; fill-opacity: 0.45; }
         .chart .last { fill: none; stroke: #0072B2; stroke-width: 1.6; }
         .chart .dot { fill: #0072B2; }
+        .shard { fill: none; stroke: currentColor; stroke-width: 1.4; stroke-linejoin: round; }
+        .shard circle { fill: currentColor; stroke: none; }
+        .shard.hot { color: #D55E00; stroke-width: 3.2; }
+        .shard.line-1 { color: #0072B2; }
+        .shard.line-2 { color: #009E73; stroke-dasharray: 6 3; }
+        .shard.line-3 { color: #CC79A7; stroke-dasharray: 2 3; }
+        .shard.line-4 { color: #56B4E9; stroke-dasharray: 10 3 2 3; }
+        .shard.line-5 { color: #E69F00; stroke-dasharray: 4 4; }
+        .shard.line-6 { color: #000000; stroke-dasharray: 1 2; }
+        .shard.line-7 { color: #666666; stroke-dasharray: 12 3; }
+        .chart .shard-label { font-weight: 700; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
+        .legend li.hot { font-weight: 600; }
         .chart .frame { fill: none; stroke: #999999; stroke-width: 0.6; }
         .chart .transition line { stroke: #000000; stroke-width: 1.2; stroke-dasharray: 4 3; }
         .chart .transition rect { fill: transparent; }

@@ -4,10 +4,7 @@ extension MarkdownReport {
     static func hotShards(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         guard !result.shards.isEmpty else { return }
         out += "\n## Hot shards\n\n"
-        // Worst first; ties stay in index name order.
-        let all = HotShard.find(in: result.shards).enumerated().sorted {
-            $0.element.p99 != $1.element.p99 ? $0.element.p99 > $1.element.p99 : $0.offset < $1.offset
-        }.map(\.element)
+        let all = HotShard.worstFirst(in: result.shards)
         guard !all.isEmpty else {
             out += "No hot shard: in every index, the worst shard's lag p99 is at most twice the median "
             out += "of its shards' p99.\n"
