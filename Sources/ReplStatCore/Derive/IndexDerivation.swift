@@ -300,7 +300,7 @@ struct IndexDerivation {
             let limits = settings.limits
             let index = index
             let events = events
-            let timelineCapacity = LagTimeline.shardCapacity(besides: settings.timelineCapacity)
+            let timelineCapacity = settings.shardTimelineCapacity
             more.addShards(
                 shards, at: sample.timestamp, index: index, limits: limits, events: events,
                 timelineCapacity: timelineCapacity)
@@ -378,12 +378,15 @@ final class DerivationSettings {
     let keepsRows: Bool
     /// The buckets of lag over time each index keeps: none unless a report draws it.
     let timelineCapacity: Int
+    /// The buckets each shard's timeline keeps (`LagTimeline.shardCapacity`).
+    let shardTimelineCapacity: Int
 
     init(
         maxGap: Int64, stallAfter: Int64, events: LiveEventSink? = nil, lagAlert: LagAlert? = nil, keepsRows: Bool,
         timelineCapacity: Int = 0
     ) {
         self.timelineCapacity = timelineCapacity
+        shardTimelineCapacity = LagTimeline.shardCapacity(forIndexCapacity: timelineCapacity)
         limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
         self.lagAlert = lagAlert

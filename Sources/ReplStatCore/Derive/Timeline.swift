@@ -63,9 +63,9 @@ public struct LagTimeline: Sendable, Equatable {
     /// the storage around them: about 1.7 KB a shard (docs/format.md, HTML report).
     public static let shardChartCapacity = 32
 
-    /// The buckets a shard keeps, given its index's (`indexCapacity`): only when the index keeps the
-    /// HTML charts' (`ReportOutputs.timelineCapacity`), so that the other reports pay nothing per shard.
-    static func shardCapacity(besides indexCapacity: Int) -> Int {
+    /// The buckets a shard keeps, given its index's: only when the index keeps the HTML charts'
+    /// (`ReportOutputs.timelineCapacity`), so that the other reports pay nothing per shard.
+    static func shardCapacity(forIndexCapacity indexCapacity: Int) -> Int {
         indexCapacity >= chartCapacity ? shardChartCapacity : 0
     }
 
