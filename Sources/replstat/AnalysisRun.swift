@@ -102,12 +102,23 @@ struct AnalysisRun {
         } catch {
             fail("\(error)")
         }
-        for failure in result.failures {
-            FileOutput.standardError("replstat: \(failure)\n")
-        }
+        Self.reportFailures(result)
         if let events, let printer, events.summary || isatty(2) == 1 {
             FileOutput.standardError(summaryLine(result, events: printer.printed))
         }
+        try Self.conclude(result, strict: strict, strictSetting: strictSetting)
+    }
+
+    /// Says on standard error why each source failed.
+    static func reportFailures(_ result: AnalysisResult) {
+        for failure in result.failures {
+            FileOutput.standardError("replstat: \(failure)\n")
+        }
+    }
+
+    /// Ends with the run's exit status (docs/format.md): 1 when a source failed, else 3 when
+    /// strict and a line was rejected.
+    static func conclude(_ result: AnalysisResult, strict: Bool, strictSetting: String = "--strict") throws {
         if !result.failures.isEmpty { throw ExitCode(ExitStatus.sourceFailed) }
         if strict && result.totals.rejected > 0 {
             FileOutput.standardError("replstat: \(result.totals.rejected) line(s) rejected (\(strictSetting))\n")
@@ -119,6 +130,16 @@ struct AnalysisRun {
     var outputTargets: OutputTargets {
         var targets = OutputTargets()
         targets.inputs = sources.filter { !$0.isStandardInput && $0.descriptor == nil }.map(\.name)
+        Self.add(reports, to: &targets)
+        if let rejectsPath { targets.files.append(.init(rejectsPath, writer: "the rejects file")) }
+        if case .file(let path) = events?.destination { targets.files.append(.init(path, writer: "the watch sink")) }
+        if let metrics = events?.metrics { targets.files.append(.init(metrics.path, writer: "the metrics file")) }
+        targets.files += alsoWritten
+        return targets
+    }
+
+    /// The files and folders `reports` write.
+    static func add(_ reports: ReportOutputs, to targets: inout OutputTargets) {
         if case .file(let path) = reports.markdown { targets.files.append(.init(path, writer: "the markdown report")) }
         if case .file(let path) = reports.html { targets.files.append(.init(path, writer: "the html report")) }
         if case .file(let path) = reports.json { targets.files.append(.init(path, writer: "the json report")) }
@@ -131,11 +152,6 @@ struct AnalysisRun {
                 targets.files.append(.init(path, writer: "the csv table \(table.fileName)"))
             }
         }
-        if let rejectsPath { targets.files.append(.init(rejectsPath, writer: "the rejects file")) }
-        if case .file(let path) = events?.destination { targets.files.append(.init(path, writer: "the watch sink")) }
-        if let metrics = events?.metrics { targets.files.append(.init(metrics.path, writer: "the metrics file")) }
-        targets.files += alsoWritten
-        return targets
     }
 
     private func summaryLine(_ result: AnalysisResult, events: Int) -> String {

@@ -22,6 +22,9 @@ struct Analyze: ParsableCommand {
                            report.html under --out)
               openmetrics  each index's state at the end, for Prometheus
                            (standard output, or metrics.prom; docs/metrics.md)
+              partial      the partial result of one partition of a distributed
+                           analysis, from the records of `replstat split`
+                           (standard output, or partial; docs/distributed.md)
 
             Examples:
               replstat analyze samples/fleet-day.jsonl.gz
@@ -36,7 +39,7 @@ struct Analyze: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case markdown, csv, json, html, openmetrics
+        case markdown, csv, json, html, openmetrics, partial
     }
 
     @Option(help: "Report format.")
@@ -76,19 +79,18 @@ struct Analyze: ParsableCommand {
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
+        if format == .partial { try PartialRun.validate(sources: sources, rejectsPath: rejectsPath, strict: strict) }
     }
 
     func run() throws {
+        if format == .partial {
+            try PartialRun(input: sources.first ?? "-", options: analysis.options, outputDirectory: outputDirectory)
+                .run()
+            return
+        }
         var options = analysis.options
         options.jobs = jobs ?? AnalysisOptions.processorCount
-        var reports = ReportOutputs()
-        switch format {
-        case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)
-        case .markdown: reports.markdown = destination(name: "report.md")
-        case .json: reports.json = destination(name: "report.json")
-        case .html: reports.html = destination(name: "report.html")
-        case .openmetrics: reports.openMetrics = destination(name: "metrics.prom")
-        }
+        let reports = Self.reports(format, outputDirectory: outputDirectory)
         try AnalysisRun(
             command: "analyze", sources: sources.map(InputSource.init), options: options, strict: strict,
             reports: reports,
@@ -96,7 +98,20 @@ struct Analyze: ParsableCommand {
         ).run()
     }
 
-    private func destination(name: String) -> ReportOutputs.Destination {
-        outputDirectory.map { .file($0 + "/" + name) } ?? .standardOutput
+    /// Where the reports of `format` go (not `partial`, which is no report).
+    static func reports(_ format: Format, outputDirectory: String?) -> ReportOutputs {
+        func destination(name: String) -> ReportOutputs.Destination {
+            outputDirectory.map { .file($0 + "/" + name) } ?? .standardOutput
+        }
+        var reports = ReportOutputs()
+        switch format {
+        case .csv: reports.csv = ReportOutputs.CSVOutput(directory: outputDirectory!)
+        case .markdown: reports.markdown = destination(name: "report.md")
+        case .json: reports.json = destination(name: "report.json")
+        case .html: reports.html = destination(name: "report.html")
+        case .openmetrics: reports.openMetrics = destination(name: "metrics.prom")
+        case .partial: preconditionFailure("a partial result is not a report")
+        }
+        return reports
     }
 }

@@ -18,12 +18,13 @@ public struct ReplStat: ParsableCommand {
             state, lag, stalls and the quality of the capture; `replstat watch` prints events as \
             they happen; `replstat capture` polls a cluster and writes the capture; `replstat run` \
             runs a pipeline file (sources, options and outputs in one \
-            recipe); `replstat simulate` writes realistic captures for trying it out.
+            recipe); `replstat simulate` writes realistic captures for trying it out; `replstat \
+            split` and `replstat merge` spread an analysis over many machines (docs/distributed.md).
 
             \(Version.line)
             """,
         version: Version.line,
-        subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self]
+        subcommands: [Analyze.self, Watch.self, Capture.self, Run.self, Simulate.self, Split.self, Merge.self]
     )
 
     public init() {}

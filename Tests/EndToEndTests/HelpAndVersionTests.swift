@@ -3,7 +3,7 @@ import Testing
 
 /// `--help` as a user reads it at an 80-column terminal, and `--version`.
 @Suite(.timeLimit(.minutes(10))) struct HelpAndVersionTests {
-    static let commands = ["", "analyze", "watch", "capture", "run", "simulate"]
+    static let commands = ["", "analyze", "watch", "capture", "run", "simulate", "split", "merge"]
 
     /// ArgumentParser wraps help at the width COLUMNS gives (the terminal's when unset).
     private func help(_ command: String) throws -> String {

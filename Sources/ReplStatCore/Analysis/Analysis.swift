@@ -58,6 +58,15 @@ public final class Analysis: DecodedPieceConsumer {
         lanes.read(sources, into: self)
     }
 
+    /// Merges lines that come already cut instead of read from sources (the records of a
+    /// distributed analysis, `PartialAnalysis`): `feed` hands the run, on this thread and in
+    /// input order, each source's begin, its pieces decoded by one `DecodeLane` of number 0,
+    /// and its end.
+    func consumeDecoded(_ feed: (Analysis) throws -> Void) rethrows {
+        ids.startLanes(1)
+        try feed(self)
+    }
+
     /// Flushes the reorder windows and assembles the result.
     public func finish() -> AnalysisResult {
         let summaries = partitions.finish()

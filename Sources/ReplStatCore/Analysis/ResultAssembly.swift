@@ -5,8 +5,18 @@ enum ResultAssembly {
         sources: [SourceReport], summaries indices: consuming [IndexSummary], partitions: [IndexPartition],
         names: RunNames
     ) -> AnalysisResult {
-        let indexNames = names.indexNames
-        var findings = partitions.map { $0.takeFindings() }
+        assemble(
+            sources: sources, summaries: consume indices, findings: partitions.map { $0.takeFindings() },
+            indexNames: names.indexNames, texts: names.texts)
+    }
+
+    /// The result of these figures and rows, in any order, of indices named in `indexNames`
+    /// (also the merge of the partial results of a distributed analysis, `ResultMerge`).
+    static func assemble(
+        sources: [SourceReport], summaries indices: consuming [IndexSummary], findings: [PartitionFindings],
+        indexNames: StringTable, texts: StringTable
+    ) -> AnalysisResult {
+        var findings = findings
         // Each table gathered into room of its exact size, each partition's part given back once
         // copied (the rows of a long capture are its largest part).
         func gather<Row>(_ rows: WritableKeyPath<PartitionFindings, [Row]>) -> [Row] {
@@ -53,7 +63,7 @@ enum ResultAssembly {
         return AnalysisResult(
             sources: sources, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,
             errorEpisodes: errorEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: indexNames,
-            texts: names.texts)
+            texts: texts)
     }
 
     /// Rearranges `elements` in place so that position i holds what was at `order[i]`, following

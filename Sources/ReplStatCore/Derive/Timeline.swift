@@ -206,3 +206,15 @@ extension LagTimeline {
         return columns
     }
 }
+
+extension LagTimeline {
+    /// A timeline as it was written down (`PartialRows`, the partial documents of a distributed
+    /// analysis): its buckets from the origin on, the last one that of its last sample.
+    init(capacity: Int, origin: Int64, width: Int64, buckets: [Bucket]) {
+        self.init(capacity: capacity)
+        storage.origin = origin
+        storage.width = width
+        storage.buckets = buckets
+        storage.current = buckets.last ?? Bucket()
+    }
+}

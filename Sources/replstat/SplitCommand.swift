@@ -1,0 +1,89 @@
+import ArgumentParser
+import ReplStatCore
+
+struct Split: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cut one source into records by index, for a distributed analysis.",
+        discussion: """
+            The map step of a distributed analysis (docs/distributed.md): reads and decodes the \
+            source as `analyze` does, counts the lines it can judge alone (blank, too long, not \
+            JSON, no timestamp or index, bad fields, unknown status), and writes every sample as \
+            one record for the partition of its index:
+
+              <partition> TAB <source ordinal> TAB <line number> TAB <line> LF
+
+            then, last, one source record 'S TAB <document>' with its counts, its number of \
+            lines and, if reading stopped early, why. Sort the records of each partition by \
+            (source ordinal, line number), give them to `replstat analyze --format partial`, and \
+            give every partial and every S record to `replstat merge`: it writes the reports \
+            `replstat analyze` would write on all the sources. scripts/distributed-analyze does \
+            all of this on one machine.
+
+            Give every split and partial analysis the same --partitions and analysis options, \
+            and each source its place in the list of sources (--source-ordinal, from 0).
+
+            Example:
+              replstat split --partitions 16 --source-ordinal 0 \\
+                  --source-name day-01.jsonl.gz day-01.jsonl.gz > split-0
+
+            Exit status: 0 done; 1 the source could not be read or is damaged (the records \
+            before the damage and the S record are still written: merge reports the damage); \
+            2 usage error.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Partitions to spread the indices over (the same for every source).", valueName: "n"))
+    var partitions: Int
+
+    @Option(
+        name: .customLong("source-ordinal"),
+        help: ArgumentHelp("The source's place among all sources of the analysis, from 0.", valueName: "k"))
+    var ordinal: Int
+
+    @Option(
+        name: .customLong("source-name"),
+        help: ArgumentHelp("The source's name in the reports (default: SOURCE as given).", valueName: "name"))
+    var sourceName: String?
+
+    @OptionGroup(title: "Analysis")
+    var analysis: AnalysisFlags
+
+    @Argument(help: ArgumentHelp("The capture file, plain or gzip; '-' is standard input.", valueName: "source"))
+    var source: String
+
+    func validate() throws {
+        try AnalysisFlags.validate(analysis.options)
+        do {
+            try Partitioning.countLimit.check(partitions)
+        } catch {
+            throw ValidationError(error.commandLineMessage)
+        }
+        guard (0...Int(Int32.max)).contains(ordinal) else {
+            throw ValidationError(
+                "--source-ordinal must be the source's place among the sources, from 0 to \(Int32.max).")
+        }
+    }
+
+    func run() throws {
+        // One thread: a distributed analysis runs a split per core.
+        var options = analysis.options
+        options.jobs = 1
+        ProcessControl.ignoreBrokenPipe()
+        let inputs = [InputSource(source)]
+        FileOutput.hintWhenReadingATerminal(inputs)
+        let split = SourceSplit(
+            partitions: partitions, ordinal: ordinal, name: sourceName ?? source, options: options,
+            to: FileSink.standardOutput())
+        let document: SourceDocument
+        do {
+            document = try split.run(inputs[0])
+        } catch {
+            FileOutput.standardError("replstat: \(error)\n")
+            ProcessControl.exit(ExitStatus.sourceFailed)
+        }
+        if let failure = document.failure {
+            FileOutput.standardError("replstat: \(failure)\n")
+            throw ExitCode(ExitStatus.sourceFailed)
+        }
+    }
+}
