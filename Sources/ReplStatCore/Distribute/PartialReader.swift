@@ -182,6 +182,8 @@ private struct PartitionReading {
             document.result.gaps.append(try known(rows.gap(&fields)))
         case "episode":
             document.result.errorEpisodes.append(try known(rows.episode(&fields)))
+        case "open":
+            document.result.stillOpen.append(try known(rows.open(&fields)))
         case "shard":
             let shard = try known(rows.shard(&fields))
             guard shardKeys.insert(UInt64(UInt32(shard.index)) << 32 | UInt64(shard.shard)).inserted else {
@@ -227,3 +229,4 @@ extension StallRow: IndexedRow {}
 extension GapRow: IndexedRow {}
 extension ErrorEpisode: IndexedRow {}
 extension ShardSummary: IndexedRow {}
+extension OpenAtEnd: IndexedRow {}

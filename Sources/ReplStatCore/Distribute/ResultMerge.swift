@@ -103,6 +103,10 @@ public struct ResultMerge {
             row.index = indexIds[Int(row.index)]
             findings.shards.append(row)
         }
+        for var row in result.stillOpen {
+            row.index = indexIds[Int(row.index)]
+            findings.stillOpen.append(row)
+        }
     }
 
     /// The merged result, once every document is in; refuses a set of documents that is not
