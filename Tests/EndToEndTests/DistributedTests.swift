@@ -242,3 +242,139 @@ struct DirtyCapture {
         undamaged = [plain, gzip, verbose, last]
     }
 }
+
+/// Each step's messages and exit statuses at the command line (docs/distributed.md).
+@Suite struct DistributedStepsTests {
+    static let sample = DistributedTests.samples[0]
+
+    func split(_ arguments: [String]) throws -> Replstat.Run {
+        try Replstat.run(["split"] + arguments)
+    }
+
+    @Test func splitEndsWithItsSourceRecordEvenWhenTheSourceCannotBeOpened() throws {
+        let dir = try TemporaryDirectory()
+        let missing = dir.file("missing.jsonl.gz").path
+        let run = try split(["--partitions", "4", "--source-ordinal", "2", "--source-name", "day 2", missing])
+        #expect(run.status == 1)
+        #expect(run.stderr == "replstat: day 2: cannot open: No such file or directory\n")
+        let lines = run.stdoutText.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines[0].hasPrefix("S\treplstat-partial\t1\tsource\t"))
+        #expect(lines[0].contains("\t2\tday%202\t0\t"))
+        #expect(lines[0].hasSuffix("\tunreadable\t\tNo%20such%20file%20or%20directory"))
+    }
+
+    @Test func splitWritesRecordsInLineOrderThenItsSourceRecord() throws {
+        let run = try split(["--partitions", "3", "--source-ordinal", "0", Self.sample])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.last?.hasPrefix("S\t") == true)
+        var previous = 0
+        for line in lines.dropLast() {
+            let fields = line.split(separator: "\t", maxSplits: 3)
+            #expect(["0", "1", "2"].contains(fields[0]) && fields[1] == "0")
+            let number = Int(fields[2])!
+            #expect(number > previous)
+            previous = number
+        }
+    }
+
+    @Test(arguments: [
+        (["--partitions", "0", "--source-ordinal", "0", "x"], "--partitions"),
+        (["--partitions", "1000001", "--source-ordinal", "0", "x"], "--partitions"),
+        (["--partitions", "2", "--source-ordinal", "-1", "x"], "--source-ordinal"),
+        (["--partitions", "2", "x"], "--source-ordinal"),
+        (["--partitions", "2", "--source-ordinal", "0", "--max-line-bytes", "2000000000", "x"], "--max-line-bytes"),
+    ])
+    func splitUsageErrors(_ arguments: [String], _ named: String) throws {
+        let run = try split(arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(named), "\(run.stderr)")
+    }
+
+    @Test(arguments: [
+        ("0\t0\t2\t{}\n0\t0\t1\t{}\n", "line 2 (source 0, line 1) comes after (source 0, line 2)"),
+        ("0\t1\t1\t{}\n0\t0\t5\t{}\n", "line 2 (source 0, line 5) comes after (source 1, line 1)"),
+        ("0\t0\t1\t{}\n0\t0\t1\t{}\n", "line 2 (source 0, line 1) comes after (source 0, line 1)"),
+        ("0\t0\t1\t{}\nnot a record\n", "line 2 is not a record"),
+        ("S\treplstat-partial\t1\tsource\n", "line 1 is a source record (S), which goes to merge"),
+        ("0\t0\t1\t{}", "line 1 ends without LF"),
+    ])
+    func partialRefusesRecordsOutOfOrderOrMalformed(_ records: String, _ says: String) throws {
+        let run = try Replstat.run(["analyze", "--format", "partial", "-"], stdin: Data(records.utf8))
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("replstat: -: " + says), "\(run.stderr)")
+    }
+
+    @Test func partialOfNothingIsAnEmptyDocument() throws {
+        let run = try Replstat.run(["analyze", "--format", "partial", "-"], stdin: Data())
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutText.hasPrefix("replstat-partial\t1\tpartition\treorder-window=300000\t"))
+        #expect(run.stdoutText.hasSuffix("\nend\t1\n"))
+    }
+
+    @Test func partialUsageErrors() throws {
+        for arguments in [["a", "b"], ["--rejects", "r.jsonl", "-"], ["--strict", "-"]] {
+            let run = try Replstat.run(["analyze", "--format", "partial"] + arguments)
+            #expect(run.status == 2, "\(arguments)")
+            #expect(run.stderr.contains("--format partial"), "\(run.stderr)")
+        }
+        let missing = try Replstat.run(["analyze", "--format", "partial", "/nonexistent/records"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "replstat: /nonexistent/records: cannot open: No such file or directory\n")
+    }
+
+    /// Partials in a folder, as the script leaves them with --keep.
+    func kept(in dir: TemporaryDirectory, options: [String] = []) throws -> (partials: [String], sources: [String]) {
+        let run = try Replstat.bash(
+            ([DistributedTests.script, "--partitions", "2", "--keep", dir.path, "--format", "json"] + options
+                + [Self.sample]).map(DistributedTests.quote).joined(separator: " ") + " > /dev/null",
+            environment: ["REPLSTAT_BIN": Replstat.binary.path, "PATH": "/usr/bin:/bin"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("run.") }
+        let work = dir.url.appendingPathComponent(runs[0])
+        func files(_ folder: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent(folder).path).sorted().map {
+                work.appendingPathComponent(folder).appendingPathComponent($0).path
+            }
+        }
+        return (try files("partials"), try files("sources"))
+    }
+
+    @Test func mergeRefusesPartialsThatDoNotGoTogether() throws {
+        let dir = try TemporaryDirectory()
+        let (partials, sources) = try kept(in: dir)
+        let other = try TemporaryDirectory()
+        let (otherPartials, _) = try kept(in: other, options: ["--max-gap", "120"])
+        let cases: [([String], Int32, String)] = [
+            (partials, 2, "no source record among the partials"),
+            ([partials[0]] + sources, 2, "but the partials account for"),
+            (partials + [partials[0]] + sources, 2, "is also in another partial"),
+            ([partials[0], otherPartials[1]] + sources, 2, "different settings (--max-gap 120 and 300)"),
+            (partials + sources + ["/nonexistent/partial"], 1, "/nonexistent/partial: cannot open"),
+        ]
+        for (files, status, says) in cases {
+            let run = try Replstat.run(["merge", "--format", "json"] + files)
+            #expect(run.status == status, "\(says): \(run.stderr)")
+            #expect(run.stderr.contains(says), "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+        let whole = try Replstat.run(["merge", "--format", "json"] + sources + partials.reversed())
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.stdout == (try Replstat.run(["analyze", "--format", "json", Self.sample])).stdout)
+    }
+
+    @Test func mergeUsageErrors() throws {
+        let none = try Replstat.run(["merge"])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("Give the partial results"), "\(none.stderr)")
+        let csv = try Replstat.run(["merge", "--format", "csv", "x"])
+        #expect(csv.status == 2)
+        #expect(csv.stderr.contains("--out DIR"), "\(csv.stderr)")
+        let dir = try TemporaryDirectory()
+        let same = try Replstat.run(["merge", "--format", "markdown", "--out", dir.path, dir.file("report.md").path])
+        #expect(same.status == 2)
+        #expect(same.stderr.contains("also a source"), "\(same.stderr)")
+    }
+}

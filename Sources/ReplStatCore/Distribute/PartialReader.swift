@@ -221,7 +221,7 @@ private struct PartitionReading {
 
 /// A row that belongs to an index.
 protocol IndexedRow {
-    var index: Int32 { get }
+    var index: Int32 { get set }
 }
 
 extension TransitionRow: IndexedRow {}
