@@ -299,6 +299,7 @@ struct DirtyCapture {
         ("0\t0\t1\t{}\nnot a record\n", "line 2 is not a record"),
         ("S\treplstat-partial\t1\tsource\n", "line 1 is a source record (S), which goes to merge"),
         ("0\t0\t1\t{}", "line 1 ends without LF"),
+        ("0\t2147483648\t1\t{}\n", "line 1 has the source ordinal 2147483648, past any source"),
     ])
     func partialRefusesRecordsOutOfOrderOrMalformed(_ records: String, _ says: String) throws {
         let run = try Replstat.run(["analyze", "--format", "partial", "-"], stdin: Data(records.utf8))
