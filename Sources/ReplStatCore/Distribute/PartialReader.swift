@@ -218,15 +218,3 @@ private struct PartitionReading {
         return row
     }
 }
-
-/// A row that belongs to an index.
-protocol IndexedRow {
-    var index: Int32 { get set }
-}
-
-extension TransitionRow: IndexedRow {}
-extension StallRow: IndexedRow {}
-extension GapRow: IndexedRow {}
-extension ErrorEpisode: IndexedRow {}
-extension ShardSummary: IndexedRow {}
-extension OpenAtEnd: IndexedRow {}

@@ -385,3 +385,15 @@ extension OpenAtEnd.Kind {
         }
     }
 }
+
+/// A row that belongs to an index.
+protocol IndexedRow {
+    var index: Int32 { get set }
+}
+
+extension TransitionRow: IndexedRow {}
+extension StallRow: IndexedRow {}
+extension GapRow: IndexedRow {}
+extension ErrorEpisode: IndexedRow {}
+extension ShardSummary: IndexedRow {}
+extension OpenAtEnd: IndexedRow {}
