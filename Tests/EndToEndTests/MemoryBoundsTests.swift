@@ -51,6 +51,30 @@ import Testing
         }
     }
 
+    /// 12 MiB of lines of a byte or two, blank or not JSON, decoded by 8 jobs: a piece of 512 KiB
+    /// of them is 512K decoded lines, so the pieces under way took about 600 MB (under 50 MB with
+    /// one job) before pieces were cut by lines too (`LineFramer.linesPerPiece`). The JSON
+    /// report is the same as with one job.
+    @Test(arguments: ["blank", "x"]) func piecesOfTinyLinesTakeBoundedMemory(lines: String) throws {
+        let (command, count) =
+            lines == "blank"
+            ? ("head -c 12M /dev/zero | tr '\\0' '\\n'", 12 << 20) : ("{ yes x || true; } | head -c 12M", 6 << 20)
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.time), "GNU time is needed (apt-get install time)")
+        let dir = try TemporaryDirectory()
+        let capture = dir.file("\(lines).jsonl.gz").path
+        try #require(try Replstat.bash("\(command) | gzip -1 > \"\(capture)\"").status == 0)
+        var reports: [String] = []
+        for jobs in [8, 1] {
+            let report = dir.file("\(jobs).json").path
+            let peak = try peakKilobytes(
+                "REPLSTAT analyze --jobs \(jobs) --format json \"\(capture)\" > \"\(report)\"", in: dir)
+            #expect(peak > 0 && peak < 128 * 1024, "\(lines), --jobs \(jobs): peak RSS \(peak) KiB")
+            reports.append(try String(contentsOfFile: report, encoding: .utf8))
+        }
+        #expect(reports[0] == reports[1] && reports[0].contains("\"totals\": {\"lines\":\(count),"))
+    }
+
     /// 80 distinct reasons of 900 KB each (72 MB, each line under the 1 MiB limit), each
     /// ending a status: the reasons come out whole in transitions.csv while the run's memory
     /// stays far below what holding them would take (about 220 MB before).
