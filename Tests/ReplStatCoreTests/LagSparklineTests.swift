@@ -57,6 +57,8 @@ import Testing
     /// A million indices in the Markdown report: an index without lag samples pays a pointer.
     @Test func noSparklineCostsAPointer() {
         #expect(MemoryLayout<LagSparkline?>.size == MemoryLayout<Int>.size)
+        // And an index's derivation keeps either it or the HTML report's timeline in one pointer.
+        #expect(MemoryLayout<LagOverTime>.size == MemoryLayout<Int>.size)
     }
 
     @Test func aCopyIsAValue() {

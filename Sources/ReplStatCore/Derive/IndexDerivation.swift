@@ -46,8 +46,8 @@ struct IndexDerivation {
     /// The lag in seconds of the open stall's last sample, `Self.noLag` when it had none.
     private var openStallLagMillis = Self.noLag
     private static let noLag = Int64.min
-    /// Lag over time, when a report draws it, from the first lag sample: nil pointers otherwise.
-    private var lagOverTime = LagOverTime()
+    /// Lag over time, when a report draws it, from the first lag sample: a nil pointer otherwise.
+    private var lagOverTime = LagOverTime.none
 
     private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
     private var ratePairs = 0
