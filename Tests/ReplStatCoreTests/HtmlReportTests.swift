@@ -278,7 +278,7 @@ import Testing
     }
 
     /// 2 shards over 1,000 polls 10 s apart, shard 1 behind by its poll number.
-    @Test(arguments: [0, LagTimeline.sparklineCapacity, LagTimeline.chartCapacity])
+    @Test(arguments: [0, LagSparkline.capacity, LagTimeline.chartCapacity])
     func shardTimelinesAreKeptForTheHtmlReportOnlyInFewBuckets(indexCapacity: Int) throws {
         var lines: [String] = []
         for poll in 0..<1000 {

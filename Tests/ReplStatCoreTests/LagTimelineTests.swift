@@ -38,7 +38,7 @@ import Testing
     /// for too: a timeline of 128 buckets coarsened to 32 is the timeline of 32 buckets.
     @Test(arguments: [1, 7, 100, 5000])
     func coarseningEqualsRecordingWithTheSmallerCapacity(polls: Int) {
-        var small = LagTimeline(capacity: LagTimeline.sparklineCapacity)
+        var small = LagTimeline(capacity: LagSparkline.capacity)
         var large = LagTimeline(capacity: LagTimeline.chartCapacity)
         var random = SplitMix64(seed: UInt64(polls))
         var time: Int64 = 1_795_824_000_000
@@ -49,7 +49,7 @@ import Testing
             small.record(at: time, lag: lag, millis: millis)
             large.record(at: time, lag: lag, millis: millis)
         }
-        let coarsened = large.coarsened(to: LagTimeline.sparklineCapacity)
+        let coarsened = large.coarsened(to: LagSparkline.capacity)
         #expect(coarsened.buckets == small.buckets)
         #expect(coarsened.width == small.width)
     }
@@ -86,7 +86,7 @@ import Testing
         reports.json = .standardOutput
         #expect(reports.timelineCapacity == 0)
         reports.markdown = .standardOutput
-        #expect(reports.timelineCapacity == LagTimeline.sparklineCapacity)
+        #expect(reports.timelineCapacity == LagSparkline.capacity)
         reports.html = .file("out/report.html")
         #expect(reports.timelineCapacity == LagTimeline.chartCapacity)
         // An HTML report alone is a report: a live run keeps its rows for it.

@@ -262,6 +262,28 @@ private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
         #expect(pieces[1].bytes == Array("three\nfour\n".utf8) && pieces[1].inChunk)
     }
 
+    /// A chunk of lines of a byte or two is cut into pieces of at most `linesPerPiece` lines, so
+    /// that decoding a piece takes memory in proportion to its bytes; the lines stay the same.
+    @Test(arguments: [0, 1, LineFramer.linesPerPiece - 1, LineFramer.linesPerPiece, 2 * LineFramer.linesPerPiece + 3])
+    func piecesHoldAtMostLinesPerPiece(lines: Int) {
+        // A carried line first, then `lines` lines of "x" or nothing, the last one without LF.
+        let stream =
+            Array("carried\n".utf8) + (0..<lines).flatMap { Array($0 % 2 == 0 ? "\n".utf8 : "x\n".utf8) } + [0x41]
+        var framer = LineFramer(maxLineBytes: 1024)
+        var pieces: [[UInt8]] = []
+        let collect: (FramedPiece) -> Void = { piece in
+            guard case .lines(let bytes) = piece else { return }
+            pieces.append(Array(bytes))
+        }
+        Array(stream[..<3]).withUnsafeBytes { framer.cut($0, emit: collect) }
+        Array(stream[3...]).withUnsafeBytes { framer.cut($0, emit: collect) }
+        framer.finishPieces(emit: collect)
+        #expect(pieces.flatMap { $0 } == stream)
+        #expect(pieces.allSatisfy { $0.count { $0 == 0x0A } <= LineFramer.linesPerPiece })
+        // The carried line, the lines in as few pieces as the limit allows, the last line.
+        #expect(pieces.count == 2 + (lines + LineFramer.linesPerPiece - 1) / LineFramer.linesPerPiece)
+    }
+
     @Test func emptyChunksChangeNothing() {
         let pieces: [[UInt8]] = [[], Array("a".utf8), [], Array("\n".utf8), [], []]
         #expect(frame(pieces) == [Line("a")])

@@ -449,7 +449,7 @@ struct MarkdownReportTests {
         let path = try ScratchFile.write(capture)
         defer { ScratchFile.remove(path) }
         var options = AnalysisOptions()
-        options.timelineCapacity = LagTimeline.sparklineCapacity
+        options.timelineCapacity = LagSparkline.capacity
         let run = Analysis(options: options)
         run.consume(InputSource(path))
         return MarkdownReport.render(run.finish())

@@ -22,8 +22,10 @@ public struct AnalysisOptions: Sendable {
     /// With live events, keep the transitions and stalls in the result too (for reports written
     /// at the end); without, a live run's memory does not grow with its length.
     public var keepsRowsWithEvents = false
-    /// Buckets per index of its lag over time (`LagTimeline`), for the reports that draw it
-    /// (`ReportOutputs.timelineCapacity`); 0 keeps none, so that the CSV tables cost no memory for it.
+    /// Buckets per index of its lag over time, for the reports that draw it
+    /// (`ReportOutputs.timelineCapacity`): up to `LagSparkline.capacity`, the Markdown sparkline's
+    /// peaks; past it, an HTML timeline (`LagTimeline`); 0 keeps none, so that the CSV tables cost
+    /// no memory for it.
     public var timelineCapacity = 0
     /// Decoding lanes working in parallel; 1 runs every stage on the calling thread. By default
     /// one per core, within the limit (a machine of more cores must still pass `validate`).

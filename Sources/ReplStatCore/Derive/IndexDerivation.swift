@@ -46,8 +46,8 @@ struct IndexDerivation {
     /// The lag in seconds of the open stall's last sample, `Self.noLag` when it had none.
     private var openStallLagMillis = Self.noLag
     private static let noLag = Int64.min
-    /// Lag over time, when a report draws it: a nil pointer otherwise.
-    private var timeline: LagTimeline?
+    /// Lag over time, when a report draws it, from the first lag sample: a nil pointer otherwise.
+    private var lagOverTime = LagOverTime.none
 
     private var rateSums = RateSums(leaderIncrease: 0, followerIncrease: 0, millis: 0)
     private var ratePairs = 0
@@ -61,7 +61,6 @@ struct IndexDerivation {
     init(index: Int32, settings: DerivationSettings) {
         self.index = index
         self.settings = settings
-        if settings.timelineCapacity > 0 { timeline = LagTimeline(capacity: settings.timelineCapacity) }
     }
 
     init(
@@ -110,7 +109,8 @@ struct IndexDerivation {
                 last: lastLagMillis == Self.noLag ? nil : lastLagMillis)
         }
         summary.rates = ratePairs > 0 ? rateSums : nil
-        summary.timeline = timeline
+        summary.timeline = lagOverTime.timeline
+        summary.sparkline = lagOverTime.sparkline
         return summary
     }
 
@@ -217,7 +217,9 @@ struct IndexDerivation {
         }
         trackStall(sample, lag: lag, lagMillis: lagMillis, afterGap: isGap)
         if let lagAlert { trackBreaches(sample, lag: lag, lagMillis: lagMillis, afterGap: isGap, alert: lagAlert) }
-        if let lag { timeline?.record(at: sample.timestamp, lag: lag, millis: lagMillis) }
+        if let lag {
+            lagOverTime.record(at: sample.timestamp, lag: lag, millis: lagMillis, capacity: settings.timelineCapacity)
+        }
         lastSeen = sample.timestamp
         lastStatus = sample.status
         previousIsLagSample = sample.isLagSample

@@ -65,8 +65,11 @@ public struct IndexSummary: Sendable {
     public var millisStalled: Int64 = 0
     /// Lag in seconds; nil when no lag sample has a value.
     public var lagSeconds: LagSecondsSummary?
-    /// Lag over time, when a report draws it (`AnalysisOptions.timelineCapacity`).
+    /// Lag over time, when the HTML report draws it (`AnalysisOptions.timelineCapacity`).
     public var timeline: LagTimeline?
+    /// The peaks of the Markdown report's sparkline, when it is drawn without the HTML report's
+    /// timeline (`AnalysisOptions.timelineCapacity`).
+    public var sparkline: LagSparkline?
 
     public init(index: Int32) { self.index = index }
 }

@@ -1,6 +1,6 @@
-/// An index's lag over time in a bounded number of buckets, for the sparklines of the Markdown
-/// report and the charts of the HTML report: memory stays the same whatever the length of the
-/// capture.
+/// An index's lag over time in a bounded number of buckets, for the charts of the HTML report
+/// (and the Markdown sparkline when both reports are asked for): memory stays the same whatever
+/// the length of the capture.
 ///
 /// Bucket `n` covers `[origin + n * width, origin + (n + 1) * width)`, the origin being the
 /// index's first lag sample. The width starts at a second and doubles, merging each pair of
@@ -8,8 +8,8 @@
 /// timestamp order (`IndexDerivation`), so the buckets depend only on the index's samples: the
 /// same input gives the same buckets, whatever the threads. And since a width only ever doubles
 /// from the same origin, a timeline of a smaller capacity is exactly this one coarsened
-/// (`coarsened(to:)`): the Markdown sparkline is the same whether or not an HTML report was
-/// asked for too.
+/// (`coarsened(to:)`): the Markdown sparkline, whose `LagSparkline` keeps the same buckets
+/// without their other figures, is the same whether or not an HTML report was asked for too.
 public struct LagTimeline: Sendable, Equatable {
     /// Lag figures of the lag samples that fell in one stretch of time.
     public struct Bucket: Sendable, Equatable {
@@ -54,8 +54,6 @@ public struct LagTimeline: Sendable, Equatable {
 
     /// The width of a bucket before any doubling.
     public static let initialWidth: Int64 = 1000
-    /// Buckets the Markdown report needs: its sparklines are 24 characters wide.
-    public static let sparklineCapacity = 32
     /// Buckets the HTML report's charts need.
     public static let chartCapacity = 128
     /// Buckets per shard, for the HTML report's chart of an index's shards (hot shards): every
@@ -184,26 +182,35 @@ extension LagTimeline {
     /// merge of the buckets whose time overlaps the column; nil for a column without lag sample.
     /// Every index drawn over the same span lines up, whatever its own buckets' widths.
     public func columns(over span: ClosedRange<Int64>, count: Int) -> [Bucket?] {
-        let from = Int128(span.lowerBound)
-        let length = Int128(span.upperBound) - from + 1
         var columns = [Bucket?](repeating: nil, count: count)
         for (position, bucket) in buckets.enumerated() where !bucket.isEmpty {
-            let start = Int128(self.start(of: position))
-            let end = start + Int128(width)
-            // From a column at or before the bucket's start, while the columns start before its end.
-            let first = (start - from) * Int128(count) / length - 1
-            var column = Int(min(Int128(count - 1), max(0, first)))
-            while column < count {
-                let columnStart = from + length * Int128(column) / Int128(count)
-                let columnEnd = from + length * Int128(column + 1) / Int128(count)
-                if columnStart >= end { break }
-                if columnEnd > start {
-                    columns[column] = columns[column].map { $0.merged(with: bucket) } ?? bucket
-                }
-                column += 1
+            Self.forEachColumn(of: span, count: count, overlapping: start(of: position), width: width) { column in
+                columns[column] = columns[column].map { $0.merged(with: bucket) } ?? bucket
             }
         }
         return columns
+    }
+
+    /// Calls `body` with each of `count` equal columns of `span` (the last one takes the end)
+    /// that the bucket of `width` from `start` overlaps, in order: the column arithmetic of
+    /// every drawing of lag over time (`LagSparkline` too).
+    static func forEachColumn(
+        of span: ClosedRange<Int64>, count: Int, overlapping start: Int64, width: Int64, _ body: (Int) -> Void
+    ) {
+        let from = Int128(span.lowerBound)
+        let length = Int128(span.upperBound) - from + 1
+        let start = Int128(start)
+        let end = start + Int128(width)
+        // From a column at or before the bucket's start, while the columns start before its end.
+        let first = (start - from) * Int128(count) / length - 1
+        var column = Int(min(Int128(count - 1), max(0, first)))
+        while column < count {
+            let columnStart = from + length * Int128(column) / Int128(count)
+            let columnEnd = from + length * Int128(column + 1) / Int128(count)
+            if columnStart >= end { break }
+            if columnEnd > start { body(column) }
+            column += 1
+        }
     }
 }
 

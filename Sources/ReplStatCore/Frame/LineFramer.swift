@@ -36,7 +36,9 @@ public enum FramedPiece {
 }
 
 /// Cuts a source's decompressed byte stream into pieces of whole lines, whatever the chunk
-/// boundaries: a line that straddles two chunks is carried over (and copied) once.
+/// boundaries: a line that straddles two chunks is carried over (and copied) once. A piece holds
+/// at most `linesPerPiece` lines, so that decoding it takes memory in proportion to its bytes
+/// whatever the length of its lines: 512 KiB of blank lines would otherwise be 512K decoded lines.
 ///
 /// A UTF-8 byte-order mark at the very start of the stream is skipped; a final line without
 /// LF counts. A line over the limit that straddles chunks is not buffered: only whether it is
@@ -59,6 +61,10 @@ public struct LineFramer {
     private var checkingForBOM = true
 
     private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    /// At most this many lines in a piece: their decoded lines (48 bytes each) take less than
+    /// the bytes of a piece of the default buffer size (512 KiB), in which lines of captures,
+    /// hundreds of bytes long, are fewer anyway.
+    public static let linesPerPiece = 8192
 
     public init(maxLineBytes: Int, keepLongLines: Bool = false) {
         self.maxLineBytes = maxLineBytes
@@ -128,12 +134,27 @@ public struct LineFramer {
                 resetCarry()
             }
             if firstNewline + 1 < end {
-                emit(.lines(UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end])))
+                Self.emitLines(UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end]), emit: emit)
             }
         } else {
-            emit(.lines(UnsafeRawBufferPointer(rebasing: chunk[0..<end])))
+            Self.emitLines(UnsafeRawBufferPointer(rebasing: chunk[0..<end]), emit: emit)
         }
         appendToCarry(UnsafeRawBufferPointer(rebasing: chunk[end...]))
+    }
+
+    /// Emits `lines`, whole lines each ended by LF, in pieces of at most `linesPerPiece` lines.
+    private static func emitLines(_ lines: UnsafeRawBufferPointer, emit: (FramedPiece) -> Void) {
+        guard let base = lines.baseAddress else { return }
+        var (start, next, count) = (0, 0, 0)
+        while next < lines.count, let found = memchr(base + next, 0x0A, lines.count - next) {
+            next = base.distance(to: UnsafeRawPointer(found)) + 1
+            count += 1
+            if count == linesPerPiece {
+                emit(.lines(UnsafeRawBufferPointer(rebasing: lines[start..<next])))
+                (start, count) = (next, 0)
+            }
+        }
+        if start < lines.count { emit(.lines(UnsafeRawBufferPointer(rebasing: lines[start...]))) }
     }
 
     private mutating func appendToCarry(_ bytes: UnsafeRawBufferPointer) {

@@ -49,28 +49,25 @@ public enum MarkdownReport {
             out += "\n"
         }
 
-        // Lazy, as below: a copy of every index's figures would double the memory they take.
-        let withStatus = result.indices.lazy.filter { $0.samples > 0 }
-        let first = withStatus.compactMap(\.firstSeen).min()
-        let last = withStatus.compactMap(\.lastSeen).max()
-        if let first, let last {
-            out += "- Time covered: \(Timestamp.format(first)) to \(Timestamp.format(last))"
-            out += " (\(HumanFormat.duration(last - first)))\n"
+        if let span = timeCovered(result) {
+            out += "- Time covered: \(Timestamp.format(span.lowerBound)) to \(Timestamp.format(span.upperBound))"
+            out += " (\(HumanFormat.duration(span.upperBound - span.lowerBound)))\n"
         } else {
             out += "- Time covered: none (no status sample was accepted)\n"
         }
 
-        let errorOnly = result.indices.count - withStatus.count
+        // Lazy, as everywhere here: a copy of every index's figures would double the memory they take.
+        let errorOnly = result.indices.count { $0.samples == 0 }
         out += "- Indices: \(HumanFormat.grouped(result.indices.count))"
         out += errorOnly > 0 ? " (\(HumanFormat.grouped(errorOnly)) with error samples only)\n" : "\n"
         if !result.indices.isEmpty {
             out += "- Status now: " + statusCounts(result.indices) + "\n"
-            let idle = result.indices.filter { !isReplicating($0) }
+            let idle = result.indices.lazy.filter { !isReplicating($0) }
             let names = idle.map { index in
                 MarkdownText.inline(result.indexName(index.index)) + " (" + statusNow(index) + ")"
             }
             out += "- Not replicating now: "
-            out += idle.isEmpty ? "none\n" : HumanFormat.list(names, limit: inlineNameLimit) + "\n"
+            out += idle.isEmpty ? "none\n" : HumanFormat.list(names, count: idle.count, limit: inlineNameLimit) + "\n"
         }
 
         let names = result.sources.map { MarkdownText.inline($0.name) }
@@ -265,21 +262,22 @@ public enum MarkdownReport {
     private static func lagLeaders(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
         out += "\n## Worst lag\n\n"
         let all = result.indices
-        let behind = all.indices.filter { (all[$0].lag?.max ?? 0) > 0 }
+        let behind = all.indices.lazy.filter { (all[$0].lag?.max ?? 0) > 0 }
         guard !behind.isEmpty else {
             let anyLag = all.contains { $0.lag != nil }
             out += anyLag ? "No follower was ever behind its leader.\n" : "No sample carried checkpoints.\n"
             return
         }
-        // Positions, not copies of the figures; indices are in name order, so ties stay in name order.
-        let leaders = behind.sorted { left, right in
+        // Indices are in name order, so ties stay in name order.
+        let leaders = firstPositions(of: behind, limit: lagLeaderCount) { left, right in
             let a = all[left].lag!, b = all[right].lag!
             if a.max != b.max { return a.max > b.max }
             if a.p99 != b.p99 { return a.p99 > b.p99 }
             return left < right
-        }.prefix(lagLeaderCount).map { all[$0] }
+        }.map { all[$0] }
+        let behindCount = behind.count
         let cut =
-            behind.count > leaders.count ? ". The \(leaders.count) worst of \(HumanFormat.grouped(behind.count))" : ""
+            behindCount > leaders.count ? ". The \(leaders.count) worst of \(HumanFormat.grouped(behindCount))" : ""
         out += "Followers that fell behind their leader, worst first (highest maximum lag, then p99); lag counts "
         out += "operations, and the columns marked s lag in time\(cut).\n\n"
         var table = MarkdownTable([
@@ -382,11 +380,33 @@ public enum MarkdownReport {
     /// to the earlier row.
     static func largest<Row, Size: Comparable>(_ rows: [Row], by size: KeyPath<Row, Size>) -> [Row] {
         guard rows.count > tableRowLimit else { return rows }
-        let positions = rows.indices.sorted {
+        let positions = firstPositions(of: rows.indices, limit: tableRowLimit) {
             rows[$0][keyPath: size] != rows[$1][keyPath: size]
                 ? rows[$0][keyPath: size] > rows[$1][keyPath: size] : $0 < $1
         }
-        return positions.prefix(tableRowLimit).sorted().map { rows[$0] }
+        return positions.sorted().map { rows[$0] }
+    }
+
+    /// The first `limit` of `positions` in the order `precedes` (a strict total order), first
+    /// first, as sorting them all would give, in memory for `limit` of them: positions, not
+    /// copies of the rows, and not all of them, so that a fleet of a million indices costs the
+    /// report no more than a few.
+    static func firstPositions(
+        of positions: some Sequence<Int>, limit: Int, by precedes: (Int, Int) -> Bool
+    ) -> [Int] {
+        var kept: [Int] = []
+        kept.reserveCapacity(limit + 1)
+        for position in positions {
+            if kept.count == limit, let last = kept.last, !precedes(position, last) { continue }
+            var (low, high) = (0, kept.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if precedes(kept[middle], position) { low = middle + 1 } else { high = middle }
+            }
+            kept.insert(position, at: low)
+            if kept.count > limit { kept.removeLast() }
+        }
+        return kept
     }
 
     /// The end of the sentence above a cut table: how many rows are left out, and where they are.
@@ -406,15 +426,13 @@ public enum MarkdownReport {
     /// The first `limit` indices that need a look: those not replicating now, then by highest
     /// lag p99; ties in name order.
     static func ranked(_ indices: [IndexSummary], limit: Int) -> [IndexSummary] {
-        // Positions, not copies of the figures.
-        let ranked = indices.indices.sorted { left, right in
+        firstPositions(of: indices.indices, limit: limit) { left, right in
             let (a, b) = (indices[left], indices[right])
             if isReplicating(a) != isReplicating(b) { return !isReplicating(a) }
             let (aLag, bLag) = (a.lag.map { Int128($0.p99) } ?? -1, b.lag.map { Int128($0.p99) } ?? -1)
             if aLag != bLag { return aLag > bLag }
             return left < right
-        }
-        return ranked.prefix(limit).map { indices[$0] }
+        }.map { indices[$0] }
     }
 
     // MARK: - Cells
@@ -428,7 +446,7 @@ public enum MarkdownReport {
 
     /// From the first to the last status sample of all indices, if any.
     static func timeCovered(_ result: AnalysisResult) -> ClosedRange<Int64>? {
-        let withStatus = result.indices.filter { $0.samples > 0 }
+        let withStatus = result.indices.lazy.filter { $0.samples > 0 }
         guard let first = withStatus.compactMap(\.firstSeen).min(), let last = withStatus.compactMap(\.lastSeen).max()
         else { return nil }
         return first...last
@@ -441,12 +459,15 @@ public enum MarkdownReport {
     /// The index's lag in operations over `span` as `sparklineWidth` block characters, scaled to
     /// its own maximum: `▁` no lag, `█` the maximum, `·` no lag sample there.
     static func sparkline(_ index: IndexSummary, over span: ClosedRange<Int64>?) -> String {
-        guard let timeline = index.timeline, let span, !timeline.buckets.isEmpty else { return HumanFormat.none }
-        let columns = timeline.coarsened(to: LagTimeline.sparklineCapacity).columns(over: span, count: sparklineWidth)
-        let top = columns.compactMap { $0?.maximum }.max() ?? 0
+        // With the HTML report, its timeline holds the same buckets (`LagSparkline`).
+        guard let span, let peaks = index.sparkline ?? index.timeline.flatMap(LagSparkline.init) else {
+            return HumanFormat.none
+        }
+        let columns = peaks.columns(over: span, count: sparklineWidth)
+        let top = columns.compactMap { $0 }.max() ?? 0
         return String(
             columns.map { column -> Character in
-                guard let value = column?.maximum else { return "·" }
+                guard let value = column else { return "·" }
                 guard value > 0 else { return levels[0] }
                 // Positive values never show as no lag: ceil(value * 7 / top), at least 1.
                 let level = (UInt128(value) * 7 + UInt128(top) - 1) / UInt128(top)
@@ -686,7 +707,12 @@ enum HumanFormat {
 
     /// `a, b, c` or, past `limit` items, `a, b, … and 12 more`.
     static func list(_ items: [String], limit: Int) -> String {
-        guard items.count > limit else { return items.joined(separator: ", ") }
-        return items.prefix(limit).joined(separator: ", ") + " and \(grouped(items.count - limit)) more"
+        list(items, count: items.count, limit: limit)
+    }
+
+    /// The same for the `count` items of `items`, of which only the first `limit` are read.
+    static func list(_ items: some Sequence<String>, count: Int, limit: Int) -> String {
+        let shown = items.prefix(limit).joined(separator: ", ")
+        return count > limit ? shown + " and \(grouped(count - limit)) more" : shown
     }
 }

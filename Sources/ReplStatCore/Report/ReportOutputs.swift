@@ -49,7 +49,7 @@ public struct ReportOutputs: Sendable, Equatable {
     /// none for the tables alone.
     public var timelineCapacity: Int {
         if html != nil { return LagTimeline.chartCapacity }
-        return markdown != nil ? LagTimeline.sparklineCapacity : 0
+        return markdown != nil ? LagSparkline.capacity : 0
     }
 
     /// Creates the CSV folder and the folders of the report files, and checks that each report
