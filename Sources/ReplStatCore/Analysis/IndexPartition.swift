@@ -60,12 +60,25 @@ final class IndexPartition: @unchecked Sendable {
     /// are the piece's, where its samples' `shardDetails` point.
     func process(_ entries: [PartitionEntry], shardLists: [[ShardCheckpoints]], source: Int, outcomes: OutcomeSlots?) {
         makeRoom(source: source)
-        for entry in entries {
-            if let outcome = processCounted(entry, shardLists: shardLists, source: source),
-                case .status(_, let position) = entry
-            {
-                outcomes?.set(position, outcome)
+        // The batch's outcomes are tallied here and added to `counts` once: counted in `counts`
+        // itself, each sample went through two copy-on-write checks of arrays.
+        var tally = [Int](repeating: 0, count: Outcome.allCases.count)
+        // The blocks of state, held once for the batch: read from `self` for each entry, each
+        // cost a retain and a release.
+        let windows = windows
+        let derivations = derivations
+        tally.withUnsafeMutableBufferPointer { tally in
+            for entry in entries {
+                guard
+                    let outcome = processCounted(
+                        entry, shardLists: shardLists, windows: windows, derivations: derivations)
+                else { continue }
+                tally[outcome.rawValue] += 1
+                if case .status(_, let position) = entry { outcomes?.set(position, outcome) }
             }
+        }
+        for outcome in Outcome.allCases where tally[outcome.rawValue] > 0 {
+            counts[source].add(outcome, tally[outcome.rawValue])
         }
     }
 
@@ -73,7 +86,9 @@ final class IndexPartition: @unchecked Sendable {
     @discardableResult
     func process(_ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
         makeRoom(source: source)
-        return processCounted(entry, shardLists: shardLists, source: source)
+        let outcome = processCounted(entry, shardLists: shardLists, windows: windows, derivations: derivations)
+        if let outcome { counts[source].add(outcome) }
+        return outcome
     }
 
     private func makeRoom(source: Int) {
@@ -81,7 +96,10 @@ final class IndexPartition: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func processCounted(_ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
+    private func processCounted(
+        _ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], windows: ChunkedArray<ReorderWindow>,
+        derivations: ChunkedArray<IndexDerivation>
+    ) -> Outcome? {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
@@ -95,15 +113,14 @@ final class IndexPartition: @unchecked Sendable {
         case .status(var sample, _):
             let hasShards = sample.shardDetails != StatusSample.none
             if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
-            let outcome = windows[local].offer(sample) { release($0, to: local) }
+            let outcome = windows[local].offer(sample) { release($0, to: derivations, at: local) }
             if hasShards && outcome != .status { _ = pendingShardDetails.release(sample.shardDetails) }
-            counts[source].add(outcome)
             return outcome
         }
     }
 
     @inline(__always)
-    private func release(_ sample: StatusSample, to local: Int) {
+    private func release(_ sample: StatusSample, to derivations: ChunkedArray<IndexDerivation>, at local: Int) {
         if sample.shardDetails == StatusSample.none {
             derivations[local].add(sample)
         } else {
@@ -116,7 +133,7 @@ final class IndexPartition: @unchecked Sendable {
     func finish() -> Int {
         var withSamples = 0
         for local in 0..<derivations.count {
-            windows[local].flush { release($0, to: local) }
+            windows[local].flush { release($0, to: derivations, at: local) }
             derivations[local].finish()
             if found.add(&derivations[local]) { withSamples += 1 }
         }
