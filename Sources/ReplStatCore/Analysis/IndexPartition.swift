@@ -135,8 +135,13 @@ final class IndexPartition: @unchecked Sendable {
         for local in 0..<derivations.count {
             windows[local].flush { release($0, to: derivations, at: local) }
             derivations[local].finish()
-            if found.add(&derivations[local]) { withSamples += 1 }
         }
+        // Room of the exact size for the rows: grown by doubling as they came, the tables held up
+        // to twice the rows of a long capture while the derivations still held theirs.
+        var rows = PartitionFindings.Counts()
+        for local in 0..<derivations.count { rows.add(derivations[local]) }
+        found.reserve(rows)
+        for local in 0..<derivations.count where found.add(&derivations[local]) { withSamples += 1 }
         windows = ChunkedArray()
         return withSamples
     }
@@ -172,6 +177,30 @@ struct PartitionFindings {
     var errorEpisodes: [ErrorEpisode] = []
     var shards: [ShardSummary] = []
     var stillOpen: [OpenAtEnd] = []
+
+    /// How many rows of each table.
+    struct Counts {
+        var transitions = 0, stalls = 0, gaps = 0, errorEpisodes = 0, shards = 0, stillOpen = 0
+
+        mutating func add(_ derivation: IndexDerivation) {
+            guard derivation.hasSamples else { return }
+            transitions += derivation.transitions.count
+            stalls += derivation.stalls.count
+            gaps += derivation.gaps.count
+            errorEpisodes += derivation.errorEpisodes.count
+            shards += derivation.shardCount
+            stillOpen += derivation.stillOpen.count
+        }
+    }
+
+    mutating func reserve(_ counts: Counts) {
+        transitions.reserveCapacity(transitions.count + counts.transitions)
+        stalls.reserveCapacity(stalls.count + counts.stalls)
+        gaps.reserveCapacity(gaps.count + counts.gaps)
+        errorEpisodes.reserveCapacity(errorEpisodes.count + counts.errorEpisodes)
+        shards.reserveCapacity(shards.count + counts.shards)
+        stillOpen.reserveCapacity(stillOpen.count + counts.stillOpen)
+    }
 
     /// Takes a finished derivation's rows (it keeps none); returns whether the index had a sample.
     mutating func add(_ derivation: inout IndexDerivation) -> Bool {
