@@ -106,25 +106,26 @@ final class IndexPartition: @unchecked Sendable {
             derivations.append(IndexDerivation(index: index, settings: settings))
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
+        let derivation = derivations.address(of: local)
         switch entry {
         case .error(let sample, let ordinal):
-            derivations[local].add(sample, ordinal: ordinal)
+            derivation.pointee.add(sample, ordinal: ordinal)
             return nil
         case .status(var sample, _):
             let hasShards = sample.shardDetails != StatusSample.none
             if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
-            let outcome = windows[local].offer(sample) { release($0, to: derivations, at: local) }
+            let outcome = windows.address(of: local).pointee.offer(sample) { release($0, to: derivation) }
             if hasShards && outcome != .status { _ = pendingShardDetails.release(sample.shardDetails) }
             return outcome
         }
     }
 
     @inline(__always)
-    private func release(_ sample: StatusSample, to derivations: ChunkedArray<IndexDerivation>, at local: Int) {
+    private func release(_ sample: StatusSample, to derivation: UnsafeMutablePointer<IndexDerivation>) {
         if sample.shardDetails == StatusSample.none {
-            derivations[local].add(sample)
+            derivation.pointee.add(sample)
         } else {
-            derivations[local].add(sample, shards: pendingShardDetails.release(sample.shardDetails))
+            derivation.pointee.add(sample, shards: pendingShardDetails.release(sample.shardDetails))
         }
     }
 
@@ -133,7 +134,7 @@ final class IndexPartition: @unchecked Sendable {
     func finish() -> Int {
         var withSamples = 0
         for local in 0..<derivations.count {
-            windows[local].flush { release($0, to: derivations, at: local) }
+            windows[local].flush { release($0, to: derivations.address(of: local)) }
             derivations[local].finish()
         }
         // Room of the exact size for the rows: grown by doubling as they came, the tables held up

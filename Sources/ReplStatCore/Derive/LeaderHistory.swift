@@ -135,11 +135,16 @@ struct LeaderHistory {
         count -= 1
     }
 
-    /// Doubles the ring (from 1 entry), oldest entry first.
+    /// Grows the ring by half (from 1 entry, up to `capacity`), oldest entry first: by half,
+    /// not double, as the rings of the indices that are behind at the same time add up, and
+    /// the room a ring does not use yet is then a third of it at most, not a half.
     private mutating func grow() {
-        var larger = entries
+        let size = Swift.min(Self.capacity, Swift.max(ring.count + 1, ring.count + ring.count / 2))
+        var larger: [Entry] = []
+        larger.reserveCapacity(size)
+        larger += entries
         let filler = Entry(firstSeen: 0, lastSeen: 0, checkpoint: 0)
-        larger.append(contentsOf: repeatElement(filler, count: Swift.max(1, ring.count * 2) - larger.count))
+        larger.append(contentsOf: repeatElement(filler, count: size - larger.count))
         ring = larger
         head = 0
     }
