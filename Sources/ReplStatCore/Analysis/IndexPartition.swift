@@ -114,7 +114,11 @@ final class IndexPartition: @unchecked Sendable {
         case .status(var sample, _):
             let hasShards = sample.shardDetails != StatusSample.none
             if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
-            let outcome = windows.address(of: local).pointee.offer(sample) { release($0, to: derivation) }
+            // Captured strongly, `self` was retained and released around every offer; the
+            // closure runs only during the call, while the caller holds `self`.
+            let outcome = windows.address(of: local).pointee.offer(sample) { [unowned(unsafe) self] in
+                self.release($0, to: derivation)
+            }
             if hasShards && outcome != .status { _ = pendingShardDetails.release(sample.shardDetails) }
             return outcome
         }
