@@ -132,4 +132,45 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         #expect(counted.count == 4)
         #expect(LagHistogram().quantiles(percent: [50], minimum: 0, maximum: 0) == [])
     }
+
+    /// Neighbouring buckets with small counts take a byte each: 1,000 buckets (0 to 999, their
+    /// own buckets below 1024) of 10 values each.
+    @Test func aBucketInUseTakesAByte() {
+        var histogram = LagHistogram()
+        for value in 0..<10_000 { histogram.record(UInt64(value % 1000)) }
+        #expect(histogram.bucketBytes == 1000)
+    }
+
+    /// The stream after merges holds exactly the counts of the buckets of the values recorded,
+    /// whatever their gaps and counts (short and escaped entries, counts past one byte).
+    @Test(arguments: 0..<10)
+    func mergesKeepEveryBucketsCount(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 4242)
+        var expected: [UInt32: UInt64] = [:]
+        var stream: [UInt8] = []
+        for _ in 0..<Int.random(in: 1...200, using: &random) {
+            let batch = (0..<Int.random(in: 1...40, using: &random)).map { _ -> UInt32 in
+                // Mostly close buckets, sometimes far ones; some repeated many times.
+                Bool.random(using: &random)
+                    ? UInt32.random(in: 500..<700, using: &random) : UInt32.random(in: 0..<32_768, using: &random)
+            }.sorted()
+            let repeated = Int.random(in: 0...3, using: &random) == 0 ? 100 : 1
+            let new = batch.flatMap { Array(repeating: $0, count: repeated) }
+            for bucket in new { expected[bucket, default: 0] += 1 }
+            let bound = stream.count + new.count * BucketStream.maxEntryBytes
+            let merged = [UInt8](unsafeUninitializedCapacity: bound) { buffer, written in
+                written = stream.withUnsafeBufferPointer { old in
+                    new.withUnsafeBufferPointer { BucketStream.merge($0, into: old, writingTo: buffer.baseAddress!) }
+                }
+            }
+            stream = merged
+        }
+        var decoded: [(UInt32, UInt64)] = []
+        stream.withUnsafeBufferPointer { bytes in
+            var reader = BucketStream.Reader(bytes)
+            while let entry = reader.next() { decoded.append(entry) }
+        }
+        #expect(decoded.map(\.0) == expected.keys.sorted())
+        #expect(decoded.map(\.1) == expected.keys.sorted().map { expected[$0]! })
+    }
 }

@@ -142,4 +142,33 @@ import Testing
         history.clear()
         #expect(history.entries.isEmpty && history.dropped == nil)
     }
+
+    /// Past what 64 bits hold, the lag is the exact one all the same: D = (0, 0, 0), B = (2^40,
+    /// 2^40, 2^40) and a follower at 2^39 - 1 give 2^40 - 2^39 * 2^40 / 2^40 = 2^39, where
+    /// 2^40 * 2^39 overflows 64 bits; and B's checkpoint at 3 * 2^38 gives
+    /// 2^40 - 2^39 * 2^40 / (3 * 2^38) = 2^40 / 3 = 366503875925.33, rounded to 366503875925.
+    @Test func exactPast64Bits() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 0, follower: 0) == 0)
+        #expect(history.lagMillis(at: 1 << 40, leader: 1 << 40, follower: (1 << 39) - 1) == 1 << 39)
+        var third = LeaderHistory()
+        #expect(third.lagMillis(at: 0, leader: 0, follower: 0) == 0)
+        #expect(third.lagMillis(at: 1 << 40, leader: 3 << 38, follower: (1 << 39) - 1) == 366_503_875_925)
+    }
+
+    /// A backlog's ring is given back when the follower catches up; a small one is kept.
+    @Test func theRoomOfABacklogIsGivenBack() {
+        var history = LeaderHistory()
+        for k in Int64(1)...1_000 { _ = history.lagMillis(at: k, leader: k, follower: 0) }
+        #expect(history.room >= 1_000)
+        #expect(history.lagMillis(at: 1_001, leader: 1_000, follower: 1_000) == 0)
+        #expect(history.room == 0)
+        for k in Int64(1_001)...1_010 { _ = history.lagMillis(at: k + 1, leader: k, follower: 1_000) }
+        let small = history.room
+        #expect(small > 0 && small <= LeaderHistory.keptCapacity)
+        #expect(history.lagMillis(at: 1_100, leader: 1_010, follower: 1_010) == 0)
+        #expect(history.room == small)
+        history.clear()
+        #expect(history.room == small)
+    }
 }

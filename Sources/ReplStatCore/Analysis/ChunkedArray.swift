@@ -42,6 +42,13 @@ final class ChunkedArray<Element> {
         _modify { yield &chunks[position >> Self.shift].unsafelyUnwrapped[position & Self.mask] }
     }
 
+    /// Where the element at `position` is: it stays there until its block is given back (blocks
+    /// never move). Through it, the hot path modifies an element without an access to the array
+    /// object, which costs a retain and a release around every call it is held across.
+    func address(of position: Int) -> UnsafeMutablePointer<Element> {
+        chunks[position >> Self.shift].unsafelyUnwrapped + (position & Self.mask)
+    }
+
     /// The positions of block `chunk`.
     func positions(ofChunk chunk: Int) -> Range<Int> {
         let start = chunk << Self.shift

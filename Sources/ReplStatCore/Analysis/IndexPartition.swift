@@ -60,12 +60,25 @@ final class IndexPartition: @unchecked Sendable {
     /// are the piece's, where its samples' `shardDetails` point.
     func process(_ entries: [PartitionEntry], shardLists: [[ShardCheckpoints]], source: Int, outcomes: OutcomeSlots?) {
         makeRoom(source: source)
-        for entry in entries {
-            if let outcome = processCounted(entry, shardLists: shardLists, source: source),
-                case .status(_, let position) = entry
-            {
-                outcomes?.set(position, outcome)
+        // The batch's outcomes are tallied here and added to `counts` once: counted in `counts`
+        // itself, each sample went through two copy-on-write checks of arrays.
+        var tally = [Int](repeating: 0, count: Outcome.allCases.count)
+        // The blocks of state, held once for the batch: read from `self` for each entry, each
+        // cost a retain and a release.
+        let windows = windows
+        let derivations = derivations
+        tally.withUnsafeMutableBufferPointer { tally in
+            for entry in entries {
+                guard
+                    let outcome = processCounted(
+                        entry, shardLists: shardLists, windows: windows, derivations: derivations)
+                else { continue }
+                tally[outcome.rawValue] += 1
+                if case .status(_, let position) = entry { outcomes?.set(position, outcome) }
             }
+        }
+        for outcome in Outcome.allCases where tally[outcome.rawValue] > 0 {
+            counts[source].add(outcome, tally[outcome.rawValue])
         }
     }
 
@@ -73,7 +86,9 @@ final class IndexPartition: @unchecked Sendable {
     @discardableResult
     func process(_ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
         makeRoom(source: source)
-        return processCounted(entry, shardLists: shardLists, source: source)
+        let outcome = processCounted(entry, shardLists: shardLists, windows: windows, derivations: derivations)
+        if let outcome { counts[source].add(outcome) }
+        return outcome
     }
 
     private func makeRoom(source: Int) {
@@ -81,33 +96,40 @@ final class IndexPartition: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func processCounted(_ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], source: Int) -> Outcome? {
+    private func processCounted(
+        _ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], windows: ChunkedArray<ReorderWindow>,
+        derivations: ChunkedArray<IndexDerivation>
+    ) -> Outcome? {
         let local = Int(entry.index) / count
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
             derivations.append(IndexDerivation(index: index, settings: settings))
             windows.append(ReorderWindow(window: options.reorderWindow))
         }
+        let derivation = derivations.address(of: local)
         switch entry {
         case .error(let sample, let ordinal):
-            derivations[local].add(sample, ordinal: ordinal)
+            derivation.pointee.add(sample, ordinal: ordinal)
             return nil
         case .status(var sample, _):
             let hasShards = sample.shardDetails != StatusSample.none
             if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
-            let outcome = windows[local].offer(sample) { release($0, to: local) }
+            // Captured strongly, `self` was retained and released around every offer; the
+            // closure runs only during the call, while the caller holds `self`.
+            let outcome = windows.address(of: local).pointee.offer(sample) { [unowned(unsafe) self] in
+                self.release($0, to: derivation)
+            }
             if hasShards && outcome != .status { _ = pendingShardDetails.release(sample.shardDetails) }
-            counts[source].add(outcome)
             return outcome
         }
     }
 
     @inline(__always)
-    private func release(_ sample: StatusSample, to local: Int) {
+    private func release(_ sample: StatusSample, to derivation: UnsafeMutablePointer<IndexDerivation>) {
         if sample.shardDetails == StatusSample.none {
-            derivations[local].add(sample)
+            derivation.pointee.add(sample)
         } else {
-            derivations[local].add(sample, shards: pendingShardDetails.release(sample.shardDetails))
+            derivation.pointee.add(sample, shards: pendingShardDetails.release(sample.shardDetails))
         }
     }
 
@@ -116,10 +138,15 @@ final class IndexPartition: @unchecked Sendable {
     func finish() -> Int {
         var withSamples = 0
         for local in 0..<derivations.count {
-            windows[local].flush { release($0, to: local) }
+            windows[local].flush { release($0, to: derivations.address(of: local)) }
             derivations[local].finish()
-            if found.add(&derivations[local]) { withSamples += 1 }
         }
+        // Room of the exact size for the rows: grown by doubling as they came, the tables held up
+        // to twice the rows of a long capture while the derivations still held theirs.
+        var rows = PartitionFindings.Counts()
+        for local in 0..<derivations.count { rows.add(derivations[local]) }
+        found.reserve(rows)
+        for local in 0..<derivations.count where found.add(&derivations[local]) { withSamples += 1 }
         windows = ChunkedArray()
         return withSamples
     }
@@ -155,6 +182,30 @@ struct PartitionFindings {
     var errorEpisodes: [ErrorEpisode] = []
     var shards: [ShardSummary] = []
     var stillOpen: [OpenAtEnd] = []
+
+    /// How many rows of each table.
+    struct Counts {
+        var transitions = 0, stalls = 0, gaps = 0, errorEpisodes = 0, shards = 0, stillOpen = 0
+
+        mutating func add(_ derivation: IndexDerivation) {
+            guard derivation.hasSamples else { return }
+            transitions += derivation.transitions.count
+            stalls += derivation.stalls.count
+            gaps += derivation.gaps.count
+            errorEpisodes += derivation.errorEpisodes.count
+            shards += derivation.shardCount
+            stillOpen += derivation.stillOpen.count
+        }
+    }
+
+    mutating func reserve(_ counts: Counts) {
+        transitions.reserveCapacity(transitions.count + counts.transitions)
+        stalls.reserveCapacity(stalls.count + counts.stalls)
+        gaps.reserveCapacity(gaps.count + counts.gaps)
+        errorEpisodes.reserveCapacity(errorEpisodes.count + counts.errorEpisodes)
+        shards.reserveCapacity(shards.count + counts.shards)
+        stillOpen.reserveCapacity(stillOpen.count + counts.stillOpen)
+    }
 
     /// Takes a finished derivation's rows (it keeps none); returns whether the index had a sample.
     mutating func add(_ derivation: inout IndexDerivation) -> Bool {

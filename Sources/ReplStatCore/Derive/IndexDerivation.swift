@@ -271,6 +271,8 @@ struct IndexDerivation {
     /// A row per shard with shard samples, by shard number.
     var shards: [ShardSummary] { (extras.first?.shardDerivations ?? []).map { $0.summary(index: index) } }
     var hasShards: Bool { !(extras.first?.shardDerivations.isEmpty ?? true) }
+    /// How many rows `shards` has.
+    var shardCount: Int { extras.first?.shardDerivations.count ?? 0 }
 
     private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
         let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)

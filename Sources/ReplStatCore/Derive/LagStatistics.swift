@@ -5,22 +5,27 @@
 /// third value comes, so that a series of one or two values (every index of a short capture)
 /// allocates nothing.
 struct LagStatistics {
-    private(set) var count = 0
     private(set) var min = UInt64.max
     private(set) var max: UInt64 = 0
     private(set) var last: UInt64 = 0
     private var histogram = LagHistogram()
+    /// The values while there are at most two; past that, the histogram counts them all.
+    private var early: UInt8 = 0
+
+    var count: Int { early <= 2 ? Int(early) : Int(histogram.count) }
 
     mutating func record(_ value: UInt64) {
-        if count == 2 {
+        if early == 2 {
             histogram.record(min)
             histogram.record(max)
+            early = 3
+        } else if early < 2 {
+            early += 1
         }
-        count += 1
         min = Swift.min(min, value)
         max = Swift.max(max, value)
         last = value
-        if count > 2 { histogram.record(value) }
+        if early > 2 { histogram.record(value) }
     }
 
     /// The values at ranks ceil(q * n / 100) for each q in `percent`; empty when there is none.
