@@ -13,9 +13,31 @@ import Testing
         var environment = ["PATH": "/usr/bin:/bin"]
         if let columns { environment["COLUMNS"] = columns }
         let run = try Replstat.bash(
-            "script -qec \(quoted(command + " 2>/dev/null")) /dev/null", environment: environment)
+            "python3 -c \(quoted(Self.underATerminal)) \(quoted(command + " 2>/dev/null"))", environment: environment)
         return (run.status, run.stdoutText.replacingOccurrences(of: "\r\n", with: "\n"))
     }
+
+    /// Runs a shell command with a pseudo-terminal as its standard output and reads every byte it
+    /// writes until it ends. `script -qec` (util-linux) lost the end of the output now and then on
+    /// a loaded machine, its standard input being at its end from the start.
+    private static let underATerminal = """
+        import os, pty, sys
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv("/bin/bash", ["bash", "-c", sys.argv[1]])
+        output = bytearray()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # EIO: the terminal's other side is closed, all was read
+                break
+            if not chunk:
+                break
+            output += chunk
+        status = os.waitpid(pid, 0)[1]
+        sys.stdout.buffer.write(output)
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
 
     private func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
 
