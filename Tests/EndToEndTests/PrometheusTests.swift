@@ -9,7 +9,7 @@ import Testing
 #endif
 
 /// The real thing (docs/metrics.md): `watch --metrics-file` writes into a node_exporter textfile
-/// folder, node_exporter serves it, and Prometheus scrapes it every second, as well as
+/// folder, node_exporter serves it, and Prometheus scrapes it every 4 seconds, as well as
 /// `analyze --format openmetrics` served as OpenMetrics. What Prometheus stores for each follower
 /// must equal its row of summary.csv for the same capture, hostile index names included; the
 /// shipped alerting rules load, and every expression of the rules and the Grafana dashboard runs.
@@ -187,7 +187,9 @@ import Testing
 }
 
 /// node_exporter on the textfile folder, a server of the OpenMetrics report, and Prometheus
-/// scraping both every second, each on a free port of 127.0.0.1, with its log in the folder.
+/// scraping both every 4 seconds, each on a free port of 127.0.0.1, with its log in the folder. A
+/// scrape slower than its timeout fails and makes its series stale: on a loaded machine 1 s can be
+/// too short.
 final class Servers: @unchecked Sendable {
     let prometheusPort: UInt16
     private var processes: [Process] = []
@@ -200,8 +202,8 @@ final class Servers: @unchecked Sendable {
         prometheusPort = try ReplayServer.freePort()
         let config = """
             global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
+              scrape_interval: 4s
+              scrape_timeout: 4s
               evaluation_interval: 1s
             rule_files: ["\(PrometheusTests.root.appendingPathComponent("docs/replstat-alerts.yml").path)"]
             scrape_configs:
