@@ -38,17 +38,18 @@ import Testing
         return found
     }
 
-    /// Runs `replstat analyze` once per format on the same sources with the same options, and
-    /// expects the job's folder to hold exactly their reports, its status to be theirs, and its
-    /// standard error to say what they said. Returns analyze's CSV folder, to check the test's
-    /// premises.
+    /// Runs `replstat analyze` in `directory` once per format on the same sources with the same
+    /// options, writing into `scratch`, and expects the job's folder to hold exactly their
+    /// reports, its status to be theirs, and its output to say what they said. Returns analyze's
+    /// CSV folder, to check the test's premises.
     @discardableResult
     private func expectReportsOfAnalyze(
-        _ job: Replstat.Run, out: URL, sources: [String], options: [String] = [], in directory: URL
+        _ job: Replstat.Run, out: URL, sources: [String], options: [String] = [], in directory: URL,
+        scratch: TemporaryDirectory
     ) throws -> URL {
         var expected: [String: Data] = [:]
         for format in Self.formats {
-            let folder = directory.appendingPathComponent("analyze-\(format)")
+            let folder = scratch.file("analyze-\(format)")
             let run = try Replstat.run(
                 ["analyze", "--format", format, "--out", folder.path] + options + ["--"] + sources, in: directory)
             #expect(
@@ -69,7 +70,7 @@ import Testing
             #expect(
                 got == bytes, "\(name): differs from byte \(firstDifference) (\(got.count) and \(bytes.count) bytes)")
         }
-        return directory.appendingPathComponent("analyze-csv")
+        return scratch.file("analyze-csv")
     }
 
     /// The total row of quality.csv: outcome -> count.
@@ -90,13 +91,14 @@ import Testing
             ["--partitions", "3", "--format", Self.formats.joined(separator: ","), "--out", out.path] + samples,
             in: Self.repository)
         #expect(job.status == 0, "\(job.stdoutText)\(job.stderr)")
-        try expectReportsOfAnalyze(job, out: out, sources: samples, in: Self.repository)
+        try expectReportsOfAnalyze(job, out: out, sources: samples, in: Self.repository, scratch: scratch)
     }
 
     /// Sources of one capture: `replstat simulate --dirty --verbose` (rejects, late and duplicate
     /// lines, shard details) cut into files, each index's lines spread over all of them; lines
     /// of file a copied into c (duplicates and late samples whose first copy is in another
-    /// file); b plain, with a byte-order mark, CRLF line ends and a line that is not UTF-8; d a
+    /// file); b plain, with a byte-order mark, CRLF line ends, a line that is not UTF-8 (split
+    /// rejects it) and one with tabs and a name beyond ASCII (a record of raw bytes); d a
     /// gzip file cut short (damage), named before the others; a named twice.
     private func dirtyCapture(in directory: TemporaryDirectory) throws -> [String] {
         let simulated = try Replstat.run([
@@ -111,7 +113,11 @@ import Testing
         let notUTF8 =
             Array(#"{"@timestamp":"2026-11-28T00:20:00Z","index":"follower-"#.utf8) + [0xFF, 0xFE]
             + Array(#"","response":{"status":"SYNCING"}}"#.utf8) + [UInt8(ascii: "\n")]
-        let bText = [0xEF, 0xBB, 0xBF] + b.flatMap { $0.dropLast() + Array("\r\n".utf8) } + notUTF8
+        // Records carry raw bytes: a tab between JSON tokens, a name in UTF-8 beyond ASCII.
+        let tabbed =
+            Array("{\"@timestamp\":\"2026-11-28T00:21:00Z\",\t\"index\":\"follower-\u{E9}\u{1F600}\",".utf8)
+            + Array("\t\"response\":{\"status\":\"PAUSED\"}}\n".utf8)
+        let bText = [0xEF, 0xBB, 0xBF] + b.flatMap { $0.dropLast() + Array("\r\n".utf8) } + notUTF8 + tabbed
         try Data(SystemGzip.compress(Array(a.joined()))).write(to: directory.file("a.jsonl.gz"))
         try Data(bText).write(to: directory.file("b.jsonl"))
         let copies = Array(b.suffix(30).joined()) + Array(a.prefix(30).joined())
@@ -130,7 +136,7 @@ import Testing
             ["--partitions", "5", "--format", Self.formats.joined(separator: ","), "--out", out.path] + sources,
             in: scratch.url)
         #expect(job.status == 1, "\(job.stdoutText)\(job.stderr)")
-        let csv = try expectReportsOfAnalyze(job, out: out, sources: sources, in: scratch.url)
+        let csv = try expectReportsOfAnalyze(job, out: out, sources: sources, in: scratch.url, scratch: scratch)
         let outcomes = try totals(csv)
         for outcome in ["late", "duplicate", "invalid_json", "blank", "status"] {
             #expect(outcomes[outcome, default: 0] > 0, "the capture has no \(outcome) line: \(outcomes)")
@@ -153,7 +159,7 @@ import Testing
             in: scratch.url)
         #expect(job.status == 3, "\(job.stdoutText)\(job.stderr)")
         let csv = try expectReportsOfAnalyze(
-            job, out: out, sources: sources, options: options + ["--strict"], in: scratch.url)
+            job, out: out, sources: sources, options: options + ["--strict"], in: scratch.url, scratch: scratch)
         let outcomes = try totals(csv)
         #expect(outcomes["line_too_long", default: 0] > 0 && outcomes["status", default: 0] > 0, "\(outcomes)")
     }
