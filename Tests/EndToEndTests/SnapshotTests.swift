@@ -12,7 +12,7 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent()
     static let updating = ProcessInfo.processInfo.environment["REPLSTAT_UPDATE_SNAPSHOTS"] == "1"
 
-    @Test(arguments: ["", "analyze", "watch", "capture", "run", "simulate"])
+    @Test(arguments: ["", "analyze", "watch", "capture", "run", "simulate", "split", "merge"])
     func help(_ command: String) throws {
         let run = try Replstat.run(command.isEmpty ? ["--help"] : [command, "--help"])
         #expect(run.status == 0, "\(run.stderr)")

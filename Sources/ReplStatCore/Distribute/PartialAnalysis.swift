@@ -68,6 +68,11 @@ public struct PartialAnalysis {
                             ? "is a source record (S), which goes to merge" : "is not a record: \(error.message)"
                         throw .malformed(input: input.name, line: lines.lineNumber, problem: what)
                     }
+                    guard record.ordinal <= Int(Int32.max) else {
+                        throw .malformed(
+                            input: input.name, line: lines.lineNumber,
+                            problem: "has the source ordinal \(record.ordinal), past any source (\(Int32.max))")
+                    }
                     if let previous, (previous.ordinal, previous.line) >= (record.ordinal, record.lineNumber) {
                         throw .malformed(
                             input: input.name, line: lines.lineNumber,

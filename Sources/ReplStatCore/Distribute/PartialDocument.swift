@@ -150,6 +150,7 @@ public struct PartitionDocument: Sendable {
         for row in result.stalls { put(rows.line(row)) }
         for row in result.gaps { put(rows.line(row)) }
         for row in result.errorEpisodes { put(rows.line(row)) }
+        for row in result.stillOpen { put(rows.line(row)) }
         for shard in result.shards {
             put(rows.line(shard))
             if let timeline = shard.timeline { put(rows.line(timeline, of: shard.index, shard: shard.shard)) }

@@ -182,6 +182,8 @@ private struct PartitionReading {
             document.result.gaps.append(try known(rows.gap(&fields)))
         case "episode":
             document.result.errorEpisodes.append(try known(rows.episode(&fields)))
+        case "open":
+            document.result.stillOpen.append(try known(rows.open(&fields)))
         case "shard":
             let shard = try known(rows.shard(&fields))
             guard shardKeys.insert(UInt64(UInt32(shard.index)) << 32 | UInt64(shard.shard)).inserted else {
@@ -216,14 +218,3 @@ private struct PartitionReading {
         return row
     }
 }
-
-/// A row that belongs to an index.
-protocol IndexedRow {
-    var index: Int32 { get }
-}
-
-extension TransitionRow: IndexedRow {}
-extension StallRow: IndexedRow {}
-extension GapRow: IndexedRow {}
-extension ErrorEpisode: IndexedRow {}
-extension ShardSummary: IndexedRow {}

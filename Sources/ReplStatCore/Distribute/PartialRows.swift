@@ -114,6 +114,15 @@ struct PartialRows {
         return line
     }
 
+    func line(_ row: OpenAtEnd) -> PartialLine {
+        var line = PartialLine("open")
+        line.add(ids.index(row.index))
+        line.add(word: row.kind.word)
+        line.add(row.start)
+        line.add(row.shard)
+        return line
+    }
+
     func line(_ row: ShardSummary) -> PartialLine {
         var line = PartialLine("shard")
         line.add(ids.index(row.index))
@@ -335,6 +344,19 @@ struct PartialRowReader {
         return row
     }
 
+    func open(_ fields: inout PartialFields) throws(Problem) -> OpenAtEnd {
+        let index = try index(&fields)
+        let word = try fields.word("kind")
+        guard let kind = OpenAtEnd.Kind.all.first(where: { $0.word == word }) else {
+            throw Problem(message: "'\(VisibleText.escaped(word))' is not a kind of episode")
+        }
+        let start = try Self.instant(&fields, "start")
+        let shard = try fields.optional("shard", as: UInt32.self)
+        guard (shard != nil) == (kind == .shardStall) else { throw Problem(message: "only a shard stall has a shard") }
+        try fields.end()
+        return OpenAtEnd(kind: kind, index: index, start: start, shard: shard)
+    }
+
     func shard(_ fields: inout PartialFields) throws(Problem) -> ShardSummary {
         let row = ShardSummary(
             index: try index(&fields), shard: try fields.number("shard"),
@@ -347,3 +369,31 @@ struct PartialRowReader {
         return row
     }
 }
+
+extension OpenAtEnd.Kind {
+    /// Every kind (their raw values count from 0).
+    static let all = (0..<64).compactMap(OpenAtEnd.Kind.init(rawValue:))
+
+    /// The kind's word in a partial document.
+    var word: String {
+        switch self {
+        case .stall: "stall"
+        case .lagBreach: "lag-breach"
+        case .lagSecondsBreach: "lag-seconds-breach"
+        case .errorEpisode: "error-episode"
+        case .shardStall: "shard-stall"
+        }
+    }
+}
+
+/// A row that belongs to an index.
+protocol IndexedRow {
+    var index: Int32 { get set }
+}
+
+extension TransitionRow: IndexedRow {}
+extension StallRow: IndexedRow {}
+extension GapRow: IndexedRow {}
+extension ErrorEpisode: IndexedRow {}
+extension ShardSummary: IndexedRow {}
+extension OpenAtEnd: IndexedRow {}

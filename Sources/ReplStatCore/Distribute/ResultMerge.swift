@@ -80,29 +80,21 @@ public struct ResultMerge {
             summary.leaderIndex = text(summary.leaderIndex)
             summaries.append(summary)
         }
-        for var row in result.transitions {
-            row.index = indexIds[Int(row.index)]
-            row.reason = text(row.reason)
-            findings.transitions.append(row)
+        /// The rows with the merge's ids.
+        func renamed<Row: IndexedRow>(_ rows: [Row], texts: WritableKeyPath<Row, Int32>...) -> [Row] {
+            rows.map { row in
+                var row = row
+                row.index = indexIds[Int(row.index)]
+                for path in texts { row[keyPath: path] = text(row[keyPath: path]) }
+                return row
+            }
         }
-        for var row in result.stalls {
-            row.index = indexIds[Int(row.index)]
-            findings.stalls.append(row)
-        }
-        for var row in result.gaps {
-            row.index = indexIds[Int(row.index)]
-            findings.gaps.append(row)
-        }
-        for var row in result.errorEpisodes {
-            row.index = indexIds[Int(row.index)]
-            row.type = text(row.type)
-            row.reason = text(row.reason)
-            findings.errorEpisodes.append(row)
-        }
-        for var row in result.shards {
-            row.index = indexIds[Int(row.index)]
-            findings.shards.append(row)
-        }
+        findings.transitions += renamed(result.transitions, texts: \.reason)
+        findings.stalls += renamed(result.stalls)
+        findings.gaps += renamed(result.gaps)
+        findings.errorEpisodes += renamed(result.errorEpisodes, texts: \.type, \.reason)
+        findings.shards += renamed(result.shards)
+        findings.stillOpen += renamed(result.stillOpen)
     }
 
     /// The merged result, once every document is in; refuses a set of documents that is not
