@@ -464,8 +464,7 @@ private struct Reader {
     func seconds(_ entry: Entry, positive: Bool = false) throws(PipelineError) -> Int64 {
         let value = try text(entry)
         guard let millis = Decimal3.millis(seconds: value), !positive || millis > 0 else {
-            let kind = positive ? "a number of seconds above 0" : "a non-negative number of seconds"
-            throw error(entry.value, "'\(entry.key)' must be \(kind) (such as 300 or 0.5), not '\(value)'")
+            throw error(entry.value, "'\(entry.key)' \(SecondsSetting.problem(value, positive: positive))")
         }
         return millis
     }

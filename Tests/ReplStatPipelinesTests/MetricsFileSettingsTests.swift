@@ -41,7 +41,8 @@ import Testing
         ("    metrics-file: \"-\"\n", "p.yaml:4:19: 'metrics-file' needs a file name: it is replaced whole"),
         (
             "    metrics-file: m.prom\n    metrics-interval: soon\n",
-            "p.yaml:5:23: 'metrics-interval' must be a non-negative number of seconds (such as 300 or 0.5), not 'soon'"
+            "p.yaml:5:23: 'metrics-interval' must be seconds between 0 and 999999999999.999 (a decimal such as 300 "
+                + "or 0.5, taken to the millisecond), not 'soon'"
         ),
         (
             "    to: m.prom\n    metrics-file: m.prom\n",

@@ -128,8 +128,8 @@ import Testing
                 == "p.yaml:3:11: 'lag-seconds-above' and 'for' go together: an alert needs a threshold and a duration")
         #expect(
             failure("sources: [a]\nsinks:\n  watch: {lag-seconds-above: soon, for: 1}\n")
-                == "p.yaml:3:30: 'lag-seconds-above' must be a non-negative number of seconds (such as 300 or 0.5), "
-                + "not 'soon'")
+                == "p.yaml:3:30: 'lag-seconds-above' must be seconds between 0 and 999999999999.999 "
+                + "(a decimal such as 300 or 0.5, taken to the millisecond), not 'soon'")
     }
 
     /// `replstat watch --lag-above` takes any 64-bit count of operations, and so does the file.
@@ -169,7 +169,8 @@ import Testing
             ),
             (
                 "sources: [a]\nanalysis:\n  max-gap: -5\nsinks: {csv: out}\n",
-                "p.yaml:3:12: 'max-gap' must be a non-negative number of seconds (such as 300 or 0.5), not '-5'"
+                "p.yaml:3:12: 'max-gap' must be seconds between 0 and 999999999999.999 (a decimal such as 300 or 0.5, "
+                    + "taken to the millisecond), not '-5'"
             ),
             (
                 "sources: [a]\nanalysis: {jobs: 0}\nsinks: {csv: out}\n",
