@@ -9,7 +9,7 @@ import Yams
 public enum PipelineFile {
     static let topKeys = ["sources", "analysis", "sinks"]
     static let analysisKeys = ["reorder-window", "max-gap", "stall-after", "max-line-bytes", "jobs", "strict"]
-    static let sinkKeys = ["markdown", "html", "csv", "json", "rejects", "watch"]
+    static let sinkKeys = ["markdown", "html", "csv", "json", "openmetrics", "rejects", "watch"]
     static let csvKeys = ["dir", "tables"]
     static let watchKeys = [
         "to", "format", "lag-above", "lag-seconds-above", "for", "show-rejects", "summary", "metrics-file",
@@ -258,6 +258,10 @@ private struct Reader {
         if let json = fields["json"] {
             pipeline.reports.json = try destination(json)
             note(pipeline.reports.json!, json)
+        }
+        if let openMetrics = fields["openmetrics"] {
+            pipeline.reports.openMetrics = try destination(openMetrics)
+            note(pipeline.reports.openMetrics!, openMetrics)
         }
         if let csv = fields["csv"] {
             let output = try self.csv(csv)

@@ -74,6 +74,6 @@ import Testing
         let pipeline = try parse("    metrics-file: replstat.prom\n    metrics-interval: 30\n")
         #expect(
             pipeline.plan(file: "p.yaml", sourceNames: ["a.jsonl"]).contains(
-                "  metrics   replstat.prom, every 30 s of capture time, stale after 900 s\n"))
+                "  metrics     replstat.prom, every 30 s of capture time, stale after 900 s\n"))
     }
 }

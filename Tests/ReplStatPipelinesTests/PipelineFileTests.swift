@@ -38,6 +38,7 @@ import Testing
               markdown: reports/r.md
               html: reports/r.html
               json: "-"
+              openmetrics: reports/metrics.prom
               csv: {dir: reports/csv/, tables: [quality, summary]}
               rejects: reports/rejects.jsonl
               watch:
@@ -59,6 +60,7 @@ import Testing
         #expect(pipeline.reports.markdown == .file("reports/r.md"))
         #expect(pipeline.reports.html == .file("reports/r.html"))
         #expect(pipeline.reports.json == .standardOutput)
+        #expect(pipeline.reports.openMetrics == .file("reports/metrics.prom"))
         #expect(
             pipeline.reports.csv == ReportOutputs.CSVOutput(directory: "reports/csv", tables: [.quality, .summary]))
         #expect(pipeline.rejects == "reports/rejects.jsonl")
@@ -165,7 +167,7 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {csv: out, xml: x}\n",
-                "p.yaml:2:19: unknown key 'xml' in sinks; did you mean 'html'? (known: markdown, html, csv, json, rejects, watch)"
+                "p.yaml:2:19: unknown key 'xml' in sinks; did you mean 'html'? (known: markdown, html, csv, json, openmetrics, rejects, watch)"
             ),
             (
                 "sources: [a]\nanalysis:\n  max-gap: -5\nsinks: {csv: out}\n",
@@ -194,11 +196,11 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {}\n",
-                "p.yaml:2:1: 'sinks' is empty: name at least one of markdown, html, csv, json, rejects, watch"
+                "p.yaml:2:1: 'sinks' is empty: name at least one of markdown, html, csv, json, openmetrics, rejects, watch"
             ),
             (
                 "sources: [a]\n",
-                "p.yaml:1:1: missing key 'sinks': name at least one of markdown, html, csv, json, rejects, watch"
+                "p.yaml:1:1: missing key 'sinks': name at least one of markdown, html, csv, json, openmetrics, rejects, watch"
             ),
             (
                 "sources: [a]\nsinks:\n  watch: {format: xml}\n",
@@ -255,8 +257,22 @@ import Testing
                 "p.yaml:2:20: invalid YAML: control characters are not allowed"
             ),
             (
+                "sources: [a]\nsinks: {open-metrics: m.prom}\n",
+                "p.yaml:2:9: unknown key 'open-metrics' in sinks; did you mean 'openmetrics'? "
+                    + "(known: markdown, html, csv, json, openmetrics, rejects, watch)"
+            ),
+            (
+                "sources: [a]\nsinks: {openmetrics: m.prom, markdown: ./m.prom}\n",
+                "p.yaml:2:30: 'markdown' writes ./m.prom, as 'openmetrics' does (line 2); give each sink its own file"
+            ),
+            (
+                "sources: [a]\nsinks: {openmetrics: \"-\", json: \"-\"}\n",
+                "p.yaml:2:27: 'json' and 'openmetrics' (line 2) both write to standard output ('-'); "
+                    + "send one of them to a file"
+            ),
+            (
                 "sources: [a]\nsinks: {\"mark\\ndown\": x}\n",
-                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, html, csv, json, rejects, watch)"#
+                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, html, csv, json, openmetrics, rejects, watch)"#
             ),
             (
                 "sources: [a]\nsinks: {markdown: \"nul.md\\0x\", json: nul.md}\n",
