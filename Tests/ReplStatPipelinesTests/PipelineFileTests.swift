@@ -293,6 +293,12 @@ import Testing
                 "p.yaml:2:46: '..' is not an index name"
             ),
             (
+                "sources:\n  - capture: {url: \"https://h\", indices: [a, \(String(repeating: "i", count: 256))]}\n"
+                    + "sinks: {csv: o}\n",
+                "p.yaml:2:46: the index name 'iiiiiiiiiiiiiiiiiiiiiiii...' is 256 bytes long: OpenSearch's limit is "
+                    + "255 bytes, and the analysis rejects longer ones (invalid_field)"
+            ),
+            (
                 "sources:\n  - capture: {url: \"https://h\", indices: [a], parallel: 0}\nsinks: {csv: o}\n",
                 "p.yaml:2:57: 'parallel' must be a number of polls in flight at once, a whole number from 1 to 256, not '0'"
             ),
