@@ -16,11 +16,26 @@ public enum IndexList {
     }
 
     /// Why `name` cannot be polled, or nil. `.` and `..` would be taken as steps in the path
-    /// (`/_plugins/_replication/../_status`) and ask for something else than an index.
+    /// (`/_plugins/_replication/../_status`) and ask for something else than an index. A name
+    /// longer than OpenSearch's limit names no index, and the analysis would reject every line
+    /// of it (`invalid_field`): better said before the first poll than after a night of them.
     public static func problem(with name: String) -> String? {
         if name.isEmpty { return "an index name cannot be empty" }
         if name == "." || name == ".." { return "'\(name)' is not an index name" }
+        let bytes = name.utf8.count
+        if bytes > RecordDecoder.maxIndexBytes {
+            return "the index name '\(shown(name))' is \(bytes) bytes long: OpenSearch's limit is "
+                + "\(RecordDecoder.maxIndexBytes) bytes, and the analysis rejects longer ones (invalid_field)"
+        }
         return nil
+    }
+
+    /// The start of a long name, enough to find it, with nothing a terminal would act on.
+    private static func shown(_ name: String) -> String {
+        let start = name.unicodeScalars.prefix(24).map { scalar in
+            scalar.properties.generalCategory == .control ? "?" : String(scalar)
+        }
+        return start.joined() + "..."
     }
 
     /// The names in `path`, after `named`, each once, in the order first seen.

@@ -9,7 +9,7 @@ import Yams
 public enum PipelineFile {
     static let topKeys = ["sources", "analysis", "sinks"]
     static let analysisKeys = ["reorder-window", "max-gap", "stall-after", "max-line-bytes", "jobs", "strict"]
-    static let sinkKeys = ["markdown", "html", "csv", "json", "rejects", "watch"]
+    static let sinkKeys = ["markdown", "html", "csv", "json", "openmetrics", "rejects", "watch"]
     static let csvKeys = ["dir", "tables"]
     static let watchKeys = [
         "to", "format", "lag-above", "lag-seconds-above", "for", "show-rejects", "summary", "metrics-file",
@@ -259,6 +259,10 @@ private struct Reader {
             pipeline.reports.json = try destination(json)
             note(pipeline.reports.json!, json)
         }
+        if let openMetrics = fields["openmetrics"] {
+            pipeline.reports.openMetrics = try destination(openMetrics)
+            note(pipeline.reports.openMetrics!, openMetrics)
+        }
         if let csv = fields["csv"] {
             let output = try self.csv(csv)
             pipeline.reports.csv = output
@@ -464,8 +468,7 @@ private struct Reader {
     func seconds(_ entry: Entry, positive: Bool = false) throws(PipelineError) -> Int64 {
         let value = try text(entry)
         guard let millis = Decimal3.millis(seconds: value), !positive || millis > 0 else {
-            let kind = positive ? "a number of seconds above 0" : "a non-negative number of seconds"
-            throw error(entry.value, "'\(entry.key)' must be \(kind) (such as 300 or 0.5), not '\(value)'")
+            throw error(entry.value, "'\(entry.key)' \(SecondsSetting.problem(value, positive: positive))")
         }
         return millis
     }

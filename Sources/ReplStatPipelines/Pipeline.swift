@@ -8,7 +8,7 @@ public struct Pipeline: Sendable {
     public var options = AnalysisOptions()
     /// Exit with status 3 when any line is rejected.
     public var strict = false
-    /// The `markdown`, `html`, `json` and `csv` sinks.
+    /// The `markdown`, `html`, `json`, `openmetrics` and `csv` sinks.
     public var reports = ReportOutputs()
     /// The rejects file (`rejects` sink), as `analyze --rejects`.
     public var rejects: String?
@@ -51,6 +51,7 @@ public struct Pipeline: Sendable {
         copy.reports.markdown = reroot(reports.markdown)
         copy.reports.html = reroot(reports.html)
         copy.reports.json = reroot(reports.json)
+        copy.reports.openMetrics = reroot(reports.openMetrics)
         if let csv = reports.csv { copy.reports.csv?.directory = reroot(csv.directory) }
         copy.rejects = rejects.map(reroot)
         if let to = reroot(watch?.to) { copy.watch?.to = to }
@@ -65,7 +66,8 @@ public struct Pipeline: Sendable {
 
     /// The folders the pipeline writes files into: each output file's folder, and the CSV folder.
     private var writtenFolders: [String] {
-        var files = [reports.markdown, reports.html, reports.json, watch?.to].compactMap { destination -> String? in
+        let destinations = [reports.markdown, reports.html, reports.json, reports.openMetrics, watch?.to]
+        var files = destinations.compactMap { destination -> String? in
             if case .file(let path) = destination { path } else { nil }
         }
         files += [rejects, capture?.out, watch?.metrics?.path].compactMap { $0 }

@@ -65,10 +65,11 @@ extension Pipeline {
                 + "stall-after \(Decimal3.typedSeconds(options.stallAfter)), "
                 + "max-line-bytes \(options.maxLineBytes), jobs \(jobs), strict \(strict)")
         lines.append("sinks:")
-        func sink(_ name: String, _ text: String) { lines.append("  " + name.padded(10) + text) }
+        func sink(_ name: String, _ text: String) { lines.append("  " + name.padded(12) + text) }
         if let markdown = reports.markdown { sink("markdown", Self.describe(markdown)) }
         if let html = reports.html { sink("html", Self.describe(html)) }
         if let json = reports.json { sink("json", Self.describe(json)) }
+        if let openMetrics = reports.openMetrics { sink("openmetrics", Self.describe(openMetrics)) }
         if let csv = reports.csv { sink("csv", csv.paths.joined(separator: ", ")) }
         if let rejects { sink("rejects", rejects) }
         if let watch {

@@ -126,6 +126,9 @@ struct Capture: ParsableCommand {
     }
 
     func validate() throws {
+        try interval.check("interval")
+        try timeout.check("timeout")
+        try flushEvery.check("flush-every")
         do {
             try options.validate()
         } catch {

@@ -27,6 +27,8 @@ struct MetricsFileFlags: ParsableArguments {
     var stale: Seconds?
 
     func validate() throws {
+        try interval?.check("metrics-interval")
+        try stale?.check("metrics-stale")
         if path == nil && (interval != nil || stale != nil) {
             throw ValidationError("--metrics-interval and --metrics-stale shape the --metrics-file: give it too.")
         }

@@ -2,17 +2,34 @@ import ArgumentParser
 import ReplStatCore
 
 /// A duration option: a non-negative decimal number of seconds, kept to the millisecond.
+///
+/// Any text parses, so that the flags' `validate()` can refuse one that is no duration with the
+/// flag's name and the range it takes (`check`): ArgumentParser itself would only say that the
+/// value is invalid.
 struct Seconds: ExpressibleByArgument {
+    /// The duration; 0 for text that is none (which `check` refuses before it is used).
     let millis: Int64
+    /// The text given, when it is no duration.
+    private let unreadable: String?
 
-    init(millis: Int64) { self.millis = millis }
+    init(millis: Int64) {
+        self.millis = millis
+        unreadable = nil
+    }
 
     init?(argument: String) {
-        guard let millis = Decimal3.millis(seconds: argument) else { return nil }
-        self.millis = millis
+        let millis = Decimal3.millis(seconds: argument)
+        self.millis = millis ?? 0
+        unreadable = millis == nil ? argument : nil
     }
 
     var defaultValueDescription: String { Decimal3.typedSeconds(millis) }
+
+    /// Throws, as ArgumentParser words a bad option, when `--flag` was given text that is no
+    /// duration. Every `validate()` of flags that declare one calls it first.
+    func check(_ flag: String) throws {
+        if let unreadable { throw ValidationError("--\(flag) \(SecondsSetting.problem(unreadable)).") }
+    }
 }
 
 /// The options that shape the analysis, shared by the commands that analyze.
@@ -58,6 +75,9 @@ struct AnalysisFlags: ParsableArguments {
     }
 
     func validate() throws {
+        try reorderWindow.check("reorder-window")
+        try maxGap.check("max-gap")
+        try stallAfter.check("stall-after")
         try Self.validate(options)
     }
 

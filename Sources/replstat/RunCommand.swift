@@ -12,7 +12,7 @@ struct Run: ParsableCommand {
         abstract: "Run a pipeline file: sources, analysis options and sinks in one recipe.",
         discussion: """
             A pipeline file (YAML) names the captures to read, the analysis options and every \
-            output: markdown, html, csv, json, rejects, and live watch events. The analysis runs \
+            output: markdown, html, csv, json, openmetrics, rejects, and live watch events. The analysis runs \
             once and feeds every sink; keys are the names of the command-line flags. Relative paths in the \
             file start from the current directory, as every replstat argument does. \
             pipelines/README.md describes every key.

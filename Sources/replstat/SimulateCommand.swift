@@ -68,6 +68,7 @@ struct Simulate: ParsableCommand {
     var outputPath: String?
 
     func validate() throws {
+        try interval.check("interval")
         guard indices >= 1 && indices <= 1_000_000 else {
             throw ValidationError("--indices must be between 1 and 1000000.")
         }

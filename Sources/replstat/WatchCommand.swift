@@ -64,6 +64,8 @@ struct Watch: ParsableCommand {
     var source: String = "-"
 
     func validate() throws {
+        try lagSecondsAbove?.check("lag-seconds-above")
+        try lagFor?.check("for")
         if (lagAbove == nil && lagSecondsAbove == nil) != (lagFor == nil) {
             throw ValidationError(
                 "--lag-above or --lag-seconds-above and --for go together: an alert needs a threshold and a duration.")

@@ -354,6 +354,8 @@ import Testing
     }
 
     @Test func usageErrorsSayWhatToDo() throws {
+        let dir = try TemporaryDirectory()
+        let longNames = try dir.write("long.txt", "follower-01\n" + String(repeating: "b", count: 300) + "\n")
         let cases: [([String], String)] = [
             (["capture", "--url", "http://127.0.0.1:9"], "--index"),
             (["capture", "--url", "ftp://example", "--index", "a"], "http://"),
@@ -374,6 +376,14 @@ import Testing
             (["capture", "--url", "http://127.0.0.1:9#frag", "--index", "a"], "fragment"),
             (["capture", "--url", "http://127.0.0.1:9/?pretty", "--index", "a"], "query"),
             (["capture", "--url", "http://127.0.0.1:9", "--index-file", "/dev/zero"], "larger than 1 MiB"),
+            (
+                ["capture", "--url", "http://127.0.0.1:9", "--index", String(repeating: "n", count: 256)],
+                "is 256 bytes long: OpenSearch's limit is 255 bytes"
+            ),
+            (
+                ["capture", "--url", "http://127.0.0.1:9", "--index-file", longNames.path],
+                "index file \(longNames.path): the index name 'bbbbbbbbbbbbbbbbbbbbbbbb...' is 300 bytes long"
+            ),
         ]
         for (arguments, hint) in cases {
             let run = try Replstat.run(arguments, environment: Self.noCredentials)

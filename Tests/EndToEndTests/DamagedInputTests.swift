@@ -82,6 +82,41 @@ import Testing
         #expect(lines == parts.reduce(0, +))
     }
 
+    /// A flipped byte in the second member's CRC-32, or in its length: the message names the byte
+    /// where that field starts (8 or 4 bytes before the end of the member gzip wrote), the same
+    /// with either inflater, from a file and from standard input; every line of both members counts.
+    @Test(arguments: [(8, "CRC-32 mismatch"), (4, "length mismatch")])
+    func aBadTrailerIsReportedAtItsField(fromEnd: Int, why: String) throws {
+        let plain = Self.capture.plain
+        let half = plain.count / 2
+        let (first, second) = (Self.gzip(plain.prefix(half)), Self.gzip(plain.suffix(from: half)))
+        var bytes = first + second
+        let field = first.count + second.count - fromEnd
+        bytes[field] ^= 0x20
+        let dir = try TemporaryDirectory()
+        let source = dir.file("bad-trailer.jsonl.gz")
+        try bytes.write(to: source)
+        let expected =
+            "\(source.path): corrupt gzip member at byte \(field) (\(why)); "
+            + "lines inflated before the damage showed were analyzed\n"
+        for inflater in Inflater.allCases {
+            let fromFile = try Replstat.run(
+                ["analyze", "--format", "csv", "--out", dir.file("out").path, source.path],
+                environment: Self.environment(inflater))
+            #expect(fromFile.status == 1, "\(inflater)")
+            #expect(fromFile.stderr.hasSuffix(expected), "\(inflater): \(fromFile.stderr)")
+            let quality = CSV.parse(try String(contentsOf: dir.file("out/quality.csv"), encoding: .utf8))
+            #expect(count(quality, "lines") == plain.split(separator: 0x0A).count, "\(inflater)")
+            let fromStandardInput = try Replstat.run(
+                ["analyze", "--format", "csv", "--out", dir.file("stdin").path], stdin: bytes,
+                environment: Self.environment(inflater))
+            #expect(fromStandardInput.status == 1, "\(inflater)")
+            #expect(
+                fromStandardInput.stderr.hasSuffix("-" + expected.dropFirst(source.path.count)),
+                "\(inflater): \(fromStandardInput.stderr)")
+        }
+    }
+
     @Test(arguments: Inflater.allCases)
     func trailingGarbageAfterTheLastMember(inflater: Inflater) throws {
         let (run, quality) = try analyze(Self.capture.gzip + Data("garbage".utf8), inflater: inflater)

@@ -62,6 +62,41 @@ import Testing
         #expect(try read(nightly.appendingPathComponent("rejects.jsonl")).isEmpty)
     }
 
+    /// The `openmetrics` sink writes what `analyze --format openmetrics` writes, byte for byte,
+    /// to a file or to standard output, with the file's analysis options.
+    @Test func theOpenMetricsSinkEqualsAnalyze() throws {
+        let dir = try TemporaryDirectory()
+        let verbose = dir.file("verbose.jsonl.gz").path
+        let simulate = try run([
+            "simulate", "--verbose", "--shards", "3", "--hot-shard", "--indices", "6", "--polls", "200", "--scenario",
+            "outage", "--output", verbose,
+        ])
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let sources = ["samples/autopause.jsonl.gz", verbose]
+        let reference = try run(
+            ["analyze", "--format", "openmetrics", "--out", dir.file("reference").path, "--stall-after", "30"] + sources
+        )
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let expected = try read(dir.file("reference/metrics.prom"))
+        #expect(String(decoding: expected, as: UTF8.self).contains("replstat_"))
+
+        let file = try dir.write(
+            "p.yaml",
+            "sources: [x]\nanalysis: {stall-after: 30}\nsinks:\n  openmetrics: \(dir.file("out/state.prom").path)\n"
+                + "  csv: \(dir.file("out/csv").path)\n")
+        let toFile = try run(["run", file.path] + sources)
+        #expect(toFile.status == 0, "\(toFile.stderr)")
+        #expect(try read(dir.file("out/state.prom")) == expected)
+
+        let standardOutput = try dir.write(
+            "stdout.yaml", "sources: [x]\nanalysis: {stall-after: 30}\nsinks: {openmetrics: \"-\"}\n")
+        let toStandardOutput = try run(["run", standardOutput.path] + sources)
+        #expect(toStandardOutput.status == 0, "\(toStandardOutput.stderr)")
+        #expect(toStandardOutput.stdout == expected)
+        let check = try run(["run", "--check", file.path])
+        #expect(check.stdoutText.contains("  openmetrics \(dir.file("out/state.prom").path)\n"), "\(check.stdoutText)")
+    }
+
     @Test func liveAlertsEqualWatch() throws {
         let capture = try Replstat.shell("gzip -dc '\(Self.root.path)/samples/autopause.jsonl.gz'").stdout
         #expect(capture.count > 1_000_000)
@@ -128,7 +163,7 @@ import Testing
         #expect(check.status == 0, "\(check.stderr)")
         #expect(
             check.stdoutText.hasPrefix("pipelines/nightly-report.yaml: valid\nsources:\n  samples/healthy.jsonl.gz\n"))
-        #expect(check.stdoutText.contains("  markdown  \(out.url.path)/report.md\n"))
+        #expect(check.stdoutText.contains("  markdown    \(out.url.path)/report.md\n"))
         #expect(files(under: out.url).isEmpty)
 
         let real = try run([

@@ -72,6 +72,23 @@ import Testing
         #expect(throws: CaptureSetupError.self) { try IndexList.combine(named: ["a", name], file: nil) }
     }
 
+    /// SPEC: an index longer than 255 bytes makes its lines `invalid_field`; bytes, not characters
+    /// (`é` is two).
+    @Test func namesOver255BytesAreRefused() throws {
+        for name in [String(repeating: "a", count: 255), String(repeating: "é", count: 127) + "a"] {
+            #expect(IndexList.problem(with: name) == nil, "\(name.utf8.count) bytes")
+        }
+        let long = String(repeating: "x", count: 256)
+        #expect(
+            IndexList.problem(with: long)
+                == "the index name 'xxxxxxxxxxxxxxxxxxxxxxxx...' is 256 bytes long: OpenSearch's limit is 255 bytes, "
+                + "and the analysis rejects longer ones (invalid_field)")
+        let escape = "\u{1B}[2J" + String(repeating: "é", count: 128)
+        let problem = try #require(IndexList.problem(with: escape))
+        #expect(problem.hasPrefix("the index name '?[2Jéééééééééééééééééééé...' is 260 bytes long"), "\(problem)")
+        #expect(throws: CaptureSetupError.self) { try IndexList.combine(named: ["a", long], file: nil) }
+    }
+
     @Test(arguments: ["...", ".hidden", "a..b", "follower-01"])
     func otherNamesArePolled(name: String) throws {
         #expect(IndexList.problem(with: name) == nil)

@@ -359,6 +359,23 @@ private func stall(_ start: Int64, _ end: Int64, follower: Int64, maxLag: UInt64
             ])
     }
 
+    /// A shard records its lags a few at a time: whatever the count, the summary has them all,
+    /// the last one last, and taking it changes nothing.
+    @Test(arguments: 1...9)
+    func everyLagCountsWhateverTheirNumber(count: Int) {
+        var derivation = IndexDerivation(index: 3, maxGap: 100_000, stallAfter: 60_000)
+        // Lags 1...count, each at a new follower checkpoint: no stall.
+        for n in 1...count {
+            let (sample, shards) = verbose(Int64(n) * 10_000, [(4, Int64(2 * n), Int64(n))])
+            derivation.add(sample, shards: shards)
+        }
+        let expected = ShardSummary(
+            index: 3, shard: 4, lagSamples: count, p50: UInt64((count + 1) / 2), p99: UInt64(count),
+            max: UInt64(count), last: UInt64(count), stalls: 0, millisStalled: 0)
+        #expect(derivation.shards == [expected])
+        #expect(derivation.shards == [expected])
+    }
+
     @Test func aShardThatMovesOrCatchesUpEndsItsRun() {
         let shards = deriveShards([
             verbose(0, [(2, 10, 4)]), verbose(50_000, [(2, 10, 5)]),  // moved

@@ -96,6 +96,21 @@ import Testing
         #expect(Self.decode(Self.line(bootstrapping)) == (.status, []))
     }
 
+    /// Elements in ascending order, the usual case, are taken in one pass: a shard still
+    /// bootstrapping among them carries nothing, and the order stays; a repeat right after its
+    /// first element takes the other path.
+    @Test func ascendingElementsKeepTheirOrder() {
+        let details =
+            "[" + Self.element("[i][0]", #"{"leader_checkpoint":3,"follower_checkpoint":1}"#) + ","
+            + Self.element("[i][1]", nil) + ","
+            + Self.element("[i][2]", #"{"leader_checkpoint":8,"follower_checkpoint":8,"seq_no":8}"#) + "]"
+        #expect(Self.decode(Self.line(details)) == (.status, [[0, 3, 1], [2, 8, 8]]))
+        let repeated =
+            "[" + Self.element("[i][0]", #"{"leader_checkpoint":3,"follower_checkpoint":1}"#) + ","
+            + Self.element("[i][0]", #"{"leader_checkpoint":4,"follower_checkpoint":2}"#) + "]"
+        #expect(Self.decode(Self.line(repeated)) == (.status, [[0, 4, 2]]))
+    }
+
     @Test func ofTwoElementsOfOneShardTheLastCounts() {
         let details =
             "[" + Self.element("[i][7]", #"{"leader_checkpoint":9,"follower_checkpoint":2}"#) + ","

@@ -41,7 +41,8 @@ import Testing
         ("    metrics-file: \"-\"\n", "p.yaml:4:19: 'metrics-file' needs a file name: it is replaced whole"),
         (
             "    metrics-file: m.prom\n    metrics-interval: soon\n",
-            "p.yaml:5:23: 'metrics-interval' must be a non-negative number of seconds (such as 300 or 0.5), not 'soon'"
+            "p.yaml:5:23: 'metrics-interval' must be seconds between 0 and 999999999999.999 (a decimal such as 300 "
+                + "or 0.5, taken to the millisecond), not 'soon'"
         ),
         (
             "    to: m.prom\n    metrics-file: m.prom\n",
@@ -73,6 +74,6 @@ import Testing
         let pipeline = try parse("    metrics-file: replstat.prom\n    metrics-interval: 30\n")
         #expect(
             pipeline.plan(file: "p.yaml", sourceNames: ["a.jsonl"]).contains(
-                "  metrics   replstat.prom, every 30 s of capture time, stale after 900 s\n"))
+                "  metrics     replstat.prom, every 30 s of capture time, stale after 900 s\n"))
     }
 }

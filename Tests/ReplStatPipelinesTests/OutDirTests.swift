@@ -19,10 +19,12 @@ import Testing
             sources: [a.jsonl]
             sinks:
               markdown: reports/nightly/report.md
+              openmetrics: reports/nightly/metrics.prom
               csv: reports/nightly/csv
               rejects: reports/nightly/rejects.jsonl
             """)
         #expect(moved.reports.markdown == .file("D/report.md"))
+        #expect(moved.reports.openMetrics == .file("D/metrics.prom"))
         #expect(moved.reports.csv?.directory == "D/csv")
         #expect(moved.rejects == "D/rejects.jsonl")
     }

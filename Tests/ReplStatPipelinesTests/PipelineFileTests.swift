@@ -38,6 +38,7 @@ import Testing
               markdown: reports/r.md
               html: reports/r.html
               json: "-"
+              openmetrics: reports/metrics.prom
               csv: {dir: reports/csv/, tables: [quality, summary]}
               rejects: reports/rejects.jsonl
               watch:
@@ -59,6 +60,7 @@ import Testing
         #expect(pipeline.reports.markdown == .file("reports/r.md"))
         #expect(pipeline.reports.html == .file("reports/r.html"))
         #expect(pipeline.reports.json == .standardOutput)
+        #expect(pipeline.reports.openMetrics == .file("reports/metrics.prom"))
         #expect(
             pipeline.reports.csv == ReportOutputs.CSVOutput(directory: "reports/csv", tables: [.quality, .summary]))
         #expect(pipeline.rejects == "reports/rejects.jsonl")
@@ -128,8 +130,8 @@ import Testing
                 == "p.yaml:3:11: 'lag-seconds-above' and 'for' go together: an alert needs a threshold and a duration")
         #expect(
             failure("sources: [a]\nsinks:\n  watch: {lag-seconds-above: soon, for: 1}\n")
-                == "p.yaml:3:30: 'lag-seconds-above' must be a non-negative number of seconds (such as 300 or 0.5), "
-                + "not 'soon'")
+                == "p.yaml:3:30: 'lag-seconds-above' must be seconds between 0 and 999999999999.999 "
+                + "(a decimal such as 300 or 0.5, taken to the millisecond), not 'soon'")
     }
 
     /// `replstat watch --lag-above` takes any 64-bit count of operations, and so does the file.
@@ -165,11 +167,12 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {csv: out, xml: x}\n",
-                "p.yaml:2:19: unknown key 'xml' in sinks; did you mean 'html'? (known: markdown, html, csv, json, rejects, watch)"
+                "p.yaml:2:19: unknown key 'xml' in sinks; did you mean 'html'? (known: markdown, html, csv, json, openmetrics, rejects, watch)"
             ),
             (
                 "sources: [a]\nanalysis:\n  max-gap: -5\nsinks: {csv: out}\n",
-                "p.yaml:3:12: 'max-gap' must be a non-negative number of seconds (such as 300 or 0.5), not '-5'"
+                "p.yaml:3:12: 'max-gap' must be seconds between 0 and 999999999999.999 (a decimal such as 300 or 0.5, "
+                    + "taken to the millisecond), not '-5'"
             ),
             (
                 "sources: [a]\nanalysis: {jobs: 0}\nsinks: {csv: out}\n",
@@ -193,11 +196,11 @@ import Testing
             ),
             (
                 "sources: [a]\nsinks: {}\n",
-                "p.yaml:2:1: 'sinks' is empty: name at least one of markdown, html, csv, json, rejects, watch"
+                "p.yaml:2:1: 'sinks' is empty: name at least one of markdown, html, csv, json, openmetrics, rejects, watch"
             ),
             (
                 "sources: [a]\n",
-                "p.yaml:1:1: missing key 'sinks': name at least one of markdown, html, csv, json, rejects, watch"
+                "p.yaml:1:1: missing key 'sinks': name at least one of markdown, html, csv, json, openmetrics, rejects, watch"
             ),
             (
                 "sources: [a]\nsinks:\n  watch: {format: xml}\n",
@@ -254,8 +257,22 @@ import Testing
                 "p.yaml:2:20: invalid YAML: control characters are not allowed"
             ),
             (
+                "sources: [a]\nsinks: {open-metrics: m.prom}\n",
+                "p.yaml:2:9: unknown key 'open-metrics' in sinks; did you mean 'openmetrics'? "
+                    + "(known: markdown, html, csv, json, openmetrics, rejects, watch)"
+            ),
+            (
+                "sources: [a]\nsinks: {openmetrics: m.prom, markdown: ./m.prom}\n",
+                "p.yaml:2:30: 'markdown' writes ./m.prom, as 'openmetrics' does (line 2); give each sink its own file"
+            ),
+            (
+                "sources: [a]\nsinks: {openmetrics: \"-\", json: \"-\"}\n",
+                "p.yaml:2:27: 'json' and 'openmetrics' (line 2) both write to standard output ('-'); "
+                    + "send one of them to a file"
+            ),
+            (
                 "sources: [a]\nsinks: {\"mark\\ndown\": x}\n",
-                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, html, csv, json, rejects, watch)"#
+                #"p.yaml:2:9: unknown key 'mark\ndown' in sinks; did you mean 'markdown'? (known: markdown, html, csv, json, openmetrics, rejects, watch)"#
             ),
             (
                 "sources: [a]\nsinks: {markdown: \"nul.md\\0x\", json: nul.md}\n",
@@ -274,6 +291,12 @@ import Testing
             (
                 "sources:\n  - capture: {url: \"https://h\", indices: [a, ..]}\nsinks: {csv: o}\n",
                 "p.yaml:2:46: '..' is not an index name"
+            ),
+            (
+                "sources:\n  - capture: {url: \"https://h\", indices: [a, \(String(repeating: "i", count: 256))]}\n"
+                    + "sinks: {csv: o}\n",
+                "p.yaml:2:46: the index name 'iiiiiiiiiiiiiiiiiiiiiiii...' is 256 bytes long: OpenSearch's limit is "
+                    + "255 bytes, and the analysis rejects longer ones (invalid_field)"
             ),
             (
                 "sources:\n  - capture: {url: \"https://h\", indices: [a], parallel: 0}\nsinks: {csv: o}\n",

@@ -118,24 +118,44 @@ public struct ShardDetailsCollector {
 
     /// The checkpoints of one array's shards, by ascending shard number (of two elements of the
     /// same shard the last counts; shards still bootstrapping carry none), or nil when an element
-    /// was bad.
+    /// was bad. Every line of a verbose capture comes here: elements in ascending order, the
+    /// usual case, take one pass and one allocation (none when no shard has checkpoints).
     func checkpoints(flat isFlat: Bool) -> [ShardCheckpoints]? {
-        let collected = isFlat ? flat : nested
-        guard collected.isValid else { return nil }
-        var elements = collected.elements
-        if !zip(elements, elements.dropFirst()).allSatisfy({ $0.shard < $1.shard }) {
-            // Sort by (shard, position) and keep each shard's last element.
-            let ordered = elements.enumerated().sorted {
-                $0.element.shard != $1.element.shard ? $0.element.shard < $1.element.shard : $0.offset < $1.offset
+        guard isFlat ? flat.isValid : nested.isValid else { return nil }
+        let elements = isFlat ? flat.elements : nested.elements
+        return elements.withUnsafeBufferPointer { elements in
+            var withCheckpoints = 0
+            var previous: UInt32?
+            for element in elements {
+                if let previous, previous >= element.shard { return Self.checkpoints(unordered: elements) }
+                previous = element.shard
+                if element.hasCheckpoints { withCheckpoints += 1 }
             }
-            elements = []
-            for (position, entry) in ordered.enumerated()
-            where position + 1 == ordered.count || ordered[position + 1].element.shard != entry.element.shard {
-                elements.append(entry.element)
+            guard withCheckpoints > 0 else { return [] }
+            return [ShardCheckpoints](unsafeUninitializedCapacity: withCheckpoints) { buffer, count in
+                for element in elements where element.hasCheckpoints {
+                    buffer.initializeElement(
+                        at: count,
+                        to: ShardCheckpoints(shard: element.shard, leader: element.leader, follower: element.follower))
+                    count += 1
+                }
             }
         }
-        return elements.compactMap {
-            $0.hasCheckpoints ? ShardCheckpoints(shard: $0.shard, leader: $0.leader, follower: $0.follower) : nil
+    }
+
+    /// `checkpoints` of elements out of order: sorted by (shard, position), each shard's last.
+    private static func checkpoints(unordered elements: UnsafeBufferPointer<Element>) -> [ShardCheckpoints] {
+        let ordered = elements.enumerated().sorted {
+            $0.element.shard != $1.element.shard ? $0.element.shard < $1.element.shard : $0.offset < $1.offset
         }
+        var result: [ShardCheckpoints] = []
+        for (position, entry) in ordered.enumerated()
+        where position + 1 == ordered.count || ordered[position + 1].element.shard != entry.element.shard {
+            guard entry.element.hasCheckpoints else { continue }
+            result.append(
+                ShardCheckpoints(
+                    shard: entry.element.shard, leader: entry.element.leader, follower: entry.element.follower))
+        }
+        return result
     }
 }

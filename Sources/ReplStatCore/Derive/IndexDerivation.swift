@@ -475,10 +475,13 @@ struct DerivationExtras {
             }
         }
         if !allKnown { makeRoom(for: shards, timelineCapacity: timelineCapacity) }
-        position = 0
-        for checkpoints in shards {
-            while shardDerivations[position].shard < checkpoints.shard { position += 1 }
-            shardDerivations[position].add(checkpoints, at: time, index: index, limits: limits, events: events)
+        // One check that the shards' storage is not shared for the whole line, not one per shard.
+        shardDerivations.withUnsafeMutableBufferPointer { derivations in
+            var position = 0
+            for checkpoints in shards {
+                while derivations[position].shard < checkpoints.shard { position += 1 }
+                derivations[position].add(checkpoints, at: time, index: index, limits: limits, events: events)
+            }
         }
     }
 

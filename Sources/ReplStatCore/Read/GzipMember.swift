@@ -147,10 +147,11 @@ struct GzipTrailer {
         return used
     }
 
-    /// Why the member's inflated bytes do not match the fields read so far, if they do not.
-    func mismatch(checksum: UInt32, length: UInt32) -> String? {
-        if read >= 4 && UInt32(truncatingIfNeeded: value) != checksum { return "CRC-32 mismatch" }
-        if read == 8 && UInt32(truncatingIfNeeded: value >> 32) != length { return "length mismatch" }
+    /// Why the member's inflated bytes do not match the fields read so far, if they do not, and
+    /// where the field that does not match starts in the trailer (0 for the CRC, 4 for the length).
+    func mismatch(checksum: UInt32, length: UInt32) -> (why: String, field: Int)? {
+        if read >= 4 && UInt32(truncatingIfNeeded: value) != checksum { return ("CRC-32 mismatch", 0) }
+        if read == 8 && UInt32(truncatingIfNeeded: value >> 32) != length { return ("length mismatch", 4) }
         return nil
     }
 }

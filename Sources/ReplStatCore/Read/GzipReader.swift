@@ -8,9 +8,10 @@
 /// the bytes past those already delivered are delivered.
 ///
 /// Offsets: a cut stream is truncated where it ends; a member that cannot be inflated (a bad
-/// header, invalid deflate data, a CRC or length that does not match) is corrupt at the offset
-/// where it starts; bytes after a member that do not start another (not `1f 8b`: zero padding
-/// too) are garbage where they start.
+/// header, invalid deflate data) is corrupt at the offset where it starts; a CRC or length that
+/// does not match what the member inflated to is corrupt at that field of its trailer, the
+/// byte a user would inspect; bytes after a member that do not start another (not `1f 8b`: zero
+/// padding too) are garbage where they start.
 struct GzipReader {
     private let source: String
     private let reader: RawByteReader
@@ -63,6 +64,8 @@ struct GzipReader {
     private var part = Part.header(GzipHeader())
     private var memberStart: Int64 = 0
     private var deflateStart: Int64 = 0
+    /// Raw offset of the member's trailer, once its deflate data ended.
+    private var trailerStart: Int64 = 0
     private var keeping = Keeping.unneeded
     /// Bytes the decoder inflated from this member (the trailer holds them modulo 2^32), and how
     /// many of them were delivered: none is delivered twice.
@@ -141,6 +144,7 @@ struct GzipReader {
                     drop(consumed, fromAgain: fromAgain)
                     readAhead = ahead
                     callAgain = false
+                    trailerStart = nextOffset
                     part = .trailer(GzipTrailer())
                 case .corrupt(let produced):
                     if try inflateAgainWithZlib() { continue }
@@ -149,11 +153,11 @@ struct GzipReader {
                 }
             case .trailer(var trailer):
                 take { trailer.read($0) }
-                if let why = trailer.mismatch(
+                if let mismatch = trailer.mismatch(
                     checksum: decoder.checksum, length: UInt32(truncatingIfNeeded: memberLength))
                 {
                     if try inflateAgainWithZlib() { continue }
-                    throw corrupt(why)
+                    throw corrupt(mismatch.why, at: trailerStart + Int64(mismatch.field))
                 }
                 guard trailer.isComplete else {
                     part = .trailer(trailer)
@@ -260,8 +264,9 @@ struct GzipReader {
         return true
     }
 
-    private func corrupt(_ why: String) -> SourceFailure {
-        SourceFailure(kind: .corruptGzip, source: source, byteOffset: memberStart, detail: why)
+    /// The member is corrupt, at `offset` (by default where it starts).
+    private func corrupt(_ why: String, at offset: Int64? = nil) -> SourceFailure {
+        SourceFailure(kind: .corruptGzip, source: source, byteOffset: offset ?? memberStart, detail: why)
     }
 }
 

@@ -68,7 +68,8 @@ public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible
     public let kind: Kind
     public let source: String
     /// Offset in the source's raw (compressed) bytes: where a read failed or the stream ends,
-    /// where a corrupt gzip member starts, where the bytes that are not gzip start.
+    /// where a corrupt gzip member starts (for a CRC or length that does not match: that field of
+    /// its trailer), where the bytes that are not gzip start.
     public let byteOffset: Int64?
     public let detail: String
 

@@ -7,17 +7,23 @@ public enum Decimal3 {
     }
 
     /// A duration as users write it (docs/format.md): a non-negative decimal number of seconds,
-    /// taken to the millisecond (`1.2345` is 1234 ms); nil for anything else.
+    /// taken to the millisecond (`1.2345` is 1234 ms), up to `largestSecondsMillis`; nil for
+    /// anything else.
     public static func millis(seconds text: String) -> Int64? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let whole = parts[0]
         let fraction = parts.count > 1 ? parts[1] : "0"
-        guard !whole.isEmpty, whole.count <= 12, !fraction.isEmpty,
+        let significant = whole.drop { $0 == "0" }
+        guard !whole.isEmpty, significant.count <= 12, !fraction.isEmpty,
             whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let seconds = Int64(whole)
+            let seconds = Int64(significant.isEmpty ? "0" : significant)
         else { return nil }
         return seconds * 1000 + Int64((fraction + "000").prefix(3))!
     }
+
+    /// The longest duration `millis(seconds:)` reads: twelve digits of whole seconds (31,688
+    /// years), far from overflow when added to a timestamp.
+    public static let largestSecondsMillis: Int64 = 999_999_999_999_999
 
     /// Milliseconds as a user types seconds: `300`, not `300.000`; `0.5`.
     public static func typedSeconds(_ millis: Int64) -> String {
