@@ -191,7 +191,7 @@ import Testing
 
     /// Mistakes in the arguments: status 2 and a message, before Spark starts.
     @Test(arguments: [
-        (["--max-gap", "soon", "--out", "x", "a.jsonl.gz"], "The value 'soon' is invalid for '--max-gap"),
+        (["--max-gap", "soon", "--out", "x", "a.jsonl.gz"], "--max-gap must be seconds between 0 and"),
         (["--format", "csv", "a.jsonl.gz"], "the following arguments are required: --out"),
         (["--format", "pdf", "--out", "x", "a.jsonl.gz"], "unknown format 'pdf'"),
         (["--out", "x", "-"], "standard input cannot be spread over a cluster"),
