@@ -3,14 +3,16 @@ import Testing
 @testable import ReplStatCore
 
 /// Offers samples in order and records outcomes and releases; `tag` (stored in `reason`)
-/// tells samples with equal timestamps apart.
-private struct Harness {
+/// tells samples with equal timestamps apart. The window's buffer is given back at the end.
+private final class Harness {
     var window: ReorderWindow
     var released: [(timestamp: Int64, tag: Int32)] = []
 
     init(window: Int64) { self.window = ReorderWindow(window: window) }
 
-    mutating func offer(_ timestamp: Int64, tag: Int32 = 0) -> Outcome {
+    deinit { window.discard() }
+
+    func offer(_ timestamp: Int64, tag: Int32 = 0) -> Outcome {
         var out: [(Int64, Int32)] = []
         let outcome = window.offer(StatusSample(timestamp: timestamp, index: 0, status: .syncing, reason: tag)) {
             out.append(($0.timestamp, $0.reason))
@@ -19,7 +21,7 @@ private struct Harness {
         return outcome
     }
 
-    mutating func flush() {
+    func flush() {
         window.flush { released.append((timestamp: $0.timestamp, tag: $0.reason)) }
     }
 
@@ -28,7 +30,7 @@ private struct Harness {
 
 @Suite struct ReorderWindowTests {
     @Test func lateExactlyAtTheWindowBoundary() {
-        var harness = Harness(window: 300_000)
+        let harness = Harness(window: 300_000)
         #expect(harness.offer(1_000_000) == .status)
         // Exactly W older than the newest is still in order; one millisecond more is late.
         #expect(harness.offer(700_000) == .status)
@@ -41,7 +43,7 @@ private struct Harness {
     }
 
     @Test func duplicatesOfAcceptedSamples() {
-        var harness = Harness(window: 10)
+        let harness = Harness(window: 10)
         #expect(harness.offer(100, tag: 1) == .status)
         #expect(harness.offer(100, tag: 2) == .duplicate)
         #expect(harness.offer(95, tag: 3) == .status)
@@ -56,7 +58,7 @@ private struct Harness {
     }
 
     @Test func rejectedSamplesDoNotMoveTheNewest() {
-        var harness = Harness(window: 10)
+        let harness = Harness(window: 10)
         #expect(harness.offer(100) == .status)
         #expect(harness.offer(50) == .late)
         #expect(harness.offer(100) == .duplicate)
@@ -65,7 +67,7 @@ private struct Harness {
     }
 
     @Test func releasesOldestFirstOnlyWhenNothingCanPrecedeThem() {
-        var harness = Harness(window: 10)
+        let harness = Harness(window: 10)
         for timestamp: Int64 in [100, 98, 105, 103, 110] { #expect(harness.offer(timestamp) == .status) }
         // Newest 110: anything after 100 may still come (100 itself would be a duplicate), so 98
         // and 100 are out.
@@ -83,7 +85,7 @@ private struct Harness {
     }
 
     @Test func windowZero() {
-        var harness = Harness(window: 0)
+        let harness = Harness(window: 0)
         // Nothing can precede the newest sample: it is released at once, and still found a duplicate.
         #expect(harness.offer(10) == .status)
         #expect(harness.releasedTimestamps == [10])
@@ -95,11 +97,13 @@ private struct Harness {
         #expect(harness.releasedTimestamps == [10, 11])
     }
 
-    @Test(arguments: 0..<20)
+    /// Seeds from 20 use windows of up to 400 ms: up to about 130 samples held, the ring grown
+    /// several times and wrapped around with samples inserted out of order.
+    @Test(arguments: 0..<40)
     func randomInputMatchesAReference(seed: Int) {
         var random = SplitMix64(seed: UInt64(seed) + 100)
-        let window = Int64.random(in: 0...50, using: &random)
-        var harness = Harness(window: window)
+        let window = Int64.random(in: 0...(seed < 20 ? 50 : 400), using: &random)
+        let harness = Harness(window: window)
         // Reference: the definitions of docs/format.md (Order), with the whole history in memory.
         var newest: Int64?
         var accepted: [(timestamp: Int64, tag: Int32)] = []
@@ -127,8 +131,70 @@ private struct Harness {
         #expect(harness.released.map(\.tag) == ordered.map(\.tag))
     }
 
+    @Test func equalTimestampsAtTheNewestAreDuplicates() {
+        let harness = Harness(window: 10)
+        #expect(harness.offer(100, tag: 1) == .status)
+        #expect(harness.offer(100, tag: 2) == .duplicate)
+        #expect(harness.offer(105, tag: 3) == .status)
+        // The newest, decided without the buffer; then one held behind it.
+        #expect(harness.offer(105, tag: 4) == .duplicate)
+        #expect(harness.offer(100, tag: 5) == .duplicate)
+        #expect(harness.released.isEmpty)
+        harness.flush()
+        #expect(harness.released.map(\.tag) == [1, 3])
+    }
+
+    @Test func aSampleExactlyTheWindowOlderThanTheNewestGoesOutAtOnce() {
+        let harness = Harness(window: 10)
+        #expect(harness.offer(100, tag: 1) == .status)
+        #expect(harness.offer(115, tag: 2) == .status)
+        #expect(harness.released.map(\.tag) == [1])
+        // 105 is exactly W older than the newest: accepted, and nothing can precede it any more.
+        #expect(harness.offer(105, tag: 3) == .status)
+        #expect(harness.released.map(\.tag) == [1, 3])
+        #expect(harness.offer(105, tag: 4) == .duplicate)
+        #expect(harness.offer(104, tag: 5) == .late)
+        // A sample released when the newest arrived, exactly W older than it, is found too.
+        #expect(harness.offer(125, tag: 6) == .status)
+        #expect(harness.released.map(\.tag) == [1, 3, 2])
+        #expect(harness.offer(115, tag: 7) == .duplicate)
+        // Once the newest moves on, the horizon is free again.
+        #expect(harness.offer(126, tag: 8) == .status)
+        #expect(harness.offer(116, tag: 9) == .status)
+        #expect(harness.offer(115, tag: 10) == .late)
+        harness.flush()
+        #expect(harness.released.map(\.tag) == [1, 3, 2, 9, 6, 8])
+    }
+
+    @Test func windowZeroHoldsNothingAndFindsTiesWithTheNewest() {
+        let harness = Harness(window: 0)
+        for timestamp: Int64 in [10, 11, 13] {
+            #expect(harness.offer(timestamp, tag: 1) == .status)
+            #expect(harness.offer(timestamp, tag: 2) == .duplicate)
+            #expect(harness.offer(timestamp - 1, tag: 3) == .late)
+        }
+        #expect(harness.releasedTimestamps == [10, 11, 13])
+        #expect(harness.released.allSatisfy { $0.tag == 1 })
+    }
+
+    @Test func samplesInsertedOutOfOrderAcrossTheRingsEnd() {
+        let harness = Harness(window: 1_000)
+        // Hold 3, release them one by one so that the ring's start moves on, then fill it past its
+        // end with samples out of order, growing it while it wraps around.
+        for timestamp: Int64 in [0, 10, 20, 1_005, 1_015] { #expect(harness.offer(timestamp) == .status) }
+        #expect(harness.releasedTimestamps == [0, 10])
+        for timestamp: Int64 in [1_010, 1_012, 500, 30, 1_011, 1_013, 25, 1_014] {
+            #expect(harness.offer(timestamp) == .status)
+        }
+        #expect(harness.offer(1_012) == .duplicate)
+        #expect(harness.offer(25) == .duplicate)
+        harness.flush()
+        #expect(
+            harness.releasedTimestamps == [0, 10, 20, 25, 30, 500, 1_005, 1_010, 1_011, 1_012, 1_013, 1_014, 1_015])
+    }
+
     @Test func longOrderedRunCompactsAndStaysInOrder() {
-        var harness = Harness(window: 5)
+        let harness = Harness(window: 5)
         for timestamp in Int64(0)..<10_000 { #expect(harness.offer(timestamp * 2) == .status) }
         harness.flush()
         #expect(harness.releasedTimestamps == (Int64(0)..<10_000).map { $0 * 2 })

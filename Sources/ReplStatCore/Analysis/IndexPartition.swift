@@ -55,6 +55,11 @@ final class IndexPartition: @unchecked Sendable {
             keepsRows: options.keepsRowsWithEvents, timelineCapacity: options.timelineCapacity)
     }
 
+    deinit {
+        // A run stopped before `finish` still holds samples in its windows' buffers.
+        for local in 0..<windows.count { windows.address(of: local).pointee.discard() }
+    }
+
     /// Processes a piece's entries for this partition, in input order; with `outcomes`, also writes
     /// each status sample's outcome at its line's place, for the rejects file. `shardLists`
     /// are the piece's, where its samples' `shardDetails` point.

@@ -5,26 +5,30 @@
 /// A sample more than `window` older than the newest accepted is `late`; one with the
 /// timestamp of an accepted sample is a `duplicate`. Released samples come out in timestamp
 /// order (which is (timestamp, input position) order, as equal timestamps are duplicates).
+///
+/// The samples held back are in a ring whose count and place live here, next to the newest
+/// timestamp, not in a header of their buffer: with thousands of indices the buffer is out of
+/// the cache at each of an index's samples, and a sample in order touches only the line it is
+/// written to and the line of the sample it releases. The buffer is given back by `flush` or
+/// `discard`, which the owner calls at the end of every window.
 struct ReorderWindow {
     let window: Int64
-    /// The newest accepted timestamp, or nil before the first sample; stored without an
-    /// optional's padding, as every index has a window.
-    var newest: Int64? { hasNewest ? newestTimestamp : nil }
     private var newestTimestamp: Int64 = 0
-    private var pending: [StatusSample] = []
-    /// Where the samples still pending start in `pending`.
-    private var head: Int {
-        get { Int(headPosition) }
-        set { headPosition = Int32(newValue) }
-    }
-    private var headPosition: Int32 = 0
-    private var hasNewest = false
-    /// The timestamp of `pending[head]`, or `Int64.max` when nothing is pending: kept here so
-    /// that most lines decide without touching the buffer.
+    /// The timestamp of the oldest sample held, or `Int64.max` when none is: kept here so that
+    /// most lines decide without touching the buffer.
     private var oldestPending = Int64.max
-    /// The timestamp of the last sample released: a later sample can only tie with it, as
-    /// everything released before is older still.
-    private var lastReleased = Int64.min
+    /// The ring of samples held, oldest first from `start`; its capacity is `1 << capacityShift`.
+    private var storage: UnsafeMutablePointer<StatusSample>?
+    private var start: Int32 = 0
+    private var count: Int32 = 0
+    private var capacityShift: UInt8 = 0
+    private var hasNewest = false
+    /// Whether a sample exactly `window` older than the newest was released: the only released
+    /// sample a later one can tie with, as every one released before is older still (and so late).
+    private var releasedAtHorizon = false
+
+    /// The newest accepted timestamp, or nil before the first sample.
+    var newest: Int64? { hasNewest ? newestTimestamp : nil }
 
     init(window: Int64) {
         self.window = window
@@ -33,62 +37,126 @@ struct ReorderWindow {
     /// Offers a sample; returns its outcome (`.status`, `.late` or `.duplicate`) and passes
     /// every sample that can no longer be preceded to `release`, oldest first.
     mutating func offer(_ sample: StatusSample, release: (StatusSample) -> Void) -> Outcome {
-        if let newest, sample.timestamp < newest - window { return .late }
-        // Samples released are at most newest - window old: only the last of them can tie.
-        if sample.timestamp == lastReleased { return .duplicate }
-        let position = insertionPoint(sample.timestamp)
-        if position < pending.count && pending[position].timestamp == sample.timestamp { return .duplicate }
-        if position == pending.count {
-            pending.append(sample)
-        } else {
-            pending.insert(sample, at: position)
-        }
-        if position == head { oldestPending = sample.timestamp }
-        if !hasNewest || sample.timestamp > newestTimestamp {
-            newestTimestamp = sample.timestamp
+        let timestamp = sample.timestamp
+        guard hasNewest else {
             hasNewest = true
+            advance(to: sample, release: release)
+            return .status
         }
         let horizon = newestTimestamp - window
-        if oldestPending <= horizon {
-            while head < pending.count && pending[head].timestamp <= horizon {
-                lastReleased = pending[head].timestamp
-                release(pending[head])
-                head += 1
-            }
-            oldestPending = head < pending.count ? pending[head].timestamp : .max
-            // Moving what is left (no more than what went) keeps the buffer to about twice the
-            // samples held back (a window of 300 s holds 30 samples of polls every 10 s), at a
-            // cost of at most one move per release.
-            if head * 2 >= pending.count {
-                pending.removeFirst(head)
-                head = 0
-            }
+        if timestamp < horizon { return .late }
+        // Captures are nearly ordered: most samples are the newest, decided without the buffer.
+        if timestamp > newestTimestamp {
+            advance(to: sample, release: release)
+            return .status
         }
-        return .status
+        if timestamp == newestTimestamp { return .duplicate }
+        if timestamp == horizon {
+            // Everything held is newer than the horizon: this one goes out at once.
+            if releasedAtHorizon { return .duplicate }
+            releasedAtHorizon = true
+            release(sample)
+            return .status
+        }
+        return insert(sample) ? .status : .duplicate
     }
 
-    /// Releases everything still held, at the end of input.
+    /// Releases everything still held, at the end of input, and gives back the buffer.
     mutating func flush(release: (StatusSample) -> Void) {
-        while head < pending.count {
-            lastReleased = pending[head].timestamp
-            release(pending[head])
-            head += 1
-        }
-        pending.removeAll()
-        head = 0
+        while count > 0 { release(takeOldest()) }
+        storage?.deallocate()
+        storage = nil
+        capacityShift = 0
+        start = 0
         oldestPending = .max
     }
 
-    private func insertionPoint(_ timestamp: Int64) -> Int {
-        // Captures are nearly ordered: most samples are the newest and go at the end. Asking
-        // `newest`, not the buffer, spares a cache miss per line with thousands of indices.
-        if let newest, newest < timestamp { return pending.count }
-        var low = head
-        var high = pending.count
+    /// Gives back what is held without releasing it, when the run stops before its end.
+    mutating func discard() {
+        flush { _ in }
+    }
+
+    /// Takes `sample`, newer than every sample accepted, as the newest and releases what can no
+    /// longer be preceded.
+    private mutating func advance(to sample: StatusSample, release: (StatusSample) -> Void) {
+        newestTimestamp = sample.timestamp
+        let horizon = newestTimestamp - window
+        // The horizon moved past every sample released before.
+        releasedAtHorizon = false
+        if oldestPending <= horizon {
+            while count > 0 && slot(0).pointee.timestamp <= horizon {
+                let oldest = takeOldest()
+                releasedAtHorizon = oldest.timestamp == horizon
+                release(oldest)
+            }
+            oldestPending = count > 0 ? slot(0).pointee.timestamp : .max
+        }
+        if sample.timestamp <= horizon {
+            // A window of 0: nothing can precede the newest, which is never held.
+            releasedAtHorizon = true
+            release(sample)
+            return
+        }
+        if count == capacity { grow() }
+        slot(Int(count)).initialize(to: sample)
+        count += 1
+        if count == 1 { oldestPending = sample.timestamp }
+    }
+
+    /// Puts `sample`, older than the newest and newer than the horizon, in its place among those
+    /// held; returns false, holding nothing more, when one there has its timestamp.
+    private mutating func insert(_ sample: StatusSample) -> Bool {
+        var low = 0
+        var high = Int(count)
         while low < high {
             let middle = (low + high) / 2
-            if pending[middle].timestamp < timestamp { low = middle + 1 } else { high = middle }
+            if slot(middle).pointee.timestamp < sample.timestamp { low = middle + 1 } else { high = middle }
         }
-        return low
+        if low < count && slot(low).pointee.timestamp == sample.timestamp { return false }
+        if count == capacity { grow() }
+        var position = Int(count)
+        while position > low {
+            slot(position).moveInitialize(from: slot(position - 1), count: 1)
+            position -= 1
+        }
+        slot(low).initialize(to: sample)
+        count += 1
+        if low == 0 { oldestPending = sample.timestamp }
+        return true
+    }
+
+    private var capacity: Int32 { storage == nil ? 0 : 1 << capacityShift }
+
+    /// Where the sample `offset` places after the oldest held is (or goes).
+    @inline(__always)
+    private func slot(_ offset: Int) -> UnsafeMutablePointer<StatusSample> {
+        storage.unsafelyUnwrapped + ((Int(start) + offset) & (Int(capacity) - 1))
+    }
+
+    private mutating func takeOldest() -> StatusSample {
+        let oldest = slot(0).move()
+        start = (start + 1) & (capacity - 1)
+        count -= 1
+        return oldest
+    }
+
+    /// Doubles the ring (4 samples at first), its samples moved to the start of the new one.
+    private mutating func grow() {
+        let shift: UInt8 = storage == nil ? 2 : capacityShift + 1
+        precondition(shift < 31, "a reorder window cannot hold 2^30 samples of one index")
+        let larger = UnsafeMutablePointer<StatusSample>.allocate(capacity: 1 << shift)
+        if let storage {
+            let first = Int(capacity - start)
+            if first >= count {
+                larger.moveInitialize(from: storage + Int(start), count: Int(count))
+            } else {
+                larger.moveInitialize(from: storage + Int(start), count: first)
+                (larger + first).moveInitialize(from: storage, count: Int(count) - first)
+            }
+            storage.deallocate()
+        }
+        storage = larger
+        capacityShift = shift
+        start = 0
     }
 }
