@@ -1,3 +1,5 @@
+import CZlib
+
 /// Restores timestamp order within one index, holding back only the samples that a later
 /// line could still precede: those less than `window` milliseconds older than the newest
 /// accepted one. With a window of 0 every sample is released at once.
@@ -69,6 +71,17 @@ struct ReorderWindow {
         capacityShift = 0
         start = 0
         oldestPending = .max
+    }
+
+    /// Asks the cache for the oldest sample held, the one the next sample in order releases: the
+    /// owner calls it a few samples ahead, so that the line comes while other work goes on.
+    @inline(__always)
+    func prefetchOldest() {
+        guard count > 0 else { return }
+        let oldest = UnsafeRawPointer(slot(0))
+        replstat_prefetch(oldest)
+        // A sample is 48 bytes: half of them end on the next line.
+        replstat_prefetch(oldest + MemoryLayout<StatusSample>.size - 1)
     }
 
     /// Gives back what is held without releasing it, when the run stops before its end.
