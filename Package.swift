@@ -14,6 +14,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CCacheHints"),
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -30,7 +31,7 @@ let package = Package(
         .target(name: "CCurl"),
         .target(
             name: "ReplStatCore",
-            dependencies: ["CZlib", "CIsal"]
+            dependencies: ["CZlib", "CIsal", "CCacheHints"]
         ),
         // `replstat simulate`: a source of captures, beside the core rather than a stage of it.
         .target(

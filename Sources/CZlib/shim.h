@@ -12,10 +12,4 @@ static inline int replstat_inflate_init_raw(z_stream *stream) {
 static inline int replstat_deflate_init_gzip(z_stream *stream, int level) {
     return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 }
-/// A hint to bring the line at `address` into the cache, which Swift cannot give. Here because
-/// ReplStatCore already imports this header (a module of its own would need one more in
-/// Package.swift and scripts/fuzz); the reorder window uses it.
-static inline void replstat_prefetch(const void *address) {
-    __builtin_prefetch(address);
-}
 #endif

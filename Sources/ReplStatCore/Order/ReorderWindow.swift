@@ -1,4 +1,4 @@
-import CZlib
+import CCacheHints
 
 /// Restores timestamp order within one index, holding back only the samples that a later
 /// line could still precede: those less than `window` milliseconds older than the newest
