@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// Hostile inputs to the distributed commands (docs/distributed.md): whatever the bytes, a clear
+/// message and an exit status, never a crash, a hang or a report the inputs do not support.
+@Suite struct DistributedHostileTests {
+    static let settings = "reorder-window=300000\tmax-gap=300000\tstall-after=60000\tmax-line-bytes=1048576"
+    /// The most lines a document may claim of one outcome.
+    static let most = 1 << 48
+
+    /// A source record of ordinal `ordinal` whose `lines` lines are all blank.
+    static func sourceRecord(_ ordinal: Int, lines: Int) -> String {
+        "S\treplstat-partial\t1\tsource\t\(settings)\t\(ordinal)\tsource-\(ordinal)\t\(lines)\t\(lines)"
+            + String(repeating: "\t0", count: 13) + "\t\t\t\n"
+    }
+
+    /// A partition document that claims `count` lines of every outcome of source 0.
+    static func partition(claiming count: Int) -> String {
+        "replstat-partial\t1\tpartition\t\(settings)\nsource\t0"
+            + String(repeating: "\t\(count)", count: 14) + "\nend\t2\n"
+    }
+
+    /// A partition of source 0's one line, a status sample of the index `a`, claiming `samples`.
+    static func oneIndex(samples: Int) -> String {
+        """
+        replstat-partial\t1\tpartition\t\(settings)
+        source\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0
+        name\ta
+        index\t0\t\(samples)\t0\t-1\t-1\t1767225600000\t1767225600000\tsyncing\tsyncing\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t\t\t\t\t\t\t\t\t0\t\t\t\t0\t0\t\t\t\t
+        end\t4
+
+        """
+    }
+
+    /// Counts each within the format's limit whose sums do not fit in 64 bits (many partitions
+    /// claiming lines of one source, many sources of the most lines), and more samples than lines.
+    @Test(arguments: [
+        (
+            "partitions", String(repeating: partition(claiming: most), count: 3000) + sourceRecord(0, lines: most),
+            "the partials claim more than 281474976710656 lines of source 0"
+        ),
+        (
+            "sources", (0..<40_000).map { sourceRecord($0, lines: most) }.joined(),
+            "the source records claim more than 281474976710656 lines in all"
+        ),
+        (
+            "samples",
+            oneIndex(samples: most)
+                + sourceRecord(0, lines: 1).replacingOccurrences(of: "\t1\t1\t0", with: "\t1\t0\t0"),
+            "the indices have more samples than the sources have lines"
+        ),
+    ])
+    func countsBeyondWhatAnAnalysisGivesAreRefused(_ what: String, _ documents: String, _ says: String) throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.file("partials")
+        try Data(documents.utf8).write(to: file)
+        for format in ["markdown", "json"] {
+            let run = try Replstat.run(["merge", "--format", format, file.path])
+            #expect(run.status == 1, "\(what): \(run.stderr.prefix(300))")
+            #expect(run.stderr.contains(says), "\(what): \(run.stderr.prefix(300))")
+            #expect(run.stdout.isEmpty)
+        }
+    }
+}
