@@ -84,4 +84,29 @@ import Testing
         #expect(distributed.stdout == single.stdout)
         #expect(!FileManager.default.fileExists(atPath: dir.file("pwned").path))
     }
+
+    /// 30,000 indices seen in the year 1 and again in 9999: their gaps add up past 64 bits of
+    /// milliseconds. The Markdown and HTML reports crashed on the sum, a single run's as a merge's.
+    @Test func gapsWhoseSumPassesSixtyFourBits() throws {
+        let dir = try TemporaryDirectory()
+        let capture = dir.file("capture.jsonl")
+        var lines = ""
+        for time in ["0001-01-01T00:00:00Z", "9999-01-01T00:00:00Z"] {
+            for index in 0..<30_000 {
+                lines += #"{"timestamp":"\#(time)","index":"i\#(index)","status":"SYNCING"}"# + "\n"
+            }
+        }
+        try Data(lines.utf8).write(to: capture)
+        let single = try Replstat.run(["analyze", capture.path])
+        #expect(single.status == 0, "\(single.stderr.prefix(300))")
+        // 3,651,694 days from 0001-01-01 to 9999-01-01 (Python's datetime.date), 30,000 times.
+        #expect(single.stdoutText.contains("- Capture gaps: 30,000 (109,550,820,000d 00h in all)"))
+        let html = try Replstat.run(["analyze", "--format", "html", capture.path])
+        #expect(html.status == 0, "\(html.stderr.prefix(300))")
+        let distributed = try Replstat.bash(
+            "\(DistributedTests.quote(DistributedTests.script)) --partitions 2 \(DistributedTests.quote(capture.path))",
+            environment: ["REPLSTAT_BIN": Replstat.binary.path, "PATH": "/usr/bin:/bin"])
+        #expect(distributed.status == 0, "\(distributed.stderr.prefix(300))")
+        #expect(distributed.stdout == single.stdout)
+    }
 }
