@@ -157,10 +157,19 @@ private struct PartitionReading {
             }
             document.sources.append((ordinal, counts))
         case "name":
-            try intern(try fields.text("name"), into: &indexNames, fields)
+            let name = try fields.text("name")
+            // A name a capture can give (RecordDecoder): one that reports could not tell apart
+            // from another, or that the analysis rejects, comes from no analysis.
+            guard (1...RecordDecoder.maxIndexBytes).contains(name.count), Self.isUTF8(name) else {
+                throw PartialFields.Problem(
+                    message: "an index name that no capture has (empty, past 255 bytes or not UTF-8)")
+            }
+            try intern(name, into: &indexNames, fields)
             summaryOf.append(-1)
         case "text":
-            try intern(try fields.text("text"), into: &texts, fields)
+            let text = try fields.text("text")
+            guard Self.isUTF8(text) else { throw PartialFields.Problem(message: "a text that is not UTF-8") }
+            try intern(text, into: &texts, fields)
         case "index":
             let summary = try rows.summary(&fields)
             guard summaryOf[Int(summary.index)] < 0 else {
@@ -200,6 +209,10 @@ private struct PartitionReading {
             throw PartialFields.Problem(
                 message: "'\(VisibleText.escaped(fields.tag))' is not a line of a partial document")
         }
+    }
+
+    private static func isUTF8(_ bytes: [UInt8]) -> Bool {
+        String(validating: bytes, as: UTF8.self) != nil
     }
 
     private func intern(_ bytes: [UInt8], into table: inout StringTable, _ fields: PartialFields) throws(PartialFields
