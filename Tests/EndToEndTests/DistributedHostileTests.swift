@@ -109,4 +109,18 @@ import Testing
         #expect(distributed.status == 0, "\(distributed.stderr.prefix(300))")
         #expect(distributed.stdout == single.stdout)
     }
+
+    /// A partial whose second line has no end, or no LF: the message names line 2, not line 1.
+    @Test(arguments: [
+        (String(repeating: "x", count: 70_000), "line 2: longer than 65536 bytes"),
+        ("replstat-partial", "line 2: ends without LF: the file was cut short"),
+    ])
+    func mergeNamesTheLineThatIsDamaged(_ second: String, _ says: String) throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.file("partials")
+        try Data((Self.sourceRecord(0, lines: 0) + second).utf8).write(to: file)
+        let run = try Replstat.run(["merge", "--format", "json", file.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("replstat: \(file.path): \(says)"), "\(run.stderr)")
+    }
 }

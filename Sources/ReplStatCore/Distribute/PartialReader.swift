@@ -33,7 +33,7 @@ public enum PartialReader {
             PartialInputError(message: "\(input.name): line \(lines.lineNumber): \(message)", isRefusal: false)
         }
         var items: [PartialItem] = []
-        while let line = try next(lines, fail) {
+        while let line = try next(lines) {
             let isRecord = line.starts(with: SplitRecord.sourceTag)
             var fields = PartialFields(isRecord ? line.dropFirst(2) : line)
             guard fields.tag == PartialFormat.magic else {
@@ -74,15 +74,20 @@ public enum PartialReader {
     }
 
     fileprivate static func next(
-        _ lines: BoundedLineReader, _ fail: (String) -> PartialInputError
+        _ lines: BoundedLineReader
     ) throws(PartialInputError) -> ArraySlice<UInt8>? {
         do {
             return try lines.nextLine()
         } catch {
             switch error {
             case .source(let failure): throw PartialInputError(message: "\(failure)", isRefusal: false)
-            case .tooLong(_, let limit): throw fail("longer than \(limit) bytes: \(damaged)")
-            case .unterminated: throw fail("ends without LF: the file was cut short")
+            // The line is the one that failed, which may come after the last line returned.
+            case .tooLong(let line, let limit):
+                throw PartialInputError(
+                    message: "\(lines.name): line \(line): longer than \(limit) bytes: \(damaged)", isRefusal: false)
+            case .unterminated(let line):
+                throw PartialInputError(
+                    message: "\(lines.name): line \(line): ends without LF: the file was cut short", isRefusal: false)
             }
         }
     }
@@ -115,7 +120,7 @@ private struct PartitionReading {
     private static let sections = ["source": 0, "name": 1, "text": 2]
 
     mutating func read(_ fail: (String) -> PartialInputError) throws(PartialInputError) -> PartitionDocument {
-        while let line = try PartialReader.next(lines, fail) {
+        while let line = try PartialReader.next(lines) {
             var fields = PartialFields(line)
             do throws(PartialFields.Problem) {
                 if fields.tag == "end" {
