@@ -112,7 +112,7 @@ import Testing
 
     /// A partial whose second line has no end, or no LF: the message names line 2, not line 1.
     @Test(arguments: [
-        (String(repeating: "x", count: 70_000), "line 2: longer than 65536 bytes"),
+        (String(repeating: "x", count: 500_000), "line 2: longer than 458752 bytes"),
         ("replstat-partial", "line 2: ends without LF: the file was cut short"),
     ])
     func mergeNamesTheLineThatIsDamaged(_ second: String, _ says: String) throws {
@@ -122,5 +122,25 @@ import Testing
         let run = try Replstat.run(["merge", "--format", "json", file.path])
         #expect(run.status == 1)
         #expect(run.stderr.hasPrefix("replstat: \(file.path): \(says)"), "\(run.stderr)")
+    }
+
+    /// A source named by a path of 30,000 bytes, most of them beyond ASCII (percent-encoded, its
+    /// S record is 76 KB): analyze cannot open it and says so in its reports; merge says the same,
+    /// rather than refusing the record as too long.
+    @Test func aSourceWithAVeryLongName() throws {
+        let dir = try TemporaryDirectory()
+        let name = String(repeating: "./", count: 2000) + String(repeating: "é", count: 12_000) + ".jsonl"
+        let single = try Replstat.run(["analyze", "--format", "json", name], in: dir.url)
+        #expect(single.status == 1)
+        #expect(single.stderr.contains("cannot open"), "\(single.stderr.prefix(200))")
+        let split = try Replstat.run(
+            ["split", "--partitions", "2", "--source-ordinal", "0", "--source-name=" + name, "--", name], in: dir.url)
+        #expect(split.status == 1)
+        let records = dir.file("records")
+        try split.stdout.write(to: records)
+        let merged = try Replstat.run(["merge", "--format", "json", records.path])
+        #expect(merged.status == single.status)
+        #expect(merged.stderr == single.stderr, "\(merged.stderr.prefix(300))")
+        #expect(merged.stdout == single.stdout)
     }
 }

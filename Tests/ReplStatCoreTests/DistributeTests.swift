@@ -303,7 +303,7 @@ import Testing
             what: "records", change: { [Array("0\t0\t1\t{}\n".utf8)] + $0 }, isRefusal: false,
             says: "is a record of `replstat split`"),
         Refused(
-            what: "a line without end", change: { [Array(repeating: UInt8(ascii: "x"), count: 100_000)] + $0 },
+            what: "a line without end", change: { [Array(repeating: UInt8(ascii: "x"), count: 500_000)] + $0 },
             isRefusal: false, says: "longer than"),
         Refused(
             what: "an index id out of range",

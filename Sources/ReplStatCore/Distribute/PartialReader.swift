@@ -22,10 +22,15 @@ public enum PartialReader {
         "not a partial document of replstat, or damaged; make it again with `replstat split` or "
         + "`replstat analyze --format partial`"
 
+    /// The longest line outside a partition's rows: a source record names its source as given on
+    /// split's command line, where Linux allows an argument of 128 KiB, percent-encoded to three
+    /// times that; a shorter limit refused what analyze reports.
+    static let lineLimit = 3 * 128 * 1024 + 64 * 1024
+
     public static func read(_ input: InputSource) throws(PartialInputError) -> [PartialItem] {
         let lines: BoundedLineReader
         do {
-            lines = try BoundedLineReader(input, limit: 64 * 1024)
+            lines = try BoundedLineReader(input, limit: lineLimit)
         } catch {
             throw PartialInputError(message: "\(error)", isRefusal: false)
         }
@@ -114,7 +119,7 @@ private struct PartitionReading {
             settings: settings, sources: [],
             result: AnalysisResult(sources: [], indexNames: StringTable(), texts: StringTable()))
         // A text may be a whole line of a capture, percent-encoded.
-        lines.limit = max(64 * 1024, 3 * settings.maxLineBytes + 64)
+        lines.limit = max(PartialReader.lineLimit, 3 * settings.maxLineBytes + 64)
     }
 
     private static let sections = ["source": 0, "name": 1, "text": 2]
