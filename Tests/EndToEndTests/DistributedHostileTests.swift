@@ -143,4 +143,20 @@ import Testing
         #expect(merged.stderr == single.stderr, "\(merged.stderr.prefix(300))")
         #expect(merged.stdout == single.stdout)
     }
+
+    /// More partials than one command line holds (720 partitions, the script's folder 3,000 bytes
+    /// deep): merge still gets them all, and the script exits with merge's status, not 126.
+    @Test func morePartialsThanACommandLineHolds() throws {
+        let dir = try TemporaryDirectory()
+        let deep = dir.url.appendingPathComponent(
+            Array(repeating: String(repeating: "d", count: 250), count: 12).joined(separator: "/"))
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let sample = DistributedTests.samples[4]
+        let single = try Replstat.run(["analyze", "--format", "json", sample])
+        let distributed = try Replstat.bash(
+            "\(DistributedTests.quote(DistributedTests.script)) --partitions 720 --format json \(DistributedTests.quote(sample))",
+            environment: ["REPLSTAT_BIN": Replstat.binary.path, "PATH": "/usr/bin:/bin", "TMPDIR": deep.path])
+        #expect(distributed.status == single.status, "\(distributed.stderr.prefix(300))")
+        #expect(distributed.stdout == single.stdout)
+    }
 }
