@@ -32,25 +32,27 @@ import Testing
         """
     }
 
+    /// The documents of each case of `countsBeyondWhatAnAnalysisGivesAreRefused` (made in the
+    /// test, so that its arguments stay short in the test's log).
+    static func hostileCounts(_ what: String) -> String {
+        switch what {
+        case "partitions": String(repeating: partition(claiming: most), count: 3000) + sourceRecord(0, lines: most)
+        case "sources": (0..<40_000).map { sourceRecord($0, lines: most) }.joined()
+        default:
+            oneIndex(samples: most)
+                + sourceRecord(0, lines: 1).replacingOccurrences(of: "\t1\t1\t0", with: "\t1\t0\t0")
+        }
+    }
+
     /// Counts each within the format's limit whose sums do not fit in 64 bits (many partitions
     /// claiming lines of one source, many sources of the most lines), and more samples than lines.
     @Test(arguments: [
-        (
-            "partitions", String(repeating: partition(claiming: most), count: 3000) + sourceRecord(0, lines: most),
-            "the partials claim more than 281474976710656 lines of source 0"
-        ),
-        (
-            "sources", (0..<40_000).map { sourceRecord($0, lines: most) }.joined(),
-            "the source records claim more than 281474976710656 lines in all"
-        ),
-        (
-            "samples",
-            oneIndex(samples: most)
-                + sourceRecord(0, lines: 1).replacingOccurrences(of: "\t1\t1\t0", with: "\t1\t0\t0"),
-            "the indices have more samples than the sources have lines"
-        ),
+        ("partitions", "the partials claim more than 281474976710656 lines of source 0"),
+        ("sources", "the source records claim more than 281474976710656 lines in all"),
+        ("samples", "the indices have more samples than the sources have lines"),
     ])
-    func countsBeyondWhatAnAnalysisGivesAreRefused(_ what: String, _ documents: String, _ says: String) throws {
+    func countsBeyondWhatAnAnalysisGivesAreRefused(_ what: String, _ says: String) throws {
+        let documents = Self.hostileCounts(what)
         let dir = try TemporaryDirectory()
         let file = dir.file("partials")
         try Data(documents.utf8).write(to: file)
@@ -112,10 +114,11 @@ import Testing
 
     /// A partial whose second line has no end, or no LF: the message names line 2, not line 1.
     @Test(arguments: [
-        (String(repeating: "x", count: 500_000), "line 2: longer than 458752 bytes"),
-        ("replstat-partial", "line 2: ends without LF: the file was cut short"),
+        (500_000, "line 2: longer than 458752 bytes"),
+        (10, "line 2: ends without LF: the file was cut short"),
     ])
-    func mergeNamesTheLineThatIsDamaged(_ second: String, _ says: String) throws {
+    func mergeNamesTheLineThatIsDamaged(_ length: Int, _ says: String) throws {
+        let second = String(repeating: "x", count: length)
         let dir = try TemporaryDirectory()
         let file = dir.file("partials")
         try Data((Self.sourceRecord(0, lines: 0) + second).utf8).write(to: file)
