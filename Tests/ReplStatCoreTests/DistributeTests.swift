@@ -303,7 +303,7 @@ import Testing
             what: "records", change: { [Array("0\t0\t1\t{}\n".utf8)] + $0 }, isRefusal: false,
             says: "is a record of `replstat split`"),
         Refused(
-            what: "a line without end", change: { [Array(repeating: UInt8(ascii: "x"), count: 100_000)] + $0 },
+            what: "a line without end", change: { [Array(repeating: UInt8(ascii: "x"), count: 500_000)] + $0 },
             isRefusal: false, says: "longer than"),
         Refused(
             what: "an index id out of range",
@@ -347,6 +347,19 @@ import Testing
         Refused(
             what: "a bad text", change: changingLine("text", in: 0) { _ in ["text", "%G0"] }, isRefusal: false,
             says: "field 1 of the 'text' line"),
+        Refused(
+            what: "an index name that is not UTF-8", change: changingLine("name", in: 0) { _ in ["name", "%FF%FE"] },
+            isRefusal: false, says: "index name"),
+        Refused(
+            what: "an empty index name", change: changingLine("name", in: 0) { _ in ["name", ""] },
+            isRefusal: false, says: "index name"),
+        Refused(
+            what: "an index name past 255 bytes",
+            change: changingLine("name", in: 0) { _ in ["name", String(repeating: "a", count: 256)] },
+            isRefusal: false, says: "index name"),
+        Refused(
+            what: "a text that is not UTF-8", change: changingLine("text", in: 0) { _ in ["text", "a%C3"] },
+            isRefusal: false, says: "not UTF-8"),
         Refused(
             what: "an unknown failure",
             change: changingLine("S", in: 3) { fields in

@@ -22,10 +22,15 @@ public enum PartialReader {
         "not a partial document of replstat, or damaged; make it again with `replstat split` or "
         + "`replstat analyze --format partial`"
 
+    /// The longest line outside a partition's rows: a source record names its source as given on
+    /// split's command line, where Linux allows an argument of 128 KiB, percent-encoded to three
+    /// times that; a shorter limit refused what analyze reports.
+    static let lineLimit = 3 * 128 * 1024 + 64 * 1024
+
     public static func read(_ input: InputSource) throws(PartialInputError) -> [PartialItem] {
         let lines: BoundedLineReader
         do {
-            lines = try BoundedLineReader(input, limit: 64 * 1024)
+            lines = try BoundedLineReader(input, limit: lineLimit)
         } catch {
             throw PartialInputError(message: "\(error)", isRefusal: false)
         }
@@ -33,7 +38,7 @@ public enum PartialReader {
             PartialInputError(message: "\(input.name): line \(lines.lineNumber): \(message)", isRefusal: false)
         }
         var items: [PartialItem] = []
-        while let line = try next(lines, fail) {
+        while let line = try next(lines) {
             let isRecord = line.starts(with: SplitRecord.sourceTag)
             var fields = PartialFields(isRecord ? line.dropFirst(2) : line)
             guard fields.tag == PartialFormat.magic else {
@@ -74,15 +79,20 @@ public enum PartialReader {
     }
 
     fileprivate static func next(
-        _ lines: BoundedLineReader, _ fail: (String) -> PartialInputError
+        _ lines: BoundedLineReader
     ) throws(PartialInputError) -> ArraySlice<UInt8>? {
         do {
             return try lines.nextLine()
         } catch {
             switch error {
             case .source(let failure): throw PartialInputError(message: "\(failure)", isRefusal: false)
-            case .tooLong(_, let limit): throw fail("longer than \(limit) bytes: \(damaged)")
-            case .unterminated: throw fail("ends without LF: the file was cut short")
+            // The line is the one that failed, which may come after the last line returned.
+            case .tooLong(let line, let limit):
+                throw PartialInputError(
+                    message: "\(lines.name): line \(line): longer than \(limit) bytes: \(damaged)", isRefusal: false)
+            case .unterminated(let line):
+                throw PartialInputError(
+                    message: "\(lines.name): line \(line): ends without LF: the file was cut short", isRefusal: false)
             }
         }
     }
@@ -109,13 +119,13 @@ private struct PartitionReading {
             settings: settings, sources: [],
             result: AnalysisResult(sources: [], indexNames: StringTable(), texts: StringTable()))
         // A text may be a whole line of a capture, percent-encoded.
-        lines.limit = max(64 * 1024, 3 * settings.maxLineBytes + 64)
+        lines.limit = max(PartialReader.lineLimit, 3 * settings.maxLineBytes + 64)
     }
 
     private static let sections = ["source": 0, "name": 1, "text": 2]
 
     mutating func read(_ fail: (String) -> PartialInputError) throws(PartialInputError) -> PartitionDocument {
-        while let line = try PartialReader.next(lines, fail) {
+        while let line = try PartialReader.next(lines) {
             var fields = PartialFields(line)
             do throws(PartialFields.Problem) {
                 if fields.tag == "end" {
@@ -157,10 +167,19 @@ private struct PartitionReading {
             }
             document.sources.append((ordinal, counts))
         case "name":
-            try intern(try fields.text("name"), into: &indexNames, fields)
+            let name = try fields.text("name")
+            // A name a capture can give (RecordDecoder): one that reports could not tell apart
+            // from another, or that the analysis rejects, comes from no analysis.
+            guard (1...RecordDecoder.maxIndexBytes).contains(name.count), Self.isUTF8(name) else {
+                throw PartialFields.Problem(
+                    message: "an index name that no capture has (empty, past 255 bytes or not UTF-8)")
+            }
+            try intern(name, into: &indexNames, fields)
             summaryOf.append(-1)
         case "text":
-            try intern(try fields.text("text"), into: &texts, fields)
+            let text = try fields.text("text")
+            guard Self.isUTF8(text) else { throw PartialFields.Problem(message: "a text that is not UTF-8") }
+            try intern(text, into: &texts, fields)
         case "index":
             let summary = try rows.summary(&fields)
             guard summaryOf[Int(summary.index)] < 0 else {
@@ -200,6 +219,10 @@ private struct PartitionReading {
             throw PartialFields.Problem(
                 message: "'\(VisibleText.escaped(fields.tag))' is not a line of a partial document")
         }
+    }
+
+    private static func isUTF8(_ bytes: [UInt8]) -> Bool {
+        String(validating: bytes, as: UTF8.self) != nil
     }
 
     private func intern(_ bytes: [UInt8], into table: inout StringTable, _ fields: PartialFields) throws(PartialFields

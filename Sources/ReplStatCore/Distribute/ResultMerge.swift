@@ -54,7 +54,16 @@ public struct ResultMerge {
     }
 
     private mutating func add(_ document: PartitionDocument, from file: String) throws(PartialInputError) {
-        for (ordinal, counts) in document.sources { partitionCounts[ordinal, default: OutcomeCounts()].add(counts) }
+        for (ordinal, counts) in document.sources {
+            // Each count is within the format's limit, the sum so far too: the sum cannot overflow.
+            var sum = partitionCounts[ordinal, default: OutcomeCounts()]
+            sum.add(counts)
+            guard sum.lines <= PartialFormat.countLimit else {
+                throw impossible(
+                    "\(file): the partials claim more than \(PartialFormat.countLimit) lines of source \(ordinal)")
+            }
+            partitionCounts[ordinal] = sum
+        }
         let result = document.result
         var indexIds: [Int32] = []
         indexIds.reserveCapacity(result.indexNames.count)
@@ -97,6 +106,15 @@ public struct ResultMerge {
         findings.stillOpen += renamed(result.stillOpen)
     }
 
+    /// Documents whose counts no analysis gives: more lines than the format allows, more samples
+    /// than lines (so that no sum the reports make of them overflows). Damaged or made up.
+    private func impossible(_ claim: String) -> PartialInputError {
+        PartialInputError(
+            message: "\(claim), which no analysis gives: the partials are damaged or not made by replstat; "
+                + "make them again",
+            isRefusal: false)
+    }
+
     /// The merged result, once every document is in; refuses a set of documents that is not
     /// one whole analysis: a source without its record, or whose lines the documents do not
     /// account for exactly (a partial missing, or given twice).
@@ -107,6 +125,7 @@ public struct ResultMerge {
                     + "with the partition documents")
         }
         var reports: [SourceReport] = []
+        var lines = 0
         for ordinal in 0..<sources.count {
             guard let source = sources[ordinal] else {
                 throw refusal(
@@ -120,7 +139,28 @@ public struct ResultMerge {
                     "\(source.name) has \(source.lines) lines, but the partials account for \(counts.lines): "
                         + "give merge the partial of every partition, each once")
             }
+            lines += source.lines
+            guard lines <= PartialFormat.countLimit else {
+                throw impossible(
+                    "the source records claim more than \(PartialFormat.countLimit) lines in all")
+            }
             reports.append(SourceReport(name: source.name, counts: counts, failure: source.failure))
+        }
+        // Every sample is a line, and an error episode's samples are some of them: each sum stays
+        // within the lines, so that the reports' totals of them cannot overflow.
+        var samples = 0
+        for summary in summaries {
+            samples += summary.samples + summary.errorSamples
+            guard samples <= lines else {
+                throw impossible("the indices have more samples than the sources have lines")
+            }
+        }
+        var episodeSamples = 0
+        for episode in findings.errorEpisodes {
+            episodeSamples += episode.samples
+            guard episodeSamples <= lines else {
+                throw impossible("the error episodes have more samples than the sources have lines")
+            }
         }
         if let stray = partitionCounts.keys.filter({ $0 >= sources.count }).min() {
             throw refusal(

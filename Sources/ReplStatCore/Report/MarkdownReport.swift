@@ -77,13 +77,13 @@ public enum MarkdownReport {
         out += "\(HumanFormat.grouped(totals[.status])) status, \(HumanFormat.grouped(totals[.error])) error; "
         out += "lines rejected: \(HumanFormat.grouped(totals.rejected)) "
         out += "(\(HumanFormat.percent(totals.rejected, of: totals.lines))%)\n"
-        let stalledMillis = result.stalls.reduce(Int64(0)) { $0 + $1.millis }
+        let stalledMillis = result.stalls.reduce(Int128(0)) { $0 + Int128($1.millis) }
         out += "- Transitions: \(HumanFormat.grouped(result.transitions.count)); "
         out += "stalls: \(HumanFormat.grouped(result.stalls.count))"
-        out += result.stalls.isEmpty ? "\n" : " (\(HumanFormat.duration(stalledMillis)) in all)\n"
-        let gapMillis = result.gaps.reduce(Int64(0)) { $0 + $1.millis }
+        out += result.stalls.isEmpty ? "\n" : " (\(HumanFormat.duration(total: stalledMillis)) in all)\n"
+        let gapMillis = result.gaps.reduce(Int128(0)) { $0 + Int128($1.millis) }
         out += "- Capture gaps: \(HumanFormat.grouped(result.gaps.count))"
-        out += result.gaps.isEmpty ? "; " : " (\(HumanFormat.duration(gapMillis)) in all); "
+        out += result.gaps.isEmpty ? "; " : " (\(HumanFormat.duration(total: gapMillis)) in all); "
         let errorSamples = result.errorEpisodes.reduce(0) { $0 + $1.samples }
         out += "error episodes: \(HumanFormat.grouped(result.errorEpisodes.count))"
         out += result.errorEpisodes.isEmpty ? "\n" : " (\(HumanFormat.count(errorSamples, "sample", "samples")))\n"
@@ -676,12 +676,15 @@ enum HumanFormat {
 
     /// A duration for reading, truncated to its two largest units: `850ms`, `20s`, `20.6s`,
     /// `14m 40s`, `1h 02m`, `3d 04h`.
-    static func duration(_ millis: Int64) -> String {
-        if millis < 0 { return "-" + duration(millis == .min ? .max : -millis) }
+    static func duration(_ millis: Int64) -> String { duration(total: Int128(millis)) }
+
+    /// The same for a sum of durations, which can pass 64 bits (30,000 gaps of 9,000 years).
+    static func duration(total millis: Int128) -> String {
+        if millis < 0 { return "-" + duration(total: millis == .min ? .max : -millis) }
         if millis == 0 { return "0s" }
         if millis < 1000 { return "\(millis)ms" }
         let seconds = millis / 1000
-        func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        func twoDigits(_ value: Int128) -> String { value < 10 ? "0\(value)" : "\(value)" }
         switch seconds {
         case ..<60:
             let tenth = millis % 1000 / 100
