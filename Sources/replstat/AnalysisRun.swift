@@ -33,10 +33,7 @@ struct AnalysisRun {
     var alsoWritten: [OutputTargets.Target] = []
 
     func run() throws {
-        if let conflict = outputTargets.conflict() {
-            FileOutput.standardError("replstat: \(conflict)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
+        try outputTargets.refuseConflict()
         do {
             try reports.prepare()
         } catch {
@@ -199,5 +196,15 @@ struct AnalysisRun {
     private func fail(_ message: String) -> Never {
         FileOutput.standardError("replstat: \(message)\n")
         ProcessControl.exit(ExitStatus.sourceFailed)
+    }
+}
+
+extension OutputTargets {
+    /// Ends the command with a usage error, and the message that says what to change, when two
+    /// of its outputs, or an output and an input, are the same file.
+    func refuseConflict() throws {
+        guard let conflict = conflict() else { return }
+        FileOutput.standardError("replstat: \(conflict)\n")
+        throw ExitCode(ExitStatus.usage)
     }
 }

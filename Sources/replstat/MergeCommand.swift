@@ -60,10 +60,7 @@ struct Merge: ParsableCommand {
         var targets = OutputTargets()
         targets.inputs = partials.filter { $0 != "-" }
         AnalysisRun.add(reports, to: &targets)
-        if let conflict = targets.conflict() {
-            FileOutput.standardError("replstat: \(conflict)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
+        try targets.refuseConflict()
         do {
             try reports.prepare()
         } catch {

@@ -27,10 +27,7 @@ struct PartialRun {
         var targets = OutputTargets()
         targets.inputs = input == "-" ? [] : [input]
         if let path { targets.files.append(.init(path, writer: "the partial result")) }
-        if let conflict = targets.conflict() {
-            FileOutput.standardError("replstat: \(conflict)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
+        try targets.refuseConflict()
         do {
             if let outputDirectory {
                 try OutputFile.prepareDirectory(outputDirectory)
