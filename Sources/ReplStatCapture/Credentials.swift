@@ -32,13 +32,36 @@ public enum Credentials: Sendable, Equatable {
             throw CaptureSetupError(
                 "both \(apiKeyVariable) and \(userVariable)/\(passwordVariable) are set: keep one way to sign in")
         }
-        if let apiKey { return .apiKey(apiKey) }
+        if let apiKey {
+            try refuseControlCharacters(apiKey, in: apiKeyVariable)
+            return .apiKey(apiKey)
+        }
         switch (user, password) {
         case (nil, nil): return nil
-        case (let user?, let password?): return .basic(user: user, password: password)
+        case (let user?, let password?):
+            try refuseControlCharacters(user, in: userVariable)
+            try refuseControlCharacters(password, in: passwordVariable)
+            // Basic authentication joins the two with a colon and the server splits at the first
+            // one (RFC 7617): a user name holding one would sign in as someone else, or not at all.
+            if user.utf8.contains(UInt8(ascii: ":")) {
+                throw CaptureSetupError(
+                    "\(userVariable) holds a colon, which basic authentication cannot carry in a user name (RFC 7617)")
+            }
+            return .basic(user: user, password: password)
         case (nil, _): throw CaptureSetupError("\(passwordVariable) is set without \(userVariable)")
         case (_, nil): throw CaptureSetupError("\(userVariable) is set without \(passwordVariable)")
         }
+    }
+
+    /// Refuses a value holding a control character (a CR or LF above all: in an API key it would
+    /// end the `Authorization` header and start another one the cluster obeys). The message
+    /// never shows the value: it is a secret.
+    private static func refuseControlCharacters(_ value: String, in variable: String) throws(CaptureSetupError) {
+        guard let position = value.utf8.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) else { return }
+        let offset = value.utf8.distance(from: value.utf8.startIndex, to: position)
+        let hint = value.utf8[position] == 0x0D || value.utf8[position] == 0x0A ? " (a line end read from a file?)" : ""
+        throw CaptureSetupError(
+            "\(variable) holds a control character at byte \(offset + 1)\(hint): set it to the credential alone")
     }
 
     /// The value of the `Authorization` header.

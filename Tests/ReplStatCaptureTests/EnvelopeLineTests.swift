@@ -185,6 +185,39 @@ import Testing
     func halfOrDoubleSetIsRefused(environment: [String: String]) {
         #expect(throws: CaptureSetupError.self) { try Credentials.fromEnvironment { environment[$0] } }
     }
+
+    /// A CR or LF in a credential would end the `Authorization` header and start another one
+    /// (header injection): refused, and the message never shows the secret.
+    @Test(arguments: [
+        (["REPLSTAT_API_KEY": "abc\r\nX-Injected: yes"], "REPLSTAT_API_KEY", 4),
+        (["REPLSTAT_API_KEY": "abc==\r"], "REPLSTAT_API_KEY", 6),
+        (["REPLSTAT_API_KEY": "a\u{7F}b"], "REPLSTAT_API_KEY", 2),
+        (["REPLSTAT_USER": "ops\n", "REPLSTAT_PASSWORD": "s3cret"], "REPLSTAT_USER", 4),
+        (["REPLSTAT_USER": "ops", "REPLSTAT_PASSWORD": "s3\u{0}cret"], "REPLSTAT_PASSWORD", 3),
+    ])
+    func aControlCharacterIsRefusedWithoutShowingTheValue(
+        environment: [String: String], variable: String, byte: Int
+    ) {
+        do {
+            _ = try Credentials.fromEnvironment { environment[$0] }
+            Issue.record("accepted \(environment)")
+        } catch {
+            #expect(error.description.hasPrefix("\(variable) holds a control character at byte \(byte)"))
+            for secret in ["abc", "s3", "ops\n", "X-Injected"] {
+                #expect(!error.description.contains(secret), "\(error.description)")
+            }
+        }
+    }
+
+    @Test func aColonInTheUserNameIsRefused() {
+        #expect(throws: CaptureSetupError.self) {
+            try Credentials.fromEnvironment { ["REPLSTAT_USER": "team:ops", "REPLSTAT_PASSWORD": "p"][$0] }
+        }
+        // In the password a colon is fine: the server splits at the first one.
+        #expect(
+            (try? Credentials.fromEnvironment { ["REPLSTAT_USER": "ops", "REPLSTAT_PASSWORD": "a:b"][$0] })
+                == .basic(user: "ops", password: "a:b"))
+    }
 }
 
 @Suite struct IndexListTests {
