@@ -53,6 +53,35 @@ import Testing
         #expect(planted.count == names.count)
     }
 
+    /// The tables of a run are put in place together: when one cannot be written (here the
+    /// transitions table passes a file-size limit, as on a full disk), every table of the
+    /// previous run stays, not a folder mixing the new summary with old transitions.
+    @Test func aTableThatCannotBeWrittenLeavesEveryPreviousTable() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.file("out")
+        let binary = Replstat.binary.path
+        let first = try Replstat.run(["analyze", "--format", "csv", "--out", out.path, Self.capture.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(names.count == 7)
+        let before = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
+        // 600 transitions of one index: a transitions table of ~50 KB, a summary of one row.
+        let lines = (0..<600).map { i in
+            #"{"@timestamp":"2026-11-28T00:\#(String(format: "%02d:%02d", i / 60, i % 60))Z","index":"a","#
+                + #""response":{"status":"\#(i % 2 == 0 ? "PAUSED" : "FAILED")"}}"#
+        }
+        let capture = try dir.write("transitions.jsonl", lines.joined(separator: "\n") + "\n")
+        // A write past RLIMIT_FSIZE fails with EFBIG once SIGXFSZ is ignored (kept through exec).
+        let run = try Replstat.bash(
+            "trap '' XFSZ; ulimit -f 24; exec \"\(binary)\" analyze --format csv --out \"\(out.path)\" \"\(capture.path)\"")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("transitions.csv"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == names)
+        for (name, bytes) in zip(names, before) {
+            #expect(try Data(contentsOf: out.appendingPathComponent(name)) == bytes, "\(name) was replaced")
+        }
+    }
+
     @Test func anInterruptedSimulateLeavesNoTemporaryFile() throws {
         let dir = try TemporaryDirectory()
         let process = Process()

@@ -1,6 +1,7 @@
 /// Where a run's reports go: any of the Markdown report, the HTML report, the JSON report, CSV
 /// tables and the OpenMetrics state at the end, each written once the analysis is done. Files are
-/// replaced atomically, so a reader never sees half of one (`FileSink`).
+/// replaced atomically, so a reader never sees half of one (`FileSink`), and together: a file is
+/// put in place only once every report file of the run is written (`OutputBatch`).
 public struct ReportOutputs: Sendable, Equatable {
     /// Standard output, or a file.
     public enum Destination: Sendable, Equatable, CustomStringConvertible {
@@ -64,30 +65,35 @@ public struct ReportOutputs: Sendable, Equatable {
     }
 
     public func write(_ result: AnalysisResult) throws(OutputError) {
+        let batch = OutputBatch()
         if let csv {
             for (table, path) in zip(csv.tables, csv.paths) {
-                try table.write(result, to: try FileSink(path: path))
+                try table.write(result, to: try FileSink(path: path, batch: batch))
             }
         }
         if let markdown {
             // Fitted to a terminal's width; to a pipe or a file, as it is.
             let width = markdown == .standardOutput ? TerminalWidth.ofStandardOutput() : nil
-            try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown)
+            try Self.write(Array(MarkdownReport.render(result, width: width).utf8), to: markdown, batch: batch)
         }
-        if let html { try Self.write(Array(HtmlReport.render(result).utf8), to: html) }
+        if let html { try Self.write(Array(HtmlReport.render(result).utf8), to: html, batch: batch) }
         if let json {
             switch json {
             case .standardOutput: try JSONReport.write(result, to: FileSink.standardOutput())
-            case .file(let path): try JSONReport.write(result, to: try FileSink(path: path))
+            case .file(let path): try JSONReport.write(result, to: try FileSink(path: path, batch: batch))
             }
         }
-        if let openMetrics { try Self.write(OpenMetricsReport.render(result), to: openMetrics) }
+        if let openMetrics { try Self.write(OpenMetricsReport.render(result), to: openMetrics, batch: batch) }
+        try batch.place()
     }
 
-    private static func write(_ bytes: [UInt8], to destination: Destination) throws(OutputError) {
+    private static func write(_ bytes: [UInt8], to destination: Destination, batch: OutputBatch) throws(OutputError) {
         switch destination {
         case .standardOutput: try OutputFile.writeAll(1, bytes, path: "standard output")
-        case .file(let path): try OutputFile.write(bytes, to: path)
+        case .file(let path):
+            let sink = try FileSink(path: path, batch: batch)
+            try sink.write(bytes)
+            try sink.finish()
         }
     }
 }

@@ -11,29 +11,34 @@ public final class FileSink: ByteSink {
     private let descriptor: Int32
     /// Set for a file: put in place by `finish`, removed by `abandon`.
     private let file: TemporaryFile?
+    /// Set when the file is to be put in place with others: `finish` then only seals it.
+    private let batch: OutputBatch?
     private var isOpen = true
 
     /// Standard output (descriptor 1), left open when finished.
     public static func standardOutput() -> FileSink {
-        FileSink(path: "standard output", descriptor: 1, file: nil)
+        FileSink(path: "standard output", descriptor: 1, file: nil, batch: nil)
     }
 
     /// Opens the output `path`: a file is created (or later replaces the one there) under a
     /// temporary name; a pipe or device is opened (a named pipe waits for its reader).
-    public convenience init(path: String) throws(OutputError) {
+    /// With a `batch`, a file is put in place only with the batch's other files
+    /// (`OutputBatch.place`).
+    public convenience init(path: String, batch: OutputBatch? = nil) throws(OutputError) {
         let kind = try OutputKind(path)
         if kind == .file {
             let file = try TemporaryFile(replacing: path)
-            self.init(path: path, descriptor: file.descriptor, file: file)
+            self.init(path: path, descriptor: file.descriptor, file: file, batch: batch)
         } else {
-            self.init(path: path, descriptor: try kind.openInPlace(path), file: nil)
+            self.init(path: path, descriptor: try kind.openInPlace(path), file: nil, batch: nil)
         }
     }
 
-    private init(path: String, descriptor: Int32, file: TemporaryFile?) {
+    private init(path: String, descriptor: Int32, file: TemporaryFile?, batch: OutputBatch?) {
         self.path = path
         self.descriptor = descriptor
         self.file = file
+        self.batch = batch
     }
 
     deinit {
@@ -45,11 +50,15 @@ public final class FileSink: ByteSink {
         try OutputFile.writeAll(descriptor, bytes, path: path)
     }
 
-    /// Puts a file in place (`TemporaryFile.commit`), or closes the pipe or device.
+    /// Puts a file in place (`TemporaryFile.commit`), or hands it sealed to its batch; closes
+    /// the pipe or device.
     public func finish() throws(OutputError) {
         guard isOpen else { return }
         isOpen = false
-        if let file {
+        if let file, let batch {
+            try file.seal()
+            batch.hold(file)
+        } else if let file {
             try file.commit()
         } else if descriptor != 1 && close(descriptor) != 0 {
             throw OutputError.system(path: path)

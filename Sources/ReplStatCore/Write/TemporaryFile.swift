@@ -20,6 +20,8 @@ final class TemporaryFile {
     /// The regular file at `path` when this one was made, whose mode and owner it takes.
     private let replaced: stat?
     private let slot: Int?
+    /// Closed by `seal` (or `abandon`): its descriptor is no longer this file's.
+    private var isSealed = false
 
     init(replacing path: String) throws(OutputError) {
         self.path = path
@@ -69,16 +71,33 @@ final class TemporaryFile {
     }
 
     /// Gives the file its final mode, forces it to disk and renames it over the final name.
+    func commit() throws(OutputError) {
+        try seal()
+        try place()
+    }
+
+    /// Gives the file its final mode, forces it to disk and closes it, still under its
+    /// temporary name: `place` then puts it in place, `abandon` removes it.
     ///
     /// Forced to disk first (fsync): a system that crashes just after the rename could
     /// otherwise keep the new name over data never written, and lose the previous file too.
-    func commit() throws(OutputError) {
-        defer { TemporaryFiles.forget(slot) }
+    func seal() throws(OutputError) {
+        guard !isSealed else { return }
+        isSealed = true
         var failure: OutputError?
         if fchmod(descriptor, finalMode()) != 0 || fsync(descriptor) != 0 { failure = .system(path: path) }
         if close(descriptor) != 0 && failure == nil { failure = .system(path: path) }
-        if failure == nil && rename(temporaryPath, path) != 0 { failure = .system(path: path) }
         if let failure {
+            abandon()
+            throw failure
+        }
+    }
+
+    /// Renames the sealed file over its final name.
+    func place() throws(OutputError) {
+        defer { TemporaryFiles.forget(slot) }
+        if rename(temporaryPath, path) != 0 {
+            let failure = OutputError.system(path: path)
             unlink(temporaryPath)
             throw failure
         }
@@ -86,7 +105,8 @@ final class TemporaryFile {
 
     /// Closes and removes the file; whatever was at `path` stays.
     func abandon() {
-        close(descriptor)
+        if !isSealed { close(descriptor) }
+        isSealed = true
         unlink(temporaryPath)
         TemporaryFiles.forget(slot)
     }
