@@ -73,7 +73,8 @@ import Testing
         let capture = try dir.write("transitions.jsonl", lines.joined(separator: "\n") + "\n")
         // A write past RLIMIT_FSIZE fails with EFBIG once SIGXFSZ is ignored (kept through exec).
         let run = try Replstat.bash(
-            "trap '' XFSZ; ulimit -f 24; exec \"\(binary)\" analyze --format csv --out \"\(out.path)\" \"\(capture.path)\"")
+            "trap '' XFSZ; ulimit -f 24; exec \"\(binary)\" analyze --format csv --out \"\(out.path)\" \"\(capture.path)\""
+        )
         #expect(run.status == 1)
         #expect(run.stderr.contains("transitions.csv"), "\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == names)
