@@ -194,12 +194,12 @@ final class CaptureProgress: Sendable {
 
     @Sendable func update(_ stats: CaptureStats) {
         guard enabled else { return }
-        FileOutput.standardError("\r\u{1B}[K" + summary(stats))
+        FileOutput.statusLine(summary(stats))
     }
 
     func finish(_ stats: CaptureStats) {
         guard enabled else { return }
-        FileOutput.standardError("\r\u{1B}[K" + summary(stats) + "\n")
+        FileOutput.statusLine(summary(stats) + "\n")
     }
 
     private func summary(_ stats: CaptureStats) -> String {

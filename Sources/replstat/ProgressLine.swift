@@ -24,13 +24,12 @@ final class ProgressLine {
         shown = true
         let megabytes = Double(analysis.bytesRead) / 1_000_000
         let rate = megabytes / (now - started)
-        FileOutput.standardError(
-            "\r\u{1B}[Kreplstat: \(format(megabytes)) MB, \(analysis.linesRead) lines, \(format(rate)) MB/s")
+        FileOutput.statusLine("replstat: \(format(megabytes)) MB, \(analysis.linesRead) lines, \(format(rate)) MB/s")
     }
 
     /// Clears the line so that messages and the shell prompt start clean.
     func finish() {
-        if shown { FileOutput.standardError("\r\u{1B}[K") }
+        if shown { FileOutput.statusLine("") }
     }
 
     private func format(_ value: Double) -> String {

@@ -94,7 +94,8 @@ struct Run: ParsableCommand {
         // Checked after --out-dir and the command line's sources, before anything is polled.
         if let conflict = analysisRun.outputTargets.conflict() { throw usage("\(file): \(conflict)") }
         if check {
-            try FileOutput.standardOutput(Array(pipeline.plan(file: file, sourceNames: names).utf8))
+            // The plan names files anyone may have named: shown as a terminal cannot obey.
+            try FileOutput.standardOutput(Array(FileOutput.visible(pipeline.plan(file: file, sourceNames: names)).utf8))
             return
         }
         var capture: CaptureRun?

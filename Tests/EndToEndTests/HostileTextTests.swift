@@ -92,6 +92,28 @@ import Testing
         #expect(run.stderr.contains(#"still open: errors of \u{1B}[2J\u{1B}]0;pwned\u{7}follower since "#))
     }
 
+    /// File names are anyone's to choose (`analyze caps/*`): messages on standard error and the
+    /// plan of `run --check` show their controls as notation, never as the bytes a terminal obeys.
+    @Test func messagesAndPlansShowControlsInFileNames() throws {
+        let dir = try TemporaryDirectory()
+        let name = "x\u{1B}]2;pwned\u{07}\u{9B}2J\u{202E}.gz"
+        let shown = #"x\u{1B}]2;pwned\u{7}\u{9B}2J\u{202E}.gz"#
+        // A gzip member cut short: a message naming the file, exit 1.
+        try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: dir.file(name))
+        let damaged = try Replstat.run(["analyze", "--out", dir.file("report.md").path, dir.file(name).path])
+        #expect(damaged.status == 1)
+        #expect(!hasHidden(damaged.stderr), "\(damaged.stderr)")
+        #expect(damaged.stderr.contains(shown), "\(damaged.stderr)")
+        let missing = try Replstat.run(["analyze", "--out", dir.file("report.md").path, dir.file("m" + name).path])
+        #expect(missing.status == 1)
+        #expect(!hasHidden(missing.stderr) && missing.stderr.contains("m" + shown), "\(missing.stderr)")
+        let pipeline = try dir.write("p.yaml", "sources: ['\(dir.path)/*.gz']\nsinks: {markdown: out.md}\n")
+        let plan = try Replstat.run(["run", "--check", pipeline.path])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let listed = String(decoding: plan.stdout, as: UTF8.self)
+        #expect(!hasHidden(listed) && listed.contains(shown), "\(listed)")
+    }
+
     @Test func watchJSONLinesEscapeControlsAndKeepTheText() throws {
         let run = try Replstat.run(["watch"], stdin: Data(Self.capture.utf8))
         #expect(run.status == 0, "\(run.stderr)")
