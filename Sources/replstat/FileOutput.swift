@@ -10,26 +10,12 @@ enum FileOutput {
     /// have named (`caps/x<ESC>]2;...gz`): every character a terminal would obey instead of
     /// showing is written as its notation (`VisibleText`), line ends excepted.
     static func standardError(_ text: String) {
-        try? OutputFile.writeAll(2, Array(visible(text).utf8), path: "standard error")
+        try? OutputFile.writeAll(2, Array(VisibleText.lines(text).utf8), path: "standard error")
     }
 
     /// A status line that rewrites itself at a terminal: back to its start, cleared, then `text`.
     static func statusLine(_ text: String) {
-        try? OutputFile.writeAll(2, Array(("\r\u{1B}[K" + visible(text)).utf8), path: "standard error")
-    }
-
-    /// `text` with every hidden character but the line end as its notation.
-    static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 != "\n" && VisibleText.isHidden($0) }) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar != "\n" && VisibleText.isHidden(scalar) {
-                out += VisibleText.notation(scalar)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        try? OutputFile.writeAll(2, Array(("\r\u{1B}[K" + VisibleText.lines(text)).utf8), path: "standard error")
     }
 
     /// Someone who typed the command without a file would otherwise wait at a silent prompt.

@@ -95,7 +95,7 @@ struct Run: ParsableCommand {
         if let conflict = analysisRun.outputTargets.conflict() { throw usage("\(file): \(conflict)") }
         if check {
             // The plan names files anyone may have named: shown as a terminal cannot obey.
-            try FileOutput.standardOutput(Array(FileOutput.visible(pipeline.plan(file: file, sourceNames: names)).utf8))
+            try FileOutput.standardOutput(Array(VisibleText.lines(pipeline.plan(file: file, sourceNames: names)).utf8))
             return
         }
         var capture: CaptureRun?

@@ -81,6 +81,20 @@ import Testing
     }
 
     /// COLUMNS alone does not make a pipe or a file a terminal: the report stays whole there.
+    /// OpenMetrics keeps index names as they are for Prometheus; at a terminal, a person sees
+    /// their controls as notation instead of a terminal obeying them.
+    @Test func openMetricsAtATerminalShowsControls() throws {
+        let dir = try TemporaryDirectory()
+        let capture = try dir.write("capture.jsonl", HostileTextTests.capture)
+        let piped = try Replstat.run(["analyze", "--format", "openmetrics", capture.path])
+        #expect(piped.status == 0)
+        #expect(piped.stdout.contains(0x1B))  // for Prometheus, the names as they are
+        let terminal = try atTerminal(analyze + "--format openmetrics " + quoted(capture.path))
+        #expect(terminal.status == 0)
+        #expect(!terminal.output.unicodeScalars.contains { $0 != "\n" && $0.value < 0x20 }, "\(terminal.output)")
+        #expect(terminal.output.contains(#"\u{1B}[2J\u{1B}]0;pwned\u{7}follower"#), "\(terminal.output)")
+    }
+
     @Test func pipedOrWrittenTheReportStaysAsItIs() throws {
         let dir = try TemporaryDirectory()
         let piped = try Replstat.run(["analyze", Self.fleetDay], environment: ["COLUMNS": "60"])

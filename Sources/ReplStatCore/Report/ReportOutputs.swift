@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where a run's reports go: any of the Markdown report, the HTML report, the JSON report, CSV
 /// tables and the OpenMetrics state at the end, each written once the analysis is done. Files are
 /// replaced atomically, so a reader never sees half of one (`FileSink`), and together: a file is
@@ -83,7 +87,15 @@ public struct ReportOutputs: Sendable, Equatable {
             case .file(let path): try JSONReport.write(result, to: try FileSink(path: path, batch: batch))
             }
         }
-        if let openMetrics { try Self.write(OpenMetricsReport.render(result), to: openMetrics, batch: batch) }
+        if let openMetrics {
+            var text = OpenMetricsReport.render(result)
+            // The exposition format keeps index names as they are (Prometheus reads them so); a
+            // person at a terminal gets their controls as notation, never obeyed.
+            if openMetrics == .standardOutput && isatty(1) == 1 {
+                text = Array(VisibleText.lines(String(decoding: text, as: UTF8.self)).utf8)
+            }
+            try Self.write(text, to: openMetrics, batch: batch)
+        }
         try batch.place()
     }
 

@@ -41,4 +41,20 @@ public enum VisibleText {
         }
         return out
     }
+
+    /// `text` for a terminal, line by line: every hidden character but the line end as its
+    /// notation, backslashes as they are (a message or a machine format shown to a person, where
+    /// a notation in the data passing for an escape misleads no program).
+    public static func lines(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 != "\n" && isHidden($0) }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar != "\n" && isHidden(scalar) {
+                out += notation(scalar)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }
