@@ -210,9 +210,7 @@ struct IndexDerivation {
             if !sample.status.carriesLag { leaderHistory.clear() }
             if !extras.isEmpty {
                 let limits = settings.limits
-                for position in extras[0].shardDerivations.indices {
-                    extras[0].shardDerivations[position].close(index: index, limits: limits, events: events)
-                }
+                extras[0].shards.close(index: index, limits: limits, events: events)
             }
         }
         trackStall(sample, lag: lag, lagMillis: lagMillis, afterGap: isGap)
@@ -247,13 +245,8 @@ struct IndexDerivation {
         if extras[0].errorEpisodeOpen, let episode = extras[0].errorEpisodes.last {
             extras[0].stillOpen.append(OpenAtEnd(kind: .errorEpisode, index: index, start: episode.start))
         }
-        for position in extras[0].shardDerivations.indices {
-            if let start = extras[0].shardDerivations[position].finish(limits: limits) {
-                extras[0].stillOpen.append(
-                    OpenAtEnd(
-                        kind: .shardStall, index: index, start: start,
-                        shard: extras[0].shardDerivations[position].shard))
-            }
+        for (shard, start) in extras[0].shards.finish(limits: limits) {
+            extras[0].stillOpen.append(OpenAtEnd(kind: .shardStall, index: index, start: start, shard: shard))
         }
         if !keepsRows { extras[0].errorEpisodes = [] }
     }
@@ -269,10 +262,10 @@ struct IndexDerivation {
     }
 
     /// A row per shard with shard samples, by shard number.
-    var shards: [ShardSummary] { (extras.first?.shardDerivations ?? []).map { $0.summary(index: index) } }
-    var hasShards: Bool { !(extras.first?.shardDerivations.isEmpty ?? true) }
+    var shards: [ShardSummary] { extras.first?.shards.summaries(index: index) ?? [] }
+    var hasShards: Bool { !(extras.first?.shards.isEmpty ?? true) }
     /// How many rows `shards` has.
-    var shardCount: Int { extras.first?.shardDerivations.count ?? 0 }
+    var shardCount: Int { extras.first?.shards.count ?? 0 }
 
     private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
         let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)
@@ -305,7 +298,7 @@ struct IndexDerivation {
             let index = index
             let events = events
             let timelineCapacity = settings.shardTimelineCapacity
-            more.addShards(
+            more.shards.add(
                 shards, at: sample.timestamp, index: index, limits: limits, events: events,
                 timelineCapacity: timelineCapacity)
         }
@@ -421,8 +414,8 @@ struct DerivationExtras {
     var millisStalled: Int64 = 0
     /// The lag alert's rules, one per measure with a threshold.
     var breaches: [LagBreachRule] = []
-    /// By ascending shard number, for the shards that had a shard sample.
-    var shardDerivations: [ShardDerivation] = []
+    /// The shards that had a shard sample.
+    var shards = IndexShards()
 
     mutating func addError(
         _ sample: ErrorSample, ordinal: Int64, index: Int32, maxGap: Int64, keepsRows: Bool, events: LiveEventSink?
@@ -456,53 +449,5 @@ struct DerivationExtras {
         guard errorEpisodeOpen, let episode = errorEpisodes.last else { return }
         errorEpisodeOpen = false
         events?.emit(.errorEnd(episode))
-    }
-
-    /// Both lists ascend by shard number: a merge, linear in their lengths.
-    mutating func addShards(
-        _ shards: [ShardCheckpoints], at time: Int64, index: Int32, limits: StallLimits, events: LiveEventSink?,
-        timelineCapacity: Int
-    ) {
-        var position = 0
-        var allKnown = true
-        for checkpoints in shards {
-            while position < shardDerivations.count && shardDerivations[position].shard < checkpoints.shard {
-                position += 1
-            }
-            if position == shardDerivations.count || shardDerivations[position].shard != checkpoints.shard {
-                allKnown = false
-                break
-            }
-        }
-        if !allKnown { makeRoom(for: shards, timelineCapacity: timelineCapacity) }
-        // One check that the shards' storage is not shared for the whole line, not one per shard.
-        shardDerivations.withUnsafeMutableBufferPointer { derivations in
-            var position = 0
-            for checkpoints in shards {
-                while derivations[position].shard < checkpoints.shard { position += 1 }
-                derivations[position].add(checkpoints, at: time, index: index, limits: limits, events: events)
-            }
-        }
-    }
-
-    /// Adds the shards not seen before, keeping the order.
-    private mutating func makeRoom(for shards: [ShardCheckpoints], timelineCapacity: Int) {
-        var merged: [ShardDerivation] = []
-        merged.reserveCapacity(shardDerivations.count + shards.count)
-        var position = 0
-        for checkpoints in shards {
-            while position < shardDerivations.count && shardDerivations[position].shard < checkpoints.shard {
-                merged.append(shardDerivations[position])
-                position += 1
-            }
-            if position < shardDerivations.count && shardDerivations[position].shard == checkpoints.shard {
-                merged.append(shardDerivations[position])
-                position += 1
-            } else {
-                merged.append(ShardDerivation(shard: checkpoints.shard, timelineCapacity: timelineCapacity))
-            }
-        }
-        merged.append(contentsOf: shardDerivations[position...])
-        shardDerivations = merged
     }
 }

@@ -12,6 +12,9 @@ struct ShardDerivation {
     /// The run of stuck samples going on, and whether it was announced as a stall.
     private var run: (start: Int64, end: Int64, follower: Int64, maxLag: UInt64, announced: Bool)?
 
+    /// Whether a run of stuck samples is going on (which `close` would end).
+    var isRunning: Bool { run != nil }
+
     /// `timelineCapacity`: the buckets of its `timeline` (`LagTimeline.shardCapacity`); 0 keeps none.
     init(shard: UInt32, timelineCapacity: Int = 0) {
         self.shard = shard
