@@ -69,6 +69,14 @@ private func mode(_ path: String) -> mode_t {
         #expect(mode_t(text.trimmingCharacters(in: .whitespacesAndNewlines), radix: 8) == TemporaryFile.umask)
     }
 
+    /// `zz.md/` is a folder's name: refused before its folder is made, not made and then refused.
+    @Test func aFileNameEndingInASlashIsRefusedBeforeAnyFolderIsMade() throws {
+        let folder = try Folder()
+        #expect(throws: OutputError.self) { try OutputFile.prepare(folder.file("new/zz.md/")) }
+        #expect(throws: OutputError.self) { _ = try FileSink(path: folder.file("zz.md/")) }
+        #expect(folder.names.isEmpty)
+    }
+
     @Test func abandoningLeavesThePreviousFile() throws {
         let folder = try Folder()
         try "old\n".write(toFile: folder.file("s.csv"), atomically: false, encoding: .utf8)

@@ -26,6 +26,10 @@ enum OutputKind: Equatable {
             self = .descriptor(number)
             return
         }
+        // Refused before a missing folder is made for it (`zz.md/` made `zz.md` and then refused it).
+        if path.hasSuffix("/") {
+            throw OutputError(path: path, detail: "it names a folder (it ends in /): give a file name")
+        }
         var info = stat()
         guard lstat(path, &info) == 0 else {
             guard errno == ENOENT else { throw OutputError.system(path: path) }
