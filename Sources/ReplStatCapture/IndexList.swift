@@ -22,6 +22,11 @@ public enum IndexList {
     public static func problem(with name: String) -> String? {
         if name.isEmpty { return "an index name cannot be empty" }
         if name == "." || name == ".." { return "'\(name)' is not an index name" }
+        // What bytes that are not UTF-8 become when read as text: two different bad names would
+        // both be polled as the same `%EF%BF%BD`, an index that does not exist.
+        if name.unicodeScalars.contains("\u{FFFD}") {
+            return "the index name '\(shown(name))' is not UTF-8 text (it holds U+FFFD, the mark of bytes that are not)"
+        }
         let bytes = name.utf8.count
         if bytes > RecordDecoder.maxIndexBytes {
             return "the index name '\(shown(name))' is \(bytes) bytes long: OpenSearch's limit is "
@@ -53,7 +58,10 @@ public enum IndexList {
             guard bytes.count <= maxFileBytes else {
                 throw CaptureSetupError("index file \(path): larger than 1 MiB: not a list of index names")
             }
-            let fromFile = parse(String(decoding: bytes, as: UTF8.self))
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CaptureSetupError("index file \(path): not UTF-8 text: index names are UTF-8")
+            }
+            let fromFile = parse(text)
             guard !fromFile.isEmpty else { throw CaptureSetupError("index file \(path): no index names in it") }
             if let refused = fromFile.lazy.compactMap(problem(with:)).first {
                 throw CaptureSetupError("index file \(path): \(refused)")

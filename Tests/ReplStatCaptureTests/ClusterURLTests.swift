@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ReplStatCapture
@@ -87,6 +88,22 @@ import Testing
         let problem = try #require(IndexList.problem(with: escape))
         #expect(problem.hasPrefix("the index name '?[2Jéééééééééééééééééééé...' is 260 bytes long"), "\(problem)")
         #expect(throws: CaptureSetupError.self) { try IndexList.combine(named: ["a", long], file: nil) }
+    }
+
+    /// Bytes that are not UTF-8 (an argument, or in the index file) would be polled as U+FFFD:
+    /// two different names as one index that does not exist.
+    @Test func namesThatAreNotUTF8AreRefused() throws {
+        let repaired = String(decoding: [0x61, 0xFF, 0xFE], as: UTF8.self)  // what argv's `a\xff\xfe` becomes
+        #expect(IndexList.problem(with: repaired)?.contains("not UTF-8") == true)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("replstat-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data([0x66, 0x31, 0x0A, 0x61, 0xFF, 0x0A]).write(to: file)
+        do {
+            _ = try IndexList.combine(named: [], file: file.path)
+            Issue.record("accepted a file that is not UTF-8")
+        } catch {
+            #expect(error.description == "index file \(file.path): not UTF-8 text: index names are UTF-8")
+        }
     }
 
     @Test(arguments: ["...", ".hidden", "a..b", "follower-01"])
