@@ -188,6 +188,29 @@ private func reference(
         #expect(Timestamp.format(reference(2024, 2, 29, 1, 2, 3, millis: 4)) == "2024-02-29T01:02:03.004Z")
     }
 
+    /// A date remembered from the line before gives what parsing it afresh gives: across date
+    /// changes, leap days, an invalid date or time after a valid one with the same first bytes.
+    @Test func aRememberedDateChangesNoResult() {
+        let texts = [
+            "2024-02-28T23:59:59.999Z", "2024-02-29T00:00:00.000Z", "2024-02-29T10:00:00Z", "2024-02-30T10:00:00Z",
+            "2024-02-29T24:00:00Z", "2024-02-29T10:00:00Z", "2023-02-29T10:00:00Z", "2023-02-28T10:00:00Z",
+            "2023-02-28x10:00:00Z", "2023-02-28 10:00:00+05:30", "2023-02-2810:00:00Z", "2023-02-28T10:00:60Z",
+            "2023-02-28T10:00:00", "2023-02-28T10:00:00.Z", "2023-02-28T10:00:00.5Z", "2100-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z", "2000-02-29T00:00:00Zx", "0000-01-01T00:00:00-00:01", "0000-01-01T00:00:00+00:01",
+            "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999-00:01", "2026-11-28T10:00:00Z", "2026-11-29T10:00:00Z",
+            "2026-11-2aT10:00:00Z", "2026-11-28T10:00:00Z", "2026-1-28T10:00:00.00Z", "2026-11-28T10:00:00.000+0530",
+        ]
+        var random = SplitMix64(seed: 13)
+        var recentDate = Timestamp.RecentDate()
+        for text in texts + (0..<2_000).map({ _ in texts.randomElement(using: &random)! }) {
+            let remembered = Array(text.utf8).withUnsafeBufferPointer {
+                Timestamp.parseRFC3339($0, recentDate: &recentDate)
+            }
+            #expect(remembered == rfc3339(text), "\(text)")
+        }
+        #expect(rfc3339("2024-02-30T10:00:00Z") == nil && rfc3339("2024-02-29T10:00:00Z") != nil)
+    }
+
     @Test func everyDayRoundTrips() {
         // Each day from year 0 to 9999, stepping 97 days to keep it quick but hit every month.
         var instant = Timestamp.earliest
