@@ -133,15 +133,22 @@ public struct RecordDecoder {
         return decodeObject(bytes)
     }
 
-    /// The envelope keys that may hold the timestamp, in order of precedence.
-    private static let timestampFields: [Field] = [.atTimestamp, .timestamp, .ts, .time]
-    /// Body keys that must be strings when present.
-    private static let optionalStringKeys: [Field.BodyKey] = [.reason, .leaderAlias, .leaderIndex, .followerIndex]
-
     private mutating func decodeObject(_ line: UnsafeBufferPointer<UInt8>) -> DecodedLine {
-        guard let timestampField = Self.timestampFields.first(where: { !scanner[$0].isMissing })
-        else { return .rejected(.missingTimestamp) }
-        guard let timestamp = parseTimestamp(scanner[timestampField], line) else {
+        // The envelope keys that may hold the timestamp, in order of precedence (not a loop over
+        // an array of them: that costs more than the checks, for every line).
+        let timestampSlot: FieldSlot
+        if !scanner[.atTimestamp].isMissing {
+            timestampSlot = scanner[.atTimestamp]
+        } else if !scanner[.timestamp].isMissing {
+            timestampSlot = scanner[.timestamp]
+        } else if !scanner[.ts].isMissing {
+            timestampSlot = scanner[.ts]
+        } else if !scanner[.time].isMissing {
+            timestampSlot = scanner[.time]
+        } else {
+            return .rejected(.missingTimestamp)
+        }
+        guard let timestamp = parseTimestamp(timestampSlot, line) else {
             return .rejected(.invalidTimestamp)
         }
 
@@ -173,7 +180,8 @@ public struct RecordDecoder {
         let status = body(.status)
         if status.isMissing { return .rejected(.missingStatus) }
         if status.kind != .string { return .rejected(.invalidField) }
-        for key in Self.optionalStringKeys {
+        // Body keys that must be strings when present.
+        for key in [Field.BodyKey.reason, .leaderAlias, .leaderIndex, .followerIndex] {
             let slot = body(key)
             if !slot.isMissing && slot.kind != .string { return .rejected(.invalidField) }
         }
@@ -185,7 +193,7 @@ public struct RecordDecoder {
                 let follower = JSONInteger.int64(syncing(.followerCheckpoint), in: line.baseAddress!)
             else { return .rejected(.invalidField) }
             let seqNo = syncing(.seqNo)
-            if !seqNo.isMissing && JSONInteger.int64(seqNo, in: line.baseAddress!) == nil {
+            if !seqNo.isMissing && !JSONInteger.isInt64(seqNo, in: line.baseAddress!) {
                 return .rejected(.invalidField)
             }
             checkpoints = (leader, follower)
