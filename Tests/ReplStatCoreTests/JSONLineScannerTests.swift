@@ -455,6 +455,44 @@ private struct ReferenceJSON {
         }
     }
 
+    /// Every byte that can end or break a run of digits, at every place of the 8-byte words a
+    /// number's digits are skipped by, in integers, fractions and exponents; then the value of
+    /// each integer against Swift's own parser, around 8, 16, 18 and 19 digits.
+    @Test(arguments: [1, 7, 8, 9, 15, 16, 17, 18, 19, 20, 25])
+    func everyByteAtEveryPlaceOfANumber(digits: Int) {
+        let enders: [UInt8] = Array(#"0123456789./:-+eE,}"a "#.utf8) + [0x00, 0x1F, 0x2F, 0x3A, 0x80, 0xFF]
+        let body = (0..<digits).map { UInt8(ascii: "1") + UInt8($0 % 9) }
+        for prefix in ["", "-", "0.", "1e"] {
+            for place in 0..<digits {
+                for byte in enders {
+                    var number = body
+                    number[place] = byte
+                    let bytes = Array(#"{"k":"#.utf8) + Array(prefix.utf8) + number + Array("}".utf8)
+                    #expect(scan(bytes).0 == ReferenceJSON.verdict(bytes), "\(prefix) \(place) \(byte)")
+                }
+            }
+        }
+        var random = SplitMix64(seed: UInt64(digits))
+        let extremes = ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809"]
+        var texts = extremes + ["999999999999999999", "-999999999999999999", "100000000000000000", "12345678"]
+        for _ in 0..<200 {
+            let count = Int.random(in: 1...digits, using: &random)
+            let digitText = String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &random))) })
+            let trimmed = String(digitText.drop { $0 == "0" })
+            texts.append((Bool.random(using: &random) ? "-" : "") + (trimmed.isEmpty ? "0" : trimmed))
+        }
+        for text in texts {
+            let bytes = Array(#"{"k":"#.utf8) + Array(text.utf8) + Array("}".utf8)
+            let slot = FieldSlot(kind: .number, isInteger: true, start: 5, end: Int32(5 + text.utf8.count))
+            #expect(scan(bytes).0 == .object, "\(text)")
+            let (value, fits) = bytes.withUnsafeBufferPointer {
+                (JSONInteger.int64(slot, in: $0.baseAddress!), JSONInteger.isInt64(slot, in: $0.baseAddress!))
+            }
+            #expect(value == Int64(text), "\(text)")
+            #expect(fits == (Int64(text) != nil), "\(text)")
+        }
+    }
+
     private func randomJSON(depth: Int, random: inout SplitMix64) -> String {
         let space = ["", "", " ", "\t", "\r"].randomElement(using: &random)!
         let choice = Int.random(in: 0..<(depth > 66 ? 6 : 9), using: &random)

@@ -67,6 +67,69 @@ private func syncing(_ details: String) -> String {
         #expect(decoder.indexNames.string(sample.index) == "i")
     }
 
+    /// The ids guessed from what each index had on its last line (the next index, its texts)
+    /// are the ids interning gives: names of one length that differ in one byte, texts that
+    /// change, go missing and come back, escapes, indices in shuffled orders.
+    @Test(arguments: [1, 2, 3])
+    func guessedIdsAreTheInternedIds(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        // As written in the line, and as decoded.
+        let names = [
+            ("idx-a", "idx-a"), ("idx-b", "idx-b"), ("idx-c", "idx-c"), ("idx-d", "idx-d"), (#"idx-\u0061"#, "idx-a"),
+        ]
+        let texts: [(String, String)?] = [
+            nil, ("AutoPaused x", "AutoPaused x"), ("AutoPaused y", "AutoPaused y"), ("", ""), (#"l\/1"#, "l/1"),
+            ("leader-0001", "leader-0001"), ("leader-0002", "leader-0002"), (#"leader-000\u0031"#, "leader-0001"),
+        ]
+        var decoder = RecordDecoder()
+        var indexIds: [String: Int32] = [:]
+        var textIds: [String: Int32] = [:]
+        var order = Array(0..<names.count)
+        for round in 0..<60 {
+            if round % 7 == 0 { order.shuffle(using: &random) }
+            for position in order where Int.random(in: 0..<10, using: &random) > 0 {
+                let picked = (0..<3).map { _ in texts.randomElement(using: &random)! }
+                var line = #"{"# + ts + #","index":""# + names[position].0 + #"","response":{"status":"PAUSED""#
+                for (key, text) in zip(["reason", "leader_alias", "leader_index"], picked) {
+                    if let text { line += #",""# + key + #"":""# + text.0 + #"""# }
+                }
+                line += "}}"
+                guard case .status(let sample) = decode(line, decoder: &decoder) else {
+                    Issue.record("not a status sample: \(line)")
+                    return
+                }
+                let name = names[position].1
+                let expectedIndex = indexIds[name] ?? Int32(indexIds.count)
+                indexIds[name] = expectedIndex
+                #expect(sample.index == expectedIndex)
+                for (id, text) in zip([sample.reason, sample.leaderAlias, sample.leaderIndex], picked) {
+                    guard let text else {
+                        #expect(id == StatusSample.none)
+                        continue
+                    }
+                    let expected = textIds[text.1] ?? Int32(textIds.count)
+                    textIds[text.1] = expected
+                    #expect(id == expected && decoder.texts.string(id) == text.1)
+                }
+            }
+        }
+        #expect(decoder.indexNames.count == indexIds.count)
+    }
+
+    /// After a restart of the ids, the guess of the next index is gone too: it named an id of
+    /// the forgotten table.
+    @Test func aRestartForgetsTheGuessedIndices() {
+        var decoder = RecordDecoder()
+        func index(_ name: String) -> String? {
+            let line = #"{"# + ts + #","index":""# + name + #"","status":"PAUSED"}"#
+            guard case .status(let sample) = decode(line, decoder: &decoder) else { return nil }
+            return "\(sample.index) " + decoder.indexNames.string(sample.index)
+        }
+        #expect([index("a"), index("b"), index("a")] == ["0 a", "1 b", "0 a"])
+        decoder.restartIds()
+        #expect([index("a"), index("c"), index("b")] == ["0 a", "1 c", "2 b"])
+    }
+
     @Test func referenceTimestamp() {
         #expect(Timestamp.format(t0) == "2026-11-28T10:00:00.000Z")
     }
@@ -368,6 +431,22 @@ private func syncing(_ details: String) -> String {
         #expect(table.count == 5_002)
         for (name, id) in ids { #expect(table.string(id) == name) }
         #expect(Set(ids.values).count == ids.count)
+    }
+
+    /// The word-at-a-time compare of names and texts finds a difference at any offset, for
+    /// every length around its word sizes and past its switch to `memcmp`.
+    @Test func sameBytesFindsEveryDifference() {
+        for count in 0...80 {
+            let first = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            for offset in -1..<count {
+                var second = first
+                if offset >= 0 { second[offset] ^= 0x80 }
+                let same = first.withUnsafeBufferPointer { a in
+                    second.withUnsafeBufferPointer { b in sameBytes(a.baseAddress!, b.baseAddress!, count) }
+                }
+                #expect(same == (offset < 0), "count \(count), offset \(offset)")
+            }
+        }
     }
 
     @Test func trailingCRIsStripped() {

@@ -20,7 +20,9 @@ public struct FieldSlot: Sendable, Equatable {
     public var end: Int32 = 0
 
     /// Absent, or present with the value `null`: both mean "not there".
-    public var isMissing: Bool { kind == .absent || kind == .null }
+    public var isMissing: Bool {
+        @inline(__always) get { kind == .absent || kind == .null }
+    }
 }
 
 /// The fields the decoder needs, located during the single validating pass over a line.
@@ -104,7 +106,8 @@ public final class JSONLineScanner {
     private let frameRole: UnsafeMutablePointer<Role>
     private let frameSlot: UnsafeMutablePointer<Int8>
     /// The elements of the shards arrays, checked as each one ends.
-    public private(set) var shardDetails = ShardDetailsCollector()
+    /// Unchecked: every element of a verbose line modifies it, and only this scanner touches it.
+    @exclusivity(unchecked) public private(set) var shardDetails = ShardDetailsCollector()
     /// Whether the line met a shards key: only then is there anything to forget (most lines
     /// have none, and touching the collector's arrays costs on every line).
     private var metShardDetails = false
@@ -313,6 +316,7 @@ public final class JSONLineScanner {
         return matchKeyBytes(role, keyBytes)
     }
 
+    @inline(__always)
     private func matchKeyBytes(_ role: Role, _ key: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
         switch role {
         case .envelope:
@@ -385,6 +389,7 @@ public final class JSONLineScanner {
         for index in range { slots[index] = FieldSlot() }
     }
 
+    @inline(__always)
     private static func envelopeField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
         switch key.count {
         case 2: return equals(key, "ts") ? .ts : nil
@@ -397,6 +402,7 @@ public final class JSONLineScanner {
         }
     }
 
+    @inline(__always)
     private static func bodyKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.BodyKey? {
         switch key.count {
         case 5: return equals(key, "error") ? .error : nil
@@ -413,6 +419,7 @@ public final class JSONLineScanner {
         }
     }
 
+    @inline(__always)
     private static func errorKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.ErrorKey? {
         switch key.count {
         case 4: return equals(key, "type") ? .type : nil
@@ -421,6 +428,7 @@ public final class JSONLineScanner {
         }
     }
 
+    @inline(__always)
     private static func syncingKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.SyncingKey? {
         switch key.count {
         case 6: return equals(key, "seq_no") ? .seqNo : nil
@@ -432,10 +440,7 @@ public final class JSONLineScanner {
 
     @inline(__always)
     private static func equals(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        guard key.count == literal.utf8CodeUnitCount else { return false }
-        let expected = literal.utf8Start
-        for index in 0..<key.count where key[index] != expected[index] { return false }
-        return true
+        key.count == literal.utf8CodeUnitCount && sameBytes(key.baseAddress!, literal.utf8Start, key.count)
     }
 }
 
@@ -471,7 +476,7 @@ private func scanNumber(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) ->
     if base[i] == UInt8(ascii: "0") {
         i += 1
     } else {
-        while i < n && isDigit(base[i]) { i += 1 }
+        i = skipDigits(base, n, i)
     }
     var integer = true
     if i < n && base[i] == UInt8(ascii: ".") {
@@ -488,6 +493,24 @@ private func scanNumber(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) ->
         integer = false
     }
     return (i, integer)
+}
+
+/// The index of the first byte from `start` that is not a decimal digit: 8 bytes at a time
+/// while they are all digits (checkpoints have 8 and more), then byte by byte.
+@inline(__always)
+private func skipDigits(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> Int {
+    var i = start
+    let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    while i + 8 <= n {
+        let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        // 0x30...0x3F in each byte, then 0x30...0x39: adding 6 keeps the high nibble 3 only for
+        // those (and carries into no other byte, as none is above 0x3F by then).
+        guard word & high == zeros, (word &+ 0x0606_0606_0606_0606) & high == zeros else { break }
+        i += 8
+    }
+    while i < n && isDigit(base[i]) { i += 1 }
+    return i
 }
 
 @inline(__always)
@@ -530,7 +553,29 @@ private func firstSpecialBytes(_ word: UInt64) -> UInt64 {
 
 /// Scans string content from `start` (after the opening quote). Returns the index of the
 /// closing quote and whether escapes occur, or nil when the string is not valid JSON/UTF-8.
+///
+/// Inline, the common case: plain ASCII up to a closing quote, skipped 8 bytes at a time
+/// (little-endian: the first special byte is the lowest marked). Any other special byte, and
+/// the last bytes of the line, go to `scanStringFrom`, which goes on from there.
+@inline(__always)
 private func scanString(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
+    var i = start
+    while i + 8 <= n {
+        let special = firstSpecialBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+        if special != 0 {
+            i += special.trailingZeroBitCount >> 3
+            if base[i] == UInt8(ascii: "\"") { return (i, false) }
+            break
+        }
+        i += 8
+    }
+    return scanStringFrom(base, n, i)
+}
+
+/// `scanString` from `start`, where the bytes before it are plain ASCII (or none): escapes,
+/// controls, UTF-8 sequences and the end of the line.
+@inline(never)
+private func scanStringFrom(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
     var i = start
     var escaped = false
     while i < n {
@@ -670,6 +715,19 @@ public enum JSONInteger {
         let end = Int(slot.end)
         let negative = line[i] == UInt8(ascii: "-")
         if negative { i += 1 }
+        // Up to 18 digits cannot overflow: no checks (the digits of every checkpoint), 8 at a time.
+        if end - i <= 18 {
+            var value: Int64 = 0
+            while end - i >= 8 {
+                value = value &* 100_000_000 &+ Int64(eightDigits(line + i))
+                i += 8
+            }
+            while i < end {
+                value = value &* 10 &+ Int64(line[i] &- UInt8(ascii: "0"))
+                i += 1
+            }
+            return negative ? -value : value
+        }
         // Accumulate on the negative side, which holds Int64.min.
         var value: Int64 = 0
         while i < end {
@@ -682,5 +740,23 @@ public enum JSONInteger {
         }
         if negative { return value }
         return value == .min ? nil : -value
+    }
+
+    /// Whether a number slot is an integer that fits in Int64: `int64` without computing the
+    /// value when it has at most 18 digits (`seq_no`, which is checked but not kept).
+    public static func isInt64(_ slot: FieldSlot, in line: UnsafePointer<UInt8>) -> Bool {
+        guard slot.kind == .number, slot.isInteger else { return false }
+        return slot.end - slot.start <= 18 || int64(slot, in: line) != nil
+    }
+
+    /// The value of 8 ASCII decimal digits, the first at `digits` (the most significant): pairs,
+    /// then quads, then the whole, each step one multiply (little-endian: the first digit is the
+    /// lowest byte of the word).
+    @inline(__always)
+    private static func eightDigits(_ digits: UnsafePointer<UInt8>) -> UInt64 {
+        var value = UnsafeRawPointer(digits).loadUnaligned(as: UInt64.self)
+        value = ((value & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) >> 8
+        value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
     }
 }

@@ -88,19 +88,20 @@ public struct RecordDecoder {
     /// The shard checkpoints of the status samples decoded since the last `takeShardLists()`,
     /// in the order of their samples' `shardDetails`.
     public private(set) var shardLists: [[ShardCheckpoints]] = []
-    /// The last text of each optional string of a status body, and its id in `texts`.
-    private var recentReason = RecentText()
-    private var recentLeaderAlias = RecentText()
-    private var recentLeaderIndex = RecentText()
+    /// What each index (by id) had on its last line, as guesses for its next one.
+    private var memories: [IndexMemory] = []
+    /// The index of the last line that had one, or `StatusSample.none`.
+    private var previousIndex = StatusSample.none
+    /// The date of the last RFC 3339 timestamp.
+    private var recentDate = Timestamp.RecentDate()
 
     /// Forgets every name and text, and numbers them anew from 0 (a lane past its bounds,
-    /// `DecodeLane`): the recent texts go too, as the ids they hold no longer exist.
+    /// `DecodeLane`): the guesses go too, as the ids they hold no longer exist.
     public mutating func restartIds() {
         indexNames = StringTable()
         texts = StringTable()
-        recentReason = RecentText()
-        recentLeaderAlias = RecentText()
-        recentLeaderIndex = RecentText()
+        memories = []
+        previousIndex = StatusSample.none
     }
 
     /// OpenSearch's limit on an index name, in bytes: a longer one is `invalid_field`.
@@ -132,15 +133,22 @@ public struct RecordDecoder {
         return decodeObject(bytes)
     }
 
-    /// The envelope keys that may hold the timestamp, in order of precedence.
-    private static let timestampFields: [Field] = [.atTimestamp, .timestamp, .ts, .time]
-    /// Body keys that must be strings when present.
-    private static let optionalStringKeys: [Field.BodyKey] = [.reason, .leaderAlias, .leaderIndex, .followerIndex]
-
     private mutating func decodeObject(_ line: UnsafeBufferPointer<UInt8>) -> DecodedLine {
-        guard let timestampField = Self.timestampFields.first(where: { !scanner[$0].isMissing })
-        else { return .rejected(.missingTimestamp) }
-        guard let timestamp = parseTimestamp(scanner[timestampField], line) else {
+        // The envelope keys that may hold the timestamp, in order of precedence (not a loop over
+        // an array of them: that costs more than the checks, for every line).
+        let timestampSlot: FieldSlot
+        if !scanner[.atTimestamp].isMissing {
+            timestampSlot = scanner[.atTimestamp]
+        } else if !scanner[.timestamp].isMissing {
+            timestampSlot = scanner[.timestamp]
+        } else if !scanner[.ts].isMissing {
+            timestampSlot = scanner[.ts]
+        } else if !scanner[.time].isMissing {
+            timestampSlot = scanner[.time]
+        } else {
+            return .rejected(.missingTimestamp)
+        }
+        guard let timestamp = parseTimestamp(timestampSlot, line) else {
             return .rejected(.invalidTimestamp)
         }
 
@@ -172,7 +180,8 @@ public struct RecordDecoder {
         let status = body(.status)
         if status.isMissing { return .rejected(.missingStatus) }
         if status.kind != .string { return .rejected(.invalidField) }
-        for key in Self.optionalStringKeys {
+        // Body keys that must be strings when present.
+        for key in [Field.BodyKey.reason, .leaderAlias, .leaderIndex, .followerIndex] {
             let slot = body(key)
             if !slot.isMissing && slot.kind != .string { return .rejected(.invalidField) }
         }
@@ -184,7 +193,7 @@ public struct RecordDecoder {
                 let follower = JSONInteger.int64(syncing(.followerCheckpoint), in: line.baseAddress!)
             else { return .rejected(.invalidField) }
             let seqNo = syncing(.seqNo)
-            if !seqNo.isMissing && JSONInteger.int64(seqNo, in: line.baseAddress!) == nil {
+            if !seqNo.isMissing && !JSONInteger.isInt64(seqNo, in: line.baseAddress!) {
                 return .rejected(.invalidField)
             }
             checkpoints = (leader, follower)
@@ -198,14 +207,40 @@ public struct RecordDecoder {
             shardDetails = id
         }
         guard let replicationStatus = knownStatus else { return .rejected(.unknownStatus) }
-        let (reasonSlot, leaderAliasSlot, leaderIndexSlot) = (body(.reason), body(.leaderAlias), body(.leaderIndex))
+        let remembered = memories[Int(index)]
+        var memory = remembered
+        let reason = internText(body(.reason), line, guess: &memory.reason)
+        let leaderAlias = internText(body(.leaderAlias), line, guess: &memory.leaderAlias)
+        let leaderIndex = internText(body(.leaderIndex), line, guess: &memory.leaderIndex)
+        if memory != remembered { memories[Int(index)] = memory }
         return .status(
             StatusSample(
-                timestamp: timestamp, index: index, status: replicationStatus,
-                reason: recentReason.intern(reasonSlot, line, into: &texts),
-                leaderAlias: recentLeaderAlias.intern(leaderAliasSlot, line, into: &texts),
-                leaderIndex: recentLeaderIndex.intern(leaderIndexSlot, line, into: &texts),
-                checkpoints: checkpoints, shardDetails: shardDetails))
+                timestamp: timestamp, index: index, status: replicationStatus, reason: reason,
+                leaderAlias: leaderAlias, leaderIndex: leaderIndex, checkpoints: checkpoints,
+                shardDetails: shardDetails))
+    }
+
+    /// The id of an optional text of a status body, `StatusSample.none` when it is missing.
+    /// `guess` is the id the index's last line had there: most lines repeat it, and a compare
+    /// costs less than hashing and probing. It becomes the id of this line's text.
+    @inline(__always)
+    private mutating func internText(
+        _ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, guess: inout Int32
+    ) -> Int32 {
+        if slot.isMissing { return StatusSample.none }
+        let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+        if slot.hasEscapes {
+            let decoded = JSONString.decode(content)
+            return decoded.withUnsafeBufferPointer { internText($0, guess: &guess) }
+        }
+        return internText(content, guess: &guess)
+    }
+
+    @inline(__always)
+    private mutating func internText(_ bytes: UnsafeBufferPointer<UInt8>, guess: inout Int32) -> Int32 {
+        if guess != StatusSample.none && texts.holds(guess, bytes) { return guess }
+        guess = texts.intern(bytes)
+        return guess
     }
 
     /// Checks a body's `shard_replication_details`; keeps the checkpoints of its shards when
@@ -226,9 +261,29 @@ public struct RecordDecoder {
         let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
         if slot.hasEscapes {
             let name = JSONString.decode(content)
-            return name.count > Self.maxIndexBytes ? nil : name.withUnsafeBufferPointer { indexNames.intern($0) }
+            return name.count > Self.maxIndexBytes ? nil : name.withUnsafeBufferPointer { internIndex($0) }
         }
-        return content.count > Self.maxIndexBytes ? nil : indexNames.intern(content)
+        return content.count > Self.maxIndexBytes ? nil : internIndex(content)
+    }
+
+    /// The id of an index name. Captures list their indices in the same order at every poll, so
+    /// the index that followed the previous line's index last time is checked first, by a
+    /// compare, before hashing and probing.
+    @inline(__always)
+    private mutating func internIndex(_ name: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let previous = previousIndex
+        if previous != StatusSample.none {
+            let guess = memories[Int(previous)].next
+            if guess != StatusSample.none && indexNames.holds(guess, name) {
+                previousIndex = guess
+                return guess
+            }
+        }
+        let id = indexNames.intern(name)
+        if Int(id) == memories.count { memories.append(IndexMemory()) }
+        if previous != StatusSample.none { memories[Int(previous)].next = id }
+        previousIndex = id
+        return id
     }
 
     /// What an error sample says of itself (docs/format.md, error episodes). Kept out of
@@ -265,7 +320,7 @@ public struct RecordDecoder {
         return table.intern(content)
     }
 
-    fileprivate static func withStringBytes<R>(
+    private static func withStringBytes<R>(
         _ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R
     ) -> R {
         let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
@@ -275,9 +330,13 @@ public struct RecordDecoder {
         return body(content)
     }
 
-    private func parseTimestamp(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int64? {
+    private mutating func parseTimestamp(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>) -> Int64? {
         switch slot.kind {
         case .string:
+            if !slot.hasEscapes {
+                let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+                return Timestamp.parseRFC3339(content, recentDate: &recentDate)
+            }
             return Self.withStringBytes(slot, line) { Timestamp.parseRFC3339($0) }
         case .number:
             return Timestamp.parseEpochNumber(UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)]))
@@ -287,31 +346,13 @@ public struct RecordDecoder {
     }
 }
 
-/// The text one field had on the last line that had it, when it was at most 16 bytes, and its
-/// id in a string table: consecutive lines mostly repeat a field's short text (the same reason,
-/// the same leader alias), and comparing two words costs less than hashing the text and probing
-/// the table. The id is the one the table would give: the table is only ever added to.
-private struct RecentText {
-    private var words: (UInt64, UInt64) = (0, 0)
-    private var count = -1
-    private var id = StatusSample.none
-
-    /// The id of the string in `slot`, `StatusSample.none` when it is missing.
-    mutating func intern(_ slot: FieldSlot, _ line: UnsafeBufferPointer<UInt8>, into table: inout StringTable) -> Int32
-    {
-        if slot.isMissing { return StatusSample.none }
-        return RecordDecoder.withStringBytes(slot, line) { intern($0, into: &table) }
-    }
-
-    private mutating func intern(_ content: UnsafeBufferPointer<UInt8>, into table: inout StringTable) -> Int32 {
-        guard content.count <= 16 else { return table.intern(content) }
-        // Zero-padded: with the count, the two words are the text.
-        var padded: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &padded) { $0.copyMemory(from: UnsafeRawBufferPointer(content)) }
-        if content.count == count && padded == words { return id }
-        id = table.intern(content)
-        words = padded
-        count = content.count
-        return id
-    }
+/// What the decoder remembers of one index from its last line: guesses of ids, each checked
+/// by a compare before use (`StringTable.holds`), so a wrong one costs only that compare.
+private struct IndexMemory: Equatable {
+    /// The index of the line that followed.
+    var next = StatusSample.none
+    /// The ids of its texts in the decoder's `texts`.
+    var reason = StatusSample.none
+    var leaderAlias = StatusSample.none
+    var leaderIndex = StatusSample.none
 }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The statuses the replication plugin reports (docs/format.md).
 public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
     case bootstrapping, syncing, running, paused, failed, stopped, notInProgress
@@ -36,7 +32,7 @@ public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
         for status in Self.allCases {
             let name = Self.apiNames[Int(status.rawValue)]
             if name.count == bytes.count
-                && name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, name.count) == 0 })
+                && name.withUnsafeBufferPointer({ sameBytes($0.baseAddress!, bytes.baseAddress!, name.count) })
             {
                 self = status
                 return

@@ -88,7 +88,7 @@ public struct ShardDetailsCollector {
         guard slots.task.kind == .object,
             let leader = JSONInteger.int64(slots.leaderCheckpoint, in: line),
             let follower = JSONInteger.int64(slots.followerCheckpoint, in: line),
-            slots.seqNo.isMissing || JSONInteger.int64(slots.seqNo, in: line) != nil
+            slots.seqNo.isMissing || JSONInteger.isInt64(slots.seqNo, in: line)
         else { return nil }
         return Element(shard: shard, hasCheckpoints: true, leader: leader, follower: follower)
     }

@@ -94,6 +94,12 @@ public struct StringTable: Sendable {
         return order != 0 ? order < 0 : left.count < right.count
     }
 
+    /// Whether string `id` is `bytes`: what checks a guess of a string's id for the price of a
+    /// compare, where `intern` hashes and probes.
+    public func holds(_ id: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        equals(Int(id), bytes)
+    }
+
     public func string(_ id: Int32) -> String {
         String(decoding: bytes(id), as: UTF8.self)
     }
@@ -109,7 +115,7 @@ public struct StringTable: Sendable {
         }
         guard count > 0 else { return spilled[Int32(id)] == nil }
         return arena.withUnsafeBufferPointer { stored in
-            memcmp(stored.baseAddress! + start, bytes.baseAddress!, count) == 0
+            sameBytes(stored.baseAddress! + start, bytes.baseAddress!, count)
         }
     }
 
@@ -246,4 +252,33 @@ struct SpillReadError: Error, CustomStringConvertible {
         "cannot read back a text kept in the temporary file of long texts in \(folder) (\(reason)); "
             + "stopped before the reports were complete: check that folder's disk, or set TMPDIR to another folder"
     }
+}
+
+/// Whether `count` bytes at `first` and `second` are the same. Inline and a word at a time for
+/// the short names and texts that each line compares a few of, where calling `memcmp` costs
+/// more than comparing.
+@inline(__always)
+func sameBytes(_ first: UnsafePointer<UInt8>, _ second: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    guard count <= 64 else { return memcmp(first, second, count) == 0 }
+    let (a, b) = (UnsafeRawPointer(first), UnsafeRawPointer(second))
+    if count >= 8 {
+        // Words from the start, then the last word, which may overlap the one before.
+        var offset = 0
+        while offset + 8 < count {
+            guard
+                a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            else { return false }
+            offset += 8
+        }
+        return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+    if count >= 4 {
+        return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+            && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+    }
+    for offset in 0..<count where first[offset] != second[offset] { return false }
+    return true
 }

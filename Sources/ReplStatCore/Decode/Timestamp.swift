@@ -5,10 +5,29 @@ public enum Timestamp {
     /// 9999-12-31T23:59:59.999Z
     public static let latest: Int64 = 253_402_300_799_999
 
+    /// The date of the last RFC 3339 timestamp parsed with it, by its 10 bytes, and its day:
+    /// consecutive lines mostly share their date, and comparing 10 bytes costs less than
+    /// checking and converting them again (the result depends on those bytes only).
+    public struct RecentDate: Sendable {
+        fileprivate var head: UInt64 = 0
+        fileprivate var tail: UInt16 = 0
+        fileprivate var days = 0
+        /// Only a valid date is remembered.
+        fileprivate var isSet = false
+
+        public init() {}
+    }
+
     /// Parses an RFC 3339 timestamp as docs/format.md allows it: `YYYY-MM-DD`, then `T`, `t` or a
     /// space, `HH:MM:SS`, an optional fraction of any length (truncated to the millisecond),
     /// and `Z`, `z` or `+HH:MM`/`-HH:MM`. Nothing else may follow.
     public static func parseRFC3339(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var recentDate = RecentDate()
+        return parseRFC3339(text, recentDate: &recentDate)
+    }
+
+    /// `parseRFC3339(_:)`, skipping the date's checks when it is `recentDate`'s; remembers the date.
+    public static func parseRFC3339(_ text: UnsafeBufferPointer<UInt8>, recentDate: inout RecentDate) -> Int64? {
         guard text.count >= 20, let p = text.baseAddress else { return nil }
         let n = text.count
         @inline(__always) func digits(_ at: Int, _ count: Int) -> Int? {
@@ -21,15 +40,25 @@ public enum Timestamp {
             }
             return value
         }
-        guard let year = digits(0, 4), p[4] == UInt8(ascii: "-"),
-            let month = digits(5, 2), p[7] == UInt8(ascii: "-"),
-            let day = digits(8, 2),
-            p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: "t") || p[10] == UInt8(ascii: " "),
+        let head = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let tail = UnsafeRawPointer(p).loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let days: Int
+        if recentDate.isSet && recentDate.head == head && recentDate.tail == tail {
+            days = recentDate.days
+        } else {
+            guard let year = digits(0, 4), p[4] == UInt8(ascii: "-"),
+                let month = digits(5, 2), p[7] == UInt8(ascii: "-"),
+                let day = digits(8, 2),
+                month >= 1 && month <= 12, day >= 1 && day <= daysInMonth(year, month)
+            else { return nil }
+            days = daysFromCivil(year: year, month: month, day: day)
+            recentDate = RecentDate()
+            (recentDate.head, recentDate.tail, recentDate.days, recentDate.isSet) = (head, tail, days, true)
+        }
+        guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: "t") || p[10] == UInt8(ascii: " "),
             let hour = digits(11, 2), p[13] == UInt8(ascii: ":"),
             let minute = digits(14, 2), p[16] == UInt8(ascii: ":"),
-            let second = digits(17, 2)
-        else { return nil }
-        guard month >= 1 && month <= 12, day >= 1 && day <= daysInMonth(year, month),
+            let second = digits(17, 2),
             hour <= 23, minute <= 59, second <= 59
         else { return nil }
         var i = 19
@@ -63,8 +92,7 @@ public enum Timestamp {
             return nil
         }
         guard i == n else { return nil }
-        let days = Int64(daysFromCivil(year: year, month: month, day: day))
-        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
         let instant = seconds * 1000 + Int64(millis)
         guard instant >= earliest && instant <= latest else { return nil }
         return instant
