@@ -129,7 +129,9 @@ struct IndexDerivation {
     var stalls: [StallRow] { extras.first?.stalls ?? [] }
     var gaps: [GapRow] { extras.first?.gaps ?? [] }
     /// The last one is still open until `finish()`, even when the other rows are not kept.
-    var errorEpisodes: [ErrorEpisode] { extras.first?.errorEpisodes ?? [] }
+    var errorEpisodes: [ErrorEpisode] { extras.first?.errorEpisodes.episodes ?? [] }
+    /// How many `errorEpisodes` has.
+    var errorEpisodeCount: Int { extras.first?.errorEpisodes.count ?? 0 }
     /// Stalls, lag breaches, shard stalls and error episodes still going on at the end, once
     /// `finish()` is done.
     var stillOpen: [OpenAtEnd] { extras.first?.stillOpen ?? [] }
@@ -255,7 +257,7 @@ struct IndexDerivation {
                         shard: extras[0].shardDerivations[position].shard))
             }
         }
-        if !keepsRows { extras[0].errorEpisodes = [] }
+        if !keepsRows { extras[0].errorEpisodes = ErrorEpisodeLog() }
     }
 
     /// Forgets the rows, once taken: the figures do not depend on them.
@@ -264,7 +266,7 @@ struct IndexDerivation {
         extras[0].transitions = []
         extras[0].stalls = []
         extras[0].gaps = []
-        extras[0].errorEpisodes = []
+        extras[0].errorEpisodes = ErrorEpisodeLog()
         extras[0].stillOpen = []
     }
 
@@ -406,7 +408,7 @@ struct DerivationExtras {
     var transitions: [TransitionRow] = []
     var stalls: [StallRow] = []
     var gaps: [GapRow] = []
-    var errorEpisodes: [ErrorEpisode] = []
+    var errorEpisodes = ErrorEpisodeLog()
     var stillOpen: [OpenAtEnd] = []
     var errorSamples = 0
     /// The timestamp of the previous error sample in input order.
@@ -435,11 +437,11 @@ struct DerivationExtras {
             episode.samples += 1
             episode.start = min(episode.start, sample.timestamp)
             episode.end = max(episode.end, sample.timestamp)
-            errorEpisodes[errorEpisodes.count - 1] = episode
+            errorEpisodes.replaceLast(with: episode)
         } else {
             endErrorEpisode(events: events)
             // A live run without reports keeps only the episode that is open.
-            if !keepsRows { errorEpisodes.removeAll(keepingCapacity: true) }
+            if !keepsRows { errorEpisodes.removeAll() }
             let episode = ErrorEpisode(
                 index: index, start: sample.timestamp, end: sample.timestamp, samples: 1,
                 httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal)
