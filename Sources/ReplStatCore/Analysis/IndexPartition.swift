@@ -1,5 +1,3 @@
-import CCacheHints
-
 /// A sample or an error sample on its way to the partition that owns its index; a status sample
 /// comes with the place of its line in the piece, where the partition reports the line's outcome,
 /// and an error sample with its place among all the lines of the run, which orders error episodes.
@@ -77,8 +75,7 @@ final class IndexPartition: @unchecked Sendable {
         tally.withUnsafeMutableBufferPointer { tally in
             for (number, entry) in entries.enumerated() {
                 if number + Self.prefetchDistance < entries.count {
-                    prefetchWindow(
-                        of: entries[number + Self.prefetchDistance], windows: windows, derivations: derivations)
+                    prefetchWindow(of: entries[number + Self.prefetchDistance], windows: windows)
                 }
                 guard
                     let outcome = processCounted(
@@ -107,16 +104,10 @@ final class IndexPartition: @unchecked Sendable {
     /// of the CPU of --jobs 1 waited for it), and a few entries give the line time to come.
     private static let prefetchDistance = 6
 
-    /// Asks for the derivation state of the entry's index too: the sample the window releases
-    /// goes to it, and its 8 cache lines were most of the cost of `IndexDerivation.add`.
     @inline(__always)
-    private func prefetchWindow(
-        of entry: PartitionEntry, windows: ChunkedArray<ReorderWindow>, derivations: ChunkedArray<IndexDerivation>
-    ) {
+    private func prefetchWindow(of entry: PartitionEntry, windows: ChunkedArray<ReorderWindow>) {
         let local = Int(entry.index) / count
-        guard local < windows.count else { return }
-        windows.address(of: local).pointee.prefetchOldest()
-        replstat_prefetch_range(derivations.address(of: local), MemoryLayout<IndexDerivation>.size)
+        if local < windows.count { windows.address(of: local).pointee.prefetchOldest() }
     }
 
     private func makeRoom(source: Int) {
