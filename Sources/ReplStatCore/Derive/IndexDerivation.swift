@@ -53,6 +53,10 @@ struct IndexDerivation {
     private var ratePairs = 0
 
     private var openStall: StallRow?
+    /// The time past which a status sample ends the open error episode (its last error sample's
+    /// time plus the gap limit), `Int64.max` when none is open: kept here, each status sample
+    /// tests it without reaching the extras, whose storage was most of the cache misses of `add`.
+    private var errorEpisodeDeadline = Int64.max
 
     /// What few indices need, allocated at first use; an array of none or one keeps the
     /// derivation a value (copy on write) at the cost of one pointer.
@@ -153,6 +157,8 @@ struct IndexDerivation {
         let maxGap = maxGap
         let events = events
         more.addError(sample, ordinal: ordinal, index: index, maxGap: maxGap, keepsRows: keepsRows, events: events)
+        let (deadline, overflow) = extras[0].lastErrorTime.addingReportingOverflow(maxGap)
+        errorEpisodeDeadline = extras[0].errorEpisodeOpen && !overflow ? deadline : .max
         events?.stateChanged(state)
     }
 
@@ -160,9 +166,10 @@ struct IndexDerivation {
     mutating func add(_ sample: StatusSample) {
         // No later error sample can join an episode whose index has moved on past the gap limit
         // (unless it comes more than the reorder window out of order).
-        if let extras = extras.first, extras.errorEpisodeOpen, sample.timestamp - extras.lastErrorTime > maxGap {
+        if sample.timestamp > errorEpisodeDeadline {
             let events = events
             more.endErrorEpisode(events: events)
+            errorEpisodeDeadline = .max
         }
         samples += 1
         if sample.leaderAlias != StatusSample.none { leaderAlias = sample.leaderAlias }
