@@ -1,6 +1,6 @@
 /// Unsigned LEB128: 7 bits a byte, low bits first, the high bit set on every byte but the last;
-/// a value below 128 takes one byte, any 64-bit value at most `maxBytes`. The compact rows and
-/// histories of a derivation store their deltas so (`LeaderHistory`, `ErrorEpisodeLog`).
+/// a value below 128 takes one byte, any 64-bit value at most `maxBytes`. The compact state of a
+/// derivation stores its steps so (`LeaderHistory`, `ErrorEpisodeLog`, `BucketStream`).
 enum LEB128 {
     static let maxBytes = 10
 
