@@ -156,7 +156,7 @@ import Testing
         #expect(third.lagMillis(at: 1 << 40, leader: 3 << 38, follower: (1 << 39) - 1) == 366_503_875_925)
     }
 
-    /// A backlog's ring is given back when the follower catches up; a small one is kept.
+    /// A backlog's stream is given back when the follower catches up; a small one is kept.
     @Test func theRoomOfABacklogIsGivenBack() {
         var history = LeaderHistory()
         for k in Int64(1)...1_000 { _ = history.lagMillis(at: k, leader: k, follower: 0) }
@@ -165,10 +165,133 @@ import Testing
         #expect(history.room == 0)
         for k in Int64(1_001)...1_010 { _ = history.lagMillis(at: k + 1, leader: k, follower: 1_000) }
         let small = history.room
-        #expect(small > 0 && small <= LeaderHistory.keptCapacity)
+        #expect(small > 0 && small <= LeaderHistory.keptRoom)
         #expect(history.lagMillis(at: 1_100, leader: 1_010, follower: 1_010) == 0)
         #expect(history.room == small)
         history.clear()
         #expect(history.room == small)
+    }
+}
+
+/// The compact storage of the history (oldest and newest entries whole, the others as LEB128
+/// steps) against a plain array that follows the same rules, on random polls: the same lags, the
+/// same entries and the same D after each sample, at the edges of what a step can be.
+@Suite struct LeaderHistoryStorageTests {
+    private typealias Entry = LeaderHistory.Entry
+
+    /// docs/format.md's rules over a plain array, as the history was kept before its stream.
+    private struct Reference {
+        var entries: [Entry] = []
+        var dropped: Entry?
+
+        mutating func lagMillis(at time: Int64, leader: Int64, follower: Int64) -> Int64? {
+            if let newest = entries.last, leader < newest.checkpoint { (entries, dropped) = ([], nil) }
+            if follower >= leader {
+                let firstSeen = entries.last.map { leader == $0.checkpoint ? $0.firstSeen : time } ?? time
+                dropped = Entry(firstSeen: firstSeen, lastSeen: time, checkpoint: leader)
+                entries = []
+                return 0
+            }
+            if entries.isEmpty, let old = dropped, leader <= old.checkpoint { dropped = nil }
+            if let newest = entries.last, leader == newest.checkpoint {
+                entries[entries.count - 1].lastSeen = time
+                removeWhatTheFollowerHas(follower)
+            } else {
+                removeWhatTheFollowerHas(follower)
+                if entries.count == LeaderHistory.capacity { dropped = entries.removeFirst() }
+                entries.append(Entry(firstSeen: time, lastSeen: time, checkpoint: leader))
+            }
+            if entries.isEmpty { return 0 }
+            guard let dropped, follower >= dropped.checkpoint else { return nil }
+            let next = entries[0]
+            let span = Int128(next.checkpoint) - Int128(dropped.checkpoint)
+            let numerator =
+                (Int128(time) - Int128(dropped.lastSeen)) * span
+                - (Int128(follower) + 1 - Int128(dropped.checkpoint))
+                * (Int128(next.firstSeen) - Int128(dropped.lastSeen))
+            return Int64(LeaderHistory.rounded(numerator, span))
+        }
+
+        private mutating func removeWhatTheFollowerHas(_ follower: Int64) {
+            while let oldest = entries.first, oldest.checkpoint <= follower { dropped = entries.removeFirst() }
+        }
+    }
+
+    /// Steps of time and checkpoint: small ones mostly, and now and then 0, one close to
+    /// 2^63 - 1 or a step back (which empties the history, or moves nothing).
+    private static func randomStep(_ random: inout SplitMix64, large: Int64) -> Int64 {
+        switch random.next() % 16 {
+        case 0: 0
+        case 1: large
+        case 2: -Int64(random.next() % 50)
+        default: Int64(random.next() % 2_000)
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    func matchesAPlainArray(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var history = LeaderHistory()
+        var reference = Reference()
+        var time: Int64 = seed % 2 == 0 ? .min : 0
+        var leader: Int64 = seed % 4 < 2 ? .min / 2 : 0
+        var follower = leader
+        for poll in 0..<20_000 {
+            // Times only grow (the reorder window's order), a long step now and then: the lag of a
+            // sample is at most the time since the first, which must stay within 64 bits.
+            time += max(0, Self.randomStep(&random, large: 1 << 40))
+            leader = leader &+ Self.randomStep(&random, large: .max / 8)
+            // The follower mostly trails the leader, now and then catches up or goes back.
+            switch random.next() % 64 {
+            case 0: follower = leader
+            case 1: follower = follower &- Int64(random.next() % 100)
+            default: follower = min(leader, follower &+ Int64(random.next() % 1_500))
+            }
+            if random.next() % 500 == 0 {
+                history.clear()
+                reference = Reference(entries: [], dropped: nil)
+            }
+            let lag = history.lagMillis(at: time, leader: leader, follower: follower)
+            let expected = reference.lagMillis(at: time, leader: leader, follower: follower)
+            guard lag == expected, history.entries == reference.entries, history.dropped == reference.dropped
+            else {
+                Issue.record(
+                    "seed \(seed), poll \(poll): lag \(String(describing: lag)), expected \(String(describing: expected))"
+                )
+                return
+            }
+        }
+    }
+
+    /// Each step at its edges, the first entry and removal from the front while behind: a
+    /// follower that stays behind by a few entries over steps of 0, 1, 127, 128 and 2^63 - 1.
+    @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, Int64.max / 2, Int64.max] as [Int64])
+    func stepsAtTheirEdges(step: Int64) {
+        var history = LeaderHistory()
+        var reference = Reference()
+        var time: Int64 = .min
+        var leader: Int64 = .min
+        for poll in Int64(0)..<64 {
+            // Times climb by `step` as long as all stay within 2^63 - 1 of the first (a lag is at
+            // most that), then by 0; checkpoints by `step` (at least 1: 0 would never add an
+            // entry), wrapping past the top, where the leader goes back and empties H.
+            time += min(step, Int64.max - (time - .min))
+            leader = leader &+ max(1, step)
+            let follower = poll % 5 == 4 ? leader : leader &- 3 &* max(1, step)
+            let lag = history.lagMillis(at: time, leader: leader, follower: follower)
+            #expect(lag == reference.lagMillis(at: time, leader: leader, follower: follower), "poll \(poll)")
+            #expect(history.entries == reference.entries, "poll \(poll)")
+            #expect(history.dropped == reference.dropped, "poll \(poll)")
+        }
+    }
+
+    /// A follower behind for 10,000 polls of small steps keeps them in about 3 bytes each, not 24.
+    @Test func aBacklogOfSmallStepsTakesAFewBytesAnEntry() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 0, follower: 0) == 0)
+        for k in Int64(1)...10_000 { _ = history.lagMillis(at: k * 1_000, leader: k * 50, follower: 1) }
+        #expect(history.count == 10_000)
+        #expect(history.room <= 10_000 * 6, "\(history.room) bytes")
+        #expect(history.entries.last == Entry(firstSeen: 10_000_000, lastSeen: 10_000_000, checkpoint: 500_000))
     }
 }

@@ -50,6 +50,21 @@ import Testing
         ResultAssembly.permute(&letters, by: &order)
         #expect(String(letters) == "abcd")
     }
+
+    /// Rows sorted through their positions come out as a stable sort of the rows leaves them:
+    /// rows equal by the order keep their input order.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func sortingPositionsIsAStableSort(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let rows = (0..<5_000).map { position in (key: Int(random.next() % 50), position: position) }
+        var sorted = rows
+        ResultAssembly.sort(&sorted) { $0.key < $1.key }
+        #expect(sorted.map(\.position) == rows.sorted { $0.key < $1.key }.map(\.position))
+        #expect(
+            zip(sorted, sorted.dropFirst()).allSatisfy {
+                $0.key < $1.key || $0.key == $1.key && $0.position < $1.position
+            })
+    }
 }
 
 /// Long texts past a table's memory budget wait in a temporary file: the table's memory stays

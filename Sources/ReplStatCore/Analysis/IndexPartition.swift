@@ -211,7 +211,7 @@ struct PartitionFindings {
             transitions += derivation.transitions.count
             stalls += derivation.stalls.count
             gaps += derivation.gaps.count
-            errorEpisodes += derivation.errorEpisodes.count
+            errorEpisodes += derivation.errorEpisodeCount
             shards += derivation.shardCount
             stillOpen += derivation.stillOpen.count
         }

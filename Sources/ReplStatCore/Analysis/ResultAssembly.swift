@@ -18,8 +18,12 @@ enum ResultAssembly {
     ) -> AnalysisResult {
         var findings = findings
         // Each table gathered into room of its exact size, each partition's part given back once
-        // copied (the rows of a long capture are its largest part).
+        // copied (the rows of a long capture are its largest part); a single part is taken as it is.
         func gather<Row>(_ rows: WritableKeyPath<PartitionFindings, [Row]>) -> [Row] {
+            if findings.count == 1 {
+                defer { findings[0][keyPath: rows] = [] }
+                return findings[0][keyPath: rows]
+            }
             var gathered: [Row] = []
             gathered.reserveCapacity(findings.reduce(0) { $0 + $1[keyPath: rows].count })
             for partition in findings.indices {
@@ -45,16 +49,16 @@ enum ResultAssembly {
         var rank = [Int32](repeating: 0, count: indexNames.count)
         for (position, summary) in indices.enumerated() { rank[Int(summary.index)] = Int32(position) }
         let byName: (Int32, Int32) -> Bool = { rank[Int($0)] < rank[Int($1)] }
-        transitions.sort { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
-        stalls.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
-        gaps.sort { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
-        errorEpisodes.sort {
+        sort(&transitions) { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
+        sort(&stalls) { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
+        sort(&gaps) { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
+        sort(&errorEpisodes) {
             if $0.start != $1.start { return $0.start < $1.start }
             if $0.index != $1.index { return byName($0.index, $1.index) }
             return $0.ordinal < $1.ordinal
         }
-        shardRows.sort { $0.index != $1.index ? byName($0.index, $1.index) : $0.shard < $1.shard }
-        stillOpen.sort {
+        sort(&shardRows) { $0.index != $1.index ? byName($0.index, $1.index) : $0.shard < $1.shard }
+        sort(&stillOpen) {
             if $0.start != $1.start { return $0.start < $1.start }
             if $0.index != $1.index { return byName($0.index, $1.index) }
             if $0.kind != $1.kind { return $0.kind.rawValue < $1.kind.rawValue }
@@ -64,6 +68,16 @@ enum ResultAssembly {
             sources: sources, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,
             errorEpisodes: errorEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: indexNames,
             texts: texts)
+    }
+
+    /// Sorts `rows` as a stable sort would, by sorting their positions and then moving each row
+    /// once: a stable sort of the rows themselves takes a buffer of half of them, which for the
+    /// error episodes of a long capture (tens of thousands of 64-byte rows) came on top of the
+    /// peak memory at the end.
+    static func sort<Row>(_ rows: inout [Row], by precedes: (Row, Row) -> Bool) {
+        var order = (0..<Int32(rows.count)).map { $0 }
+        rows.withUnsafeBufferPointer { rows in order.sort { precedes(rows[Int($0)], rows[Int($1)]) } }
+        permute(&rows, by: &order)
     }
 
     /// Rearranges `elements` in place so that position i holds what was at `order[i]`, following

@@ -53,6 +53,10 @@ struct IndexDerivation {
     private var ratePairs = 0
 
     private var openStall: StallRow?
+    /// The time past which a status sample ends the open error episode (its last error sample's
+    /// time plus the gap limit), `Int64.max` when none is open: kept here, each status sample
+    /// tests it without reaching the extras, whose storage was most of the cache misses of `add`.
+    private var errorEpisodeDeadline = Int64.max
 
     /// What few indices need, allocated at first use; an array of none or one keeps the
     /// derivation a value (copy on write) at the cost of one pointer.
@@ -129,7 +133,9 @@ struct IndexDerivation {
     var stalls: [StallRow] { extras.first?.stalls ?? [] }
     var gaps: [GapRow] { extras.first?.gaps ?? [] }
     /// The last one is still open until `finish()`, even when the other rows are not kept.
-    var errorEpisodes: [ErrorEpisode] { extras.first?.errorEpisodes ?? [] }
+    var errorEpisodes: [ErrorEpisode] { extras.first?.errorEpisodes.episodes ?? [] }
+    /// How many `errorEpisodes` has.
+    var errorEpisodeCount: Int { extras.first?.errorEpisodes.count ?? 0 }
     /// Stalls, lag breaches, shard stalls and error episodes still going on at the end, once
     /// `finish()` is done.
     var stillOpen: [OpenAtEnd] { extras.first?.stillOpen ?? [] }
@@ -151,6 +157,8 @@ struct IndexDerivation {
         let maxGap = maxGap
         let events = events
         more.addError(sample, ordinal: ordinal, index: index, maxGap: maxGap, keepsRows: keepsRows, events: events)
+        let (deadline, overflow) = extras[0].lastErrorTime.addingReportingOverflow(maxGap)
+        errorEpisodeDeadline = extras[0].errorEpisodeOpen && !overflow ? deadline : .max
         events?.stateChanged(state)
     }
 
@@ -158,9 +166,10 @@ struct IndexDerivation {
     mutating func add(_ sample: StatusSample) {
         // No later error sample can join an episode whose index has moved on past the gap limit
         // (unless it comes more than the reorder window out of order).
-        if let extras = extras.first, extras.errorEpisodeOpen, sample.timestamp - extras.lastErrorTime > maxGap {
+        if sample.timestamp > errorEpisodeDeadline {
             let events = events
             more.endErrorEpisode(events: events)
+            errorEpisodeDeadline = .max
         }
         samples += 1
         if sample.leaderAlias != StatusSample.none { leaderAlias = sample.leaderAlias }
@@ -248,7 +257,7 @@ struct IndexDerivation {
         for (shard, start) in extras[0].shards.finish(limits: limits) {
             extras[0].stillOpen.append(OpenAtEnd(kind: .shardStall, index: index, start: start, shard: shard))
         }
-        if !keepsRows { extras[0].errorEpisodes = [] }
+        if !keepsRows { extras[0].errorEpisodes = ErrorEpisodeLog() }
     }
 
     /// Forgets the rows, once taken: the figures do not depend on them.
@@ -257,7 +266,7 @@ struct IndexDerivation {
         extras[0].transitions = []
         extras[0].stalls = []
         extras[0].gaps = []
-        extras[0].errorEpisodes = []
+        extras[0].errorEpisodes = ErrorEpisodeLog()
         extras[0].stillOpen = []
     }
 
@@ -399,7 +408,7 @@ struct DerivationExtras {
     var transitions: [TransitionRow] = []
     var stalls: [StallRow] = []
     var gaps: [GapRow] = []
-    var errorEpisodes: [ErrorEpisode] = []
+    var errorEpisodes = ErrorEpisodeLog()
     var stillOpen: [OpenAtEnd] = []
     var errorSamples = 0
     /// The timestamp of the previous error sample in input order.
@@ -428,11 +437,11 @@ struct DerivationExtras {
             episode.samples += 1
             episode.start = min(episode.start, sample.timestamp)
             episode.end = max(episode.end, sample.timestamp)
-            errorEpisodes[errorEpisodes.count - 1] = episode
+            errorEpisodes.replaceLast(with: episode)
         } else {
             endErrorEpisode(events: events)
             // A live run without reports keeps only the episode that is open.
-            if !keepsRows { errorEpisodes.removeAll(keepingCapacity: true) }
+            if !keepsRows { errorEpisodes.removeAll() }
             let episode = ErrorEpisode(
                 index: index, start: sample.timestamp, end: sample.timestamp, samples: 1,
                 httpStatus: httpStatus, type: sample.type, reason: sample.reason, ordinal: ordinal)

@@ -178,15 +178,7 @@ enum BucketStream {
         }
 
         private mutating func readLEB128() -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                let byte = bytes[position]
-                position += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
+            LEB128.read(from: bytes.baseAddress!, at: &position)
         }
     }
 
@@ -219,14 +211,7 @@ enum BucketStream {
         }
 
         private mutating func writeLEB128(_ value: UInt64) {
-            var rest = value
-            while rest >= 0x80 {
-                base[written] = UInt8(rest & 0x7F) | 0x80
-                written += 1
-                rest >>= 7
-            }
-            base[written] = UInt8(rest)
-            written += 1
+            LEB128.write(value, to: base, at: &written)
         }
     }
 

@@ -2,11 +2,18 @@
 /// from which the time the leader wrote the follower's next missing operation is interpolated.
 ///
 /// The history H holds entries (first seen, last seen, leader checkpoint) with strictly
-/// increasing checkpoints; `dropped` (D) is the entry removed last from its front. H is a ring
-/// of at most `capacity` entries, allocated at the first lag sample and grown as needed, so an
-/// index without lag samples costs no allocation and a follower that never catches up costs at
-/// most `capacity` entries. The arithmetic is exact: in 64-bit integers where nothing can
+/// increasing checkpoints; `dropped` (D) is the entry removed last from its front. H holds at most
+/// `capacity` entries, in storage allocated at the first lag sample behind the leader, so an index
+/// without one costs no allocation and a follower that never catches up costs at most `capacity`
+/// entries. Its oldest and newest entries, the only ones the arithmetic reads, are kept whole; the
+/// ones between as deltas in a byte stream (`EntryLog`): while a follower is behind, an entry is
+/// added per poll, and times and checkpoints only grow, mostly by small steps, so an entry takes
+/// 3 to 5 bytes instead of 24, and the histories of the indices behind at the same time are most
+/// of what a longer capture adds. The arithmetic is exact: in 64-bit integers where nothing can
 /// overflow, else in 128-bit ones.
+///
+/// A copy shares its entries with the original (the storage is not copied on write, so that no
+/// sample pays for a check of its uniqueness): a derivation keeps its history in place.
 struct LeaderHistory {
     static let capacity = 65_536
 
@@ -16,10 +23,10 @@ struct LeaderHistory {
         var checkpoint: Int64
     }
 
-    private var ring: [Entry] = []
-    private var head: Int32 = 0
-    private(set) var count: Int32 = 0
+    private var log: EntryLog?
     private(set) var dropped: Entry?
+
+    var count: Int32 { log?.count ?? 0 }
 
     /// Forgets the history and D (rule 1: after a capture gap, or a status other than SYNCING or RUNNING).
     mutating func clear() {
@@ -28,16 +35,15 @@ struct LeaderHistory {
     }
 
     /// Empties H, and gives its room back when it is more than a follower that keeps up needs:
-    /// over a long capture each index falls behind once in a while, and rings kept at the size
+    /// over a long capture each index falls behind once in a while, and streams kept at the size
     /// of their longest backlog would add up, where given back they serve the next backlog.
     private mutating func forgetEntries() {
-        head = 0
-        count = 0
-        if ring.count > Self.keptCapacity { ring = [] }
+        guard let log else { return }
+        log.removeAll(keepingRoom: Self.keptRoom)
     }
 
-    /// The ring an index keeps when it empties.
-    static let keptCapacity = 16
+    /// The bytes of stream an index keeps when its history empties: a dozen entries of small steps.
+    static let keptRoom = 64
 
     /// Takes in a lag sample (rules 2 to 4) and returns its lag in milliseconds, rounded half away
     /// from zero; nil when it is unknown.
@@ -53,11 +59,11 @@ struct LeaderHistory {
         }
         if count == 0, let dropped, leader <= dropped.checkpoint { self.dropped = nil }
         if count > 0 && leader == newest.checkpoint {
-            ring[position(Int(count) - 1)].lastSeen = time
+            log.unsafelyUnwrapped.see(at: time)
             while count > 0 && oldest.checkpoint <= follower { removeOldest() }
         } else {
             // The entries the follower has go first: the new one, above the follower, stays, so
-            // a follower that keeps up needs a ring of one entry.
+            // a follower that keeps up needs one entry, and no stream.
             while count > 0 && oldest.checkpoint <= follower { removeOldest() }
             append(Entry(firstSeen: time, lastSeen: time, checkpoint: leader))
         }
@@ -102,50 +108,144 @@ struct LeaderHistory {
         return numerator < 0 ? -Int128(magnitude) : Int128(magnitude)
     }
 
-    /// The entries the ring has room for (for tests).
-    var room: Int { ring.count }
+    /// The bytes the stream has room for (for tests).
+    var room: Int { Int(log?.room ?? 0) }
 
     /// The entries from oldest to newest (for tests).
-    var entries: [Entry] { (0..<Int(count)).map { ring[position($0)] } }
+    var entries: [Entry] { log?.entries ?? [] }
 
-    private var oldest: Entry { ring[Int(head)] }
-    private var newest: Entry { ring[position(Int(count) - 1)] }
-
-    @inline(__always)
-    private func position(_ offset: Int) -> Int {
-        let raw = Int(head) + offset
-        return raw < ring.count ? raw : raw - ring.count
-    }
+    private var oldest: Entry { log.unsafelyUnwrapped.oldest }
+    private var newest: Entry { log.unsafelyUnwrapped.newest }
 
     private mutating func append(_ entry: Entry) {
-        if Int(count) == ring.count {
-            if ring.count == Self.capacity {
-                removeOldest()
-            } else {
-                grow()
-            }
+        guard let log else {
+            log = EntryLog(first: entry)
+            return
         }
-        ring[position(Int(count))] = entry
-        count += 1
+        if log.count == Self.capacity { removeOldest() }
+        log.append(entry)
     }
 
     private mutating func removeOldest() {
-        dropped = oldest
-        head = Int32(position(1))
-        count -= 1
+        dropped = log.unsafelyUnwrapped.removeOldest()
+    }
+}
+
+/// The entries of a `LeaderHistory`: the oldest and the newest whole, those between as deltas
+/// from the entry before each, in LEB128 (`bytes[read..<write]`). An entry i after the oldest is
+/// its checkpoint's step from entry i-1's, its first time's from entry i-1's last time, then its
+/// last time's from its own first time; the last of these is written once the entry is no longer
+/// the newest (until then it still moves). Steps are taken in wrapping arithmetic, so any values
+/// come back exactly; only growing ones are short, as they are while a follower is behind.
+private final class EntryLog {
+    // Used on every lag sample behind the leader: unchecked, the accesses cost no runtime
+    // exclusivity check; only the derivation that owns the history uses it.
+    @exclusivity(unchecked) var oldest: LeaderHistory.Entry
+    @exclusivity(unchecked) var newest: LeaderHistory.Entry
+    @exclusivity(unchecked) var count: Int32 = 1
+    @exclusivity(unchecked) private var read: Int32 = 0
+    @exclusivity(unchecked) private var write: Int32 = 0
+    @exclusivity(unchecked) private(set) var room: Int32 = 0
+    @exclusivity(unchecked) private var bytes: UnsafeMutablePointer<UInt8>?
+
+    /// The most an append writes: the newest entry's last step and the new entry's two.
+    private static let appendBytes = 3 * LEB128.maxBytes
+
+    init(first: LeaderHistory.Entry) {
+        oldest = first
+        newest = first
     }
 
-    /// Grows the ring by half (from 1 entry, up to `capacity`), oldest entry first: by half,
-    /// not double, as the rings of the indices that are behind at the same time add up, and
-    /// the room a ring does not use yet is then a third of it at most, not a half.
-    private mutating func grow() {
-        let size = Swift.min(Self.capacity, Swift.max(ring.count + 1, ring.count + ring.count / 2))
-        var larger: [Entry] = []
-        larger.reserveCapacity(size)
-        larger += entries
-        let filler = Entry(firstSeen: 0, lastSeen: 0, checkpoint: 0)
-        larger.append(contentsOf: repeatElement(filler, count: size - larger.count))
-        ring = larger
-        head = 0
+    deinit { bytes?.deallocate() }
+
+    /// Sets the newest entry's last time (the oldest's too, when it is the only one).
+    @inline(__always)
+    func see(at time: Int64) {
+        newest.lastSeen = time
+        if count == 1 { oldest.lastSeen = time }
+    }
+
+    func append(_ entry: LeaderHistory.Entry) {
+        if count == 0 {
+            (oldest, newest, count) = (entry, entry, 1)
+            return
+        }
+        if room - write < Self.appendBytes { makeRoom() }
+        let base = bytes.unsafelyUnwrapped
+        var position = Int(write)
+        if count > 1 {
+            LEB128.write(UInt64(bitPattern: newest.lastSeen &- newest.firstSeen), to: base, at: &position)
+        }
+        LEB128.write(UInt64(bitPattern: entry.checkpoint &- newest.checkpoint), to: base, at: &position)
+        LEB128.write(UInt64(bitPattern: entry.firstSeen &- newest.lastSeen), to: base, at: &position)
+        write = Int32(position)
+        newest = entry
+        count += 1
+    }
+
+    /// Removes the oldest entry and returns it.
+    func removeOldest() -> LeaderHistory.Entry {
+        let removed = oldest
+        count -= 1
+        if count <= 1 {
+            // The newest is the only one left (or none): its steps in the stream are not needed.
+            oldest = newest
+            (read, write) = (0, 0)
+        } else {
+            oldest = Self.entry(after: oldest, in: bytes.unsafelyUnwrapped, at: &read)
+        }
+        return removed
+    }
+
+    /// Empties the log; gives its stream back if larger than `keepingRoom` bytes.
+    func removeAll(keepingRoom: Int) {
+        (count, read, write) = (0, 0, 0)
+        if room > keepingRoom {
+            bytes?.deallocate()
+            (bytes, room) = (nil, 0)
+        }
+    }
+
+    /// From oldest to newest.
+    var entries: [LeaderHistory.Entry] {
+        guard count > 0 else { return [] }
+        var entries = [oldest]
+        var position = read
+        while entries.count < Int(count) - 1 {
+            entries.append(Self.entry(after: entries[entries.count - 1], in: bytes.unsafelyUnwrapped, at: &position))
+        }
+        if count > 1 { entries.append(newest) }
+        return entries
+    }
+
+    /// Decodes the entry after `previous` at `position` (not the newest, whose last step is not written yet).
+    @inline(__always)
+    private static func entry(
+        after previous: LeaderHistory.Entry, in bytes: UnsafeMutablePointer<UInt8>, at position: inout Int32
+    ) -> LeaderHistory.Entry {
+        var offset = Int(position)
+        let checkpoint = previous.checkpoint &+ Int64(bitPattern: LEB128.read(from: bytes, at: &offset))
+        let firstSeen = previous.lastSeen &+ Int64(bitPattern: LEB128.read(from: bytes, at: &offset))
+        let lastSeen = firstSeen &+ Int64(bitPattern: LEB128.read(from: bytes, at: &offset))
+        position = Int32(offset)
+        return LeaderHistory.Entry(firstSeen: firstSeen, lastSeen: lastSeen, checkpoint: checkpoint)
+    }
+
+    /// Room for an append: the bytes still needed moved to the front when that frees half the
+    /// stream, else a stream larger by half (at least `appendBytes` more).
+    private func makeRoom() {
+        let live = Int(write - read)
+        if let bytes, live + Self.appendBytes <= Int(room) / 2 {
+            UnsafeMutableRawPointer(bytes).copyMemory(from: bytes + Int(read), byteCount: live)
+        } else {
+            let size = max(Int(room) + Int(room) / 2, live + Self.appendBytes, 2 * Self.appendBytes)
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+            if let bytes {
+                larger.update(from: bytes + Int(read), count: live)
+                bytes.deallocate()
+            }
+            (bytes, room) = (larger, Int32(size))
+        }
+        (read, write) = (0, Int32(live))
     }
 }
