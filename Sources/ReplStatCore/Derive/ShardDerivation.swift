@@ -7,15 +7,19 @@ struct ShardDerivation {
     private(set) var lag = LagStatistics()
     private(set) var stalls = 0
     private(set) var millisStalled: Int64 = 0
-    /// Its lag over time, for the HTML report's chart of the index's shards; nil when no report draws it.
-    private(set) var timeline: LagTimeline?
+    /// Whether it keeps `peaks`: only when the HTML report draws the charts.
+    private let keepsPeaks: Bool
+    /// Its highest lag over time, for the HTML report's chart of the index's shards, from its
+    /// first lag sample; nil before, and when no report draws it.
+    private(set) var peaks: LagSparkline?
     /// The run of stuck samples going on, and whether it was announced as a stall.
     private var run: (start: Int64, end: Int64, follower: Int64, maxLag: UInt64, announced: Bool)?
 
-    /// `timelineCapacity`: the buckets of its `timeline` (`LagTimeline.shardCapacity`); 0 keeps none.
+    /// `timelineCapacity`: `LagTimeline.shardCapacity`, 0 when no report draws the shards' lag;
+    /// otherwise its `peaks` keep `LagSparkline.capacity` buckets.
     init(shard: UInt32, timelineCapacity: Int = 0) {
         self.shard = shard
-        if timelineCapacity > 0 { timeline = LagTimeline(capacity: timelineCapacity) }
+        keepsPeaks = timelineCapacity > 0
     }
 
     /// Takes in a shard sample at `time`. A status sample of the index that is no lag sample
@@ -26,7 +30,11 @@ struct ShardDerivation {
         let difference = Int128(checkpoints.leader) - Int128(checkpoints.follower)
         let lag = difference > 0 ? UInt64(difference) : 0
         self.lag.record(lag)
-        timeline?.record(at: time, lag: lag, millis: nil)
+        if peaks != nil {
+            peaks!.record(at: time, lag: lag)
+        } else if keepsPeaks {
+            peaks = LagSparkline(at: time, lag: lag)
+        }
         if var current = run, lag > 0, checkpoints.follower == current.follower, time - current.end <= limits.maxGap {
             current.end = time
             current.maxLag = max(current.maxLag, lag)
@@ -70,7 +78,7 @@ struct ShardDerivation {
         let quantiles = lag.quantiles(percent: [50, 99])
         return ShardSummary(
             index: index, shard: shard, lagSamples: lag.count, p50: quantiles[0], p99: quantiles[1], max: lag.max,
-            last: lag.last, stalls: stalls, millisStalled: millisStalled, timeline: timeline)
+            last: lag.last, stalls: stalls, millisStalled: millisStalled, peaks: peaks)
     }
 }
 
