@@ -76,6 +76,35 @@ import Testing
         for (copy, expected) in copies { #expect(copy.peaks == expected) }
     }
 
+    /// A shard's derivation keeps the highest lag of the samples in its peaks' last bucket apart
+    /// (`ShardDerivation.pending`): its summary has the peaks of every sample all the same,
+    /// wherever it is taken.
+    @Test(arguments: 1...12)
+    func aShardsPeaksAreThoseOfEverySample(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        var time = Int64(random.next() % 1_000_000_000)
+        var shard = ShardDerivation(shard: 3, timelineCapacity: LagTimeline.shardChartCapacity)
+        var expected: LagSparkline?
+        let limits = StallLimits(maxGap: 300_000, stallAfter: 60_000)
+        for _ in 0..<Int(1 + random.next() % 3000) {
+            time += random.next() % 50 == 0 ? Int64(random.next() % 10_000_000) : Int64(random.next() % 20_000)
+            let lag = random.next() % 1000
+            let checkpoints = ShardCheckpoints(shard: 3, leader: 1_000_000, follower: 1_000_000 - Int64(lag))
+            shard.add(checkpoints, at: time, index: 0, limits: limits, events: nil)
+            if expected == nil {
+                expected = LagSparkline(at: time, lag: lag)
+            } else {
+                expected!.record(at: time, lag: lag)
+            }
+            if random.next() % 100 == 0 { #expect(shard.summary(index: 0).peaks == expected) }
+        }
+        #expect(shard.summary(index: 0).peaks == expected)
+        // Without the HTML report, none.
+        var unkept = ShardDerivation(shard: 3)
+        unkept.add(ShardCheckpoints(shard: 3, leader: 9, follower: 2), at: time, index: 0, limits: limits, events: nil)
+        #expect(unkept.summary(index: 0).peaks == nil && unkept.summary(index: 0).max == 7)
+    }
+
     @Test func widthDoublesAsTheTimelines() {
         // 40 s of one sample a second: past 32 buckets of 1 s, 20 buckets of 2 s.
         var sparkline = LagSparkline(at: 0, lag: 0)

@@ -120,6 +120,9 @@ public struct LagSparkline: Sendable, Equatable {
     }
 
     public var origin: Int64 { storage.origin }
+    /// The end of the bucket of the last sample, while a later sample before it falls in the
+    /// same bucket whatever comes before it; `Int64.min` otherwise.
+    var lastBucketEnd: Int64 { storage.lastEnd }
     public var width: Int64 { storage.width }
     /// The highest lag of each bucket, from the origin up to the bucket of the last sample; nil
     /// for a bucket without lag sample.
