@@ -277,6 +277,18 @@ import Testing
         }
     }
 
+    /// Sets field `position` of the first line of `tag` of the first document whose fields are `such`.
+    static func settingField(
+        _ tag: String, _ position: Int, where such: @escaping @Sendable ([String]) -> Bool = { _ in true },
+        to value: @escaping @Sendable ([String]) -> String
+    ) -> @Sendable ([[UInt8]]) -> [[UInt8]] {
+        changingLine(tag, in: 0, where: such) { fields in
+            var fields = fields
+            fields[position] = value(fields)
+            return fields
+        }
+    }
+
     static let refusals: [Refused] = [
         Refused(
             what: "another version", change: replacing("replstat-partial\t2\t", "replstat-partial\t1\t", in: 0),
@@ -347,18 +359,11 @@ import Testing
             }, isRefusal: false, says: "claims 100 buckets"),
         Refused(
             what: "shard peaks of more buckets than figures",
-            change: changingLine("shard-peaks", in: 0, where: { (4..<32).contains(Int($0[5])!) }) { fields in
-                var fields = fields
-                fields[5] = "32"
-                return fields
-            }, isRefusal: false, says: "claim 32 buckets"),
+            change: settingField("shard-peaks", 5, where: { (4..<32).contains(Int($0[5])!) }) { _ in "32" },
+            isRefusal: false, says: "claim 32 buckets"),
         Refused(
-            what: "shard peaks past 32 buckets",
-            change: changingLine("shard-peaks", in: 0) { fields in
-                var fields = fields
-                fields[5] = "33"
-                return fields
-            }, isRefusal: false, says: "(buckets)"),
+            what: "shard peaks past 32 buckets", change: settingField("shard-peaks", 5) { _ in "33" }, isRefusal: false,
+            says: "(buckets)"),
         Refused(
             what: "shard peaks that end without a lag sample",
             change: changingLine("shard-peaks", in: 0) { fields in fields.dropLast() + [""] },
@@ -369,18 +374,13 @@ import Testing
             isRefusal: false, says: "highest peak is not its max lag"),
         Refused(
             what: "shard peaks past any time",
-            change: changingLine("shard-peaks", in: 0, where: { (4..<32).contains(Int($0[5])!) }) { fields in
-                var fields = fields
-                fields[4] = String(Int64.max / 4)
-                return fields
+            change: settingField("shard-peaks", 4, where: { (4..<32).contains(Int($0[5])!) }) { _ in
+                String(Int64.max / 4)
             }, isRefusal: false, says: "past any time"),
         Refused(
             what: "shard peaks away from their shard",
-            change: changingLine("shard-peaks", in: 0) { fields in
-                var fields = fields
-                fields[2] = String(UInt32(fields[2])! + 1000)
-                return fields
-            }, isRefusal: false, says: "do not follow its shard"),
+            change: settingField("shard-peaks", 2) { String(UInt32($0[2])! + 1000) }, isRefusal: false,
+            says: "do not follow its shard"),
         Refused(
             what: "a bad text", change: changingLine("text", in: 0) { _ in ["text", "%G0"] }, isRefusal: false,
             says: "field 1 of the 'text' line"),

@@ -14,7 +14,7 @@ struct ShardDerivation {
     /// `pending`: read `summary`'s.
     private var peaks: LagSparkline?
     /// The samples since the last one written into `peaks` that fall in the same bucket: their
-    /// highest lag, kept here until a sample falls past `pendingEnd`, so that most samples touch
+    /// highest lag, kept here until a sample falls past `pending.end`, so that most samples touch
     /// the shard's own figures alone, not the storage of its peaks (a shard takes a sample per line).
     private var pending: (end: Int64, time: Int64, peak: UInt64?) = (.min, 0, nil)
     /// The run of stuck samples going on, and whether it was announced as a stall.
