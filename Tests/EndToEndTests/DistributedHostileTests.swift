@@ -10,20 +10,20 @@ import Testing
 
     /// A source record of ordinal `ordinal` whose `lines` lines are all blank.
     static func sourceRecord(_ ordinal: Int, lines: Int) -> String {
-        "S\treplstat-partial\t1\tsource\t\(settings)\t\(ordinal)\tsource-\(ordinal)\t\(lines)\t\(lines)"
+        "S\treplstat-partial\t2\tsource\t\(settings)\t\(ordinal)\tsource-\(ordinal)\t\(lines)\t\(lines)"
             + String(repeating: "\t0", count: 13) + "\t\t\t\n"
     }
 
     /// A partition document that claims `count` lines of every outcome of source 0.
     static func partition(claiming count: Int) -> String {
-        "replstat-partial\t1\tpartition\t\(settings)\nsource\t0"
+        "replstat-partial\t2\tpartition\t\(settings)\nsource\t0"
             + String(repeating: "\t\(count)", count: 14) + "\nend\t2\n"
     }
 
     /// A partition of source 0's one line, a status sample of the index `a`, claiming `samples`.
     static func oneIndex(samples: Int) -> String {
         """
-        replstat-partial\t1\tpartition\t\(settings)
+        replstat-partial\t2\tpartition\t\(settings)
         source\t0\t0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0
         name\ta
         index\t0\t\(samples)\t0\t-1\t-1\t1767225600000\t1767225600000\tsyncing\tsyncing\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t\t\t\t\t\t\t\t\t0\t\t\t\t0\t0\t\t\t\t

@@ -259,7 +259,7 @@ struct DirtyCapture {
         #expect(run.stderr == "replstat: day 2: cannot open: No such file or directory\n")
         let lines = run.stdoutText.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(lines[0].hasPrefix("S\treplstat-partial\t1\tsource\t"))
+        #expect(lines[0].hasPrefix("S\treplstat-partial\t2\tsource\t"))
         #expect(lines[0].contains("\t2\tday%202\t0\t"))
         #expect(lines[0].hasSuffix("\tunreadable\t\tNo%20such%20file%20or%20directory"))
     }
@@ -297,7 +297,7 @@ struct DirtyCapture {
         ("0\t1\t1\t{}\n0\t0\t5\t{}\n", "line 2 (source 0, line 5) comes after (source 1, line 1)"),
         ("0\t0\t1\t{}\n0\t0\t1\t{}\n", "line 2 (source 0, line 1) comes after (source 0, line 1)"),
         ("0\t0\t1\t{}\nnot a record\n", "line 2 is not a record"),
-        ("S\treplstat-partial\t1\tsource\n", "line 1 is a source record (S), which goes to merge"),
+        ("S\treplstat-partial\t2\tsource\n", "line 1 is a source record (S), which goes to merge"),
         ("0\t0\t1\t{}", "line 1 ends without LF"),
         ("0\t2147483648\t1\t{}\n", "line 1 has the source ordinal 2147483648, past any source"),
     ])
@@ -311,7 +311,7 @@ struct DirtyCapture {
     @Test func partialOfNothingIsAnEmptyDocument() throws {
         let run = try Replstat.run(["analyze", "--format", "partial", "-"], stdin: Data())
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdoutText.hasPrefix("replstat-partial\t1\tpartition\treorder-window=300000\t"))
+        #expect(run.stdoutText.hasPrefix("replstat-partial\t2\tpartition\treorder-window=300000\t"))
         #expect(run.stdoutText.hasSuffix("\nend\t1\n"))
     }
 

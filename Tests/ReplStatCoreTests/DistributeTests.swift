@@ -47,7 +47,7 @@ import Testing
 
     @Test(arguments: [
         "", "1", "1\t2", "1\t2\t3", "x\t2\t3\t{}", "1\t-2\t3\t{}", "1\t2\t0\t{}", "1\t\t3\t{}", "+1\t2\t3\t{}",
-        "1\t2\t1234567890123456789012\t{}", "S\treplstat-partial\t1",
+        "1\t2\t1234567890123456789012\t{}", "S\treplstat-partial\t2",
     ])
     func malformedRecordsAreRefused(_ line: String) {
         #expect(throws: SplitRecord.Problem.self) { try SplitRecord.parse(Array(line.utf8)[...]) }
@@ -187,6 +187,7 @@ import Testing
             try read.write(to: again)
             #expect(again.bytes == document)
             #expect(read.result.indices.contains { $0.timeline != nil })
+            #expect(read.result.shards.isEmpty || read.result.shards.contains { $0.peaks != nil })
         }
         let path = try ScratchFile.write(documents.last!, name: "sources")
         defer { ScratchFile.remove(path) }
@@ -276,10 +277,22 @@ import Testing
         }
     }
 
+    /// Sets field `position` of the first line of `tag` of the first document whose fields are `such`.
+    static func settingField(
+        _ tag: String, _ position: Int, where such: @escaping @Sendable ([String]) -> Bool = { _ in true },
+        to value: @escaping @Sendable ([String]) -> String
+    ) -> @Sendable ([[UInt8]]) -> [[UInt8]] {
+        changingLine(tag, in: 0, where: such) { fields in
+            var fields = fields
+            fields[position] = value(fields)
+            return fields
+        }
+    }
+
     static let refusals: [Refused] = [
         Refused(
-            what: "another version", change: replacing("replstat-partial\t1\t", "replstat-partial\t2\t", in: 0),
-            isRefusal: true, says: "version 2"),
+            what: "another version", change: replacing("replstat-partial\t2\t", "replstat-partial\t1\t", in: 0),
+            isRefusal: true, says: "version 1; this one reads version 2"),
         Refused(
             what: "other settings", change: replacing("max-gap=300000", "max-gap=120000", in: 1), isRefusal: true,
             says: "--max-gap 120 and 300"),
@@ -344,6 +357,30 @@ import Testing
                 fields[5] = "100"
                 return fields
             }, isRefusal: false, says: "claims 100 buckets"),
+        Refused(
+            what: "shard peaks of more buckets than figures",
+            change: settingField("shard-peaks", 5, where: { (4..<32).contains(Int($0[5])!) }) { _ in "32" },
+            isRefusal: false, says: "claim 32 buckets"),
+        Refused(
+            what: "shard peaks past 32 buckets", change: settingField("shard-peaks", 5) { _ in "33" }, isRefusal: false,
+            says: "(buckets)"),
+        Refused(
+            what: "shard peaks that end without a lag sample",
+            change: changingLine("shard-peaks", in: 0) { fields in fields.dropLast() + [""] },
+            isRefusal: false, says: "end in a bucket without lag sample"),
+        Refused(
+            what: "shard peaks above the shard's max lag",
+            change: changingLine("shard-peaks", in: 0) { fields in fields.dropLast() + ["18446744073709551615"] },
+            isRefusal: false, says: "highest peak is not its max lag"),
+        Refused(
+            what: "shard peaks past any time",
+            change: settingField("shard-peaks", 4, where: { (4..<32).contains(Int($0[5])!) }) { _ in
+                String(Int64.max / 4)
+            }, isRefusal: false, says: "past any time"),
+        Refused(
+            what: "shard peaks away from their shard",
+            change: settingField("shard-peaks", 2) { String(UInt32($0[2])! + 1000) }, isRefusal: false,
+            says: "do not follow its shard"),
         Refused(
             what: "a bad text", change: changingLine("text", in: 0) { _ in ["text", "%G0"] }, isRefusal: false,
             says: "field 1 of the 'text' line"),

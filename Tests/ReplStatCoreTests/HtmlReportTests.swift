@@ -178,15 +178,15 @@ import Testing
             indices.append(summary)
             for shard in 0..<UInt32(count) {
                 let isHot = index == hot && shard == 1
-                var timeline = LagTimeline(capacity: LagTimeline.shardChartCapacity)
-                for second in stride(from: 0, through: 300, by: 10) {
-                    timeline.record(at: time(second), lag: isHot ? UInt64(second * 3) : 20, millis: nil)
+                var peaks = LagSparkline(at: time(0), lag: isHot ? 0 : 20)
+                for second in stride(from: 10, through: 300, by: 10) {
+                    peaks.record(at: time(second), lag: isHot ? UInt64(second * 3) : 20)
                 }
                 let p99: UInt64 = isHot ? 900 : shard < 3 ? 20 : 20 + UInt64(shard)
                 shards.append(
                     ShardSummary(
                         index: index, shard: shard, lagSamples: 31, p50: 20, p99: p99, max: isHot ? 900 : 20,
-                        last: isHot ? 900 : 20, stalls: 0, millisStalled: 0, timeline: timeline))
+                        last: isHot ? 900 : 20, stalls: 0, millisStalled: 0, peaks: peaks))
             }
         }
         return AnalysisResult(
@@ -279,7 +279,7 @@ import Testing
 
     /// 2 shards over 1,000 polls 10 s apart, shard 1 behind by its poll number.
     @Test(arguments: [0, LagSparkline.capacity, LagTimeline.chartCapacity])
-    func shardTimelinesAreKeptForTheHtmlReportOnlyInFewBuckets(indexCapacity: Int) throws {
+    func shardPeaksAreKeptForTheHtmlReportOnlyInFewBuckets(indexCapacity: Int) throws {
         var lines: [String] = []
         for poll in 0..<1000 {
             let shards = (0..<2).map { shard in
@@ -301,18 +301,19 @@ import Testing
         let result = run.finish()
         let shards = result.shards
         try #require(shards.count == 2)
-        // docs/format.md counts 48 bytes a bucket.
-        #expect(MemoryLayout<LagTimeline.Bucket>.stride == 48)
         guard indexCapacity == LagTimeline.chartCapacity else {
-            #expect(shards.allSatisfy { $0.timeline == nil })
+            #expect(shards.allSatisfy { $0.peaks == nil })
             return
         }
-        for shard in shards {
-            let timeline = try #require(shard.timeline)
-            #expect(timeline.capacity == LagTimeline.shardChartCapacity)
-            // 9,990 s from the first sample: 32 buckets of 512 s would end at 16,384 s, of 256 s at 8,192 s.
-            #expect(timeline.width == 512_000 && timeline.buckets.count == 20)
-            #expect(timeline.buckets.last?.last == shard.last && timeline.buckets.map(\.maximum).max() == shard.max)
+        // 9,990 s from the first sample: 32 buckets of 512 s would end at 16,384 s, of 256 s at
+        // 8,192 s. Bucket n of shard 1 peaks at its last poll: the one before (n + 1) * 512 s.
+        let expected: [[UInt64?]] = [
+            Array(repeating: 0, count: 20), (0..<20).map { UInt64(min(((Int($0) + 1) * 512 - 1) / 10, 999)) },
+        ]
+        for (shard, peaks) in zip(shards, expected) {
+            let kept = try #require(shard.peaks)
+            #expect(kept.width == 512_000 && kept.origin == Self.time(0))
+            #expect(kept.peaks == peaks)
         }
         #expect(shards[1].max == 999 && shards[0].max == 0)
         // Shard 1 is hot (its p99 against a median of 0): its index's figure draws both shards.

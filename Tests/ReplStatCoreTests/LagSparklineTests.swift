@@ -40,6 +40,71 @@ import Testing
         #expect(sparkline.columns(over: span, count: MarkdownReport.sparklineWidth) == columns)
     }
 
+    /// A shard's peaks (`ShardSummary.peaks`) against the maxima of a timeline of as many
+    /// buckets, sample by sample: random gaps from none (equal times) to hours, and for some
+    /// seeds centuries (the width doubles many times at once); read at random moments, and copied there, so
+    /// that the last bucket's peak kept apart is written back wherever it is read or copied.
+    @Test(arguments: 1...24)
+    func peaksFollowATimelineSampleBySample(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var time = Int64(random.next() % 1_000_000_000)
+        var sparkline = LagSparkline(at: time, lag: 0)
+        var timeline = LagTimeline(capacity: LagSparkline.capacity)
+        timeline.record(at: time, lag: 0, millis: nil)
+        var copies: [(LagSparkline, [UInt64?])] = []
+        for _ in 0..<Int(random.next() % 3000) {
+            let step: Int64
+            switch random.next() % 100 {
+            case 0: step = Int64(random.next() % 100_000_000)
+            case 1 where seed % 4 == 0: step = Int64(random.next() % 10_000_000_000_000)
+            case 2..<10: step = 0
+            default: step = Int64(random.next() % 20_000)
+            }
+            time += step
+            let lag = random.next() % (random.next() % 2 == 0 ? 1000 : UInt64.max)
+            sparkline.record(at: time, lag: lag)
+            timeline.record(at: time, lag: lag, millis: nil)
+            if random.next() % 50 == 0 {
+                let expected = timeline.buckets.map { $0.isEmpty ? nil : $0.maximum }
+                #expect(sparkline.peaks == expected && sparkline.width == timeline.width)
+                copies.append((sparkline, expected))
+            }
+        }
+        #expect(sparkline.origin == timeline.origin && sparkline.width == timeline.width)
+        #expect(sparkline.peaks == timeline.buckets.map { $0.isEmpty ? nil : $0.maximum })
+        // A copy keeps what it had, whatever came after.
+        for (copy, expected) in copies { #expect(copy.peaks == expected) }
+    }
+
+    /// A shard's derivation keeps the highest lag of the samples in its peaks' last bucket apart
+    /// (`ShardDerivation.pending`): its summary has the peaks of every sample all the same,
+    /// wherever it is taken.
+    @Test(arguments: 1...12)
+    func aShardsPeaksAreThoseOfEverySample(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        var time = Int64(random.next() % 1_000_000_000)
+        var shard = ShardDerivation(shard: 3, timelineCapacity: LagTimeline.shardChartCapacity)
+        var expected: LagSparkline?
+        let limits = StallLimits(maxGap: 300_000, stallAfter: 60_000)
+        for _ in 0..<Int(1 + random.next() % 3000) {
+            time += random.next() % 50 == 0 ? Int64(random.next() % 10_000_000) : Int64(random.next() % 20_000)
+            let lag = random.next() % 1000
+            let checkpoints = ShardCheckpoints(shard: 3, leader: 1_000_000, follower: 1_000_000 - Int64(lag))
+            shard.add(checkpoints, at: time, index: 0, limits: limits, events: nil)
+            if expected == nil {
+                expected = LagSparkline(at: time, lag: lag)
+            } else {
+                expected!.record(at: time, lag: lag)
+            }
+            if random.next() % 100 == 0 { #expect(shard.summary(index: 0).peaks == expected) }
+        }
+        #expect(shard.summary(index: 0).peaks == expected)
+        // Without the HTML report, none.
+        var unkept = ShardDerivation(shard: 3)
+        unkept.add(ShardCheckpoints(shard: 3, leader: 9, follower: 2), at: time, index: 0, limits: limits, events: nil)
+        #expect(unkept.summary(index: 0).peaks == nil && unkept.summary(index: 0).max == 7)
+    }
+
     @Test func widthDoublesAsTheTimelines() {
         // 40 s of one sample a second: past 32 buckets of 1 s, 20 buckets of 2 s.
         var sparkline = LagSparkline(at: 0, lag: 0)

@@ -117,8 +117,8 @@ public struct ShardSummary: Sendable, Equatable {
     public var last: UInt64
     public var stalls: Int
     public var millisStalled: Int64
-    /// Lag over time, when the HTML report draws it (`LagTimeline.shardCapacity`).
-    public var timeline: LagTimeline? = nil
+    /// The highest lag over time, when the HTML report draws it (`LagTimeline.shardCapacity`).
+    public var peaks: LagSparkline? = nil
 }
 
 /// The age of the oldest operation the follower lacks, over an index's lag samples that have

@@ -7,18 +7,27 @@ struct ShardDerivation {
     private(set) var lag = LagStatistics()
     private(set) var stalls = 0
     private(set) var millisStalled: Int64 = 0
-    /// Its lag over time, for the HTML report's chart of the index's shards; nil when no report draws it.
-    private(set) var timeline: LagTimeline?
+    /// Whether it keeps `peaks`: only when the HTML report draws the charts.
+    private let keepsPeaks: Bool
+    /// Its highest lag over time, for the HTML report's chart of the index's shards, from its
+    /// first lag sample; nil before, and when no report draws it. Without the samples of
+    /// `pending`: read `summary`'s.
+    private var peaks: LagSparkline?
+    /// The samples since the last one written into `peaks` that fall in the same bucket: their
+    /// highest lag, kept here until a sample falls past `pending.end`, so that most samples touch
+    /// the shard's own figures alone, not the storage of its peaks (a shard takes a sample per line).
+    private var pending: (end: Int64, time: Int64, peak: UInt64?) = (.min, 0, nil)
     /// The run of stuck samples going on, and whether it was announced as a stall.
     private var run: (start: Int64, end: Int64, follower: Int64, maxLag: UInt64, announced: Bool)?
 
     /// Whether a run of stuck samples is going on (which `close` would end).
     var isRunning: Bool { run != nil }
 
-    /// `timelineCapacity`: the buckets of its `timeline` (`LagTimeline.shardCapacity`); 0 keeps none.
+    /// `timelineCapacity`: `LagTimeline.shardCapacity`, 0 when no report draws the shards' lag;
+    /// otherwise its `peaks` keep `LagSparkline.capacity` buckets.
     init(shard: UInt32, timelineCapacity: Int = 0) {
         self.shard = shard
-        if timelineCapacity > 0 { timeline = LagTimeline(capacity: timelineCapacity) }
+        keepsPeaks = timelineCapacity > 0
     }
 
     /// Takes in a shard sample at `time`. A status sample of the index that is no lag sample
@@ -29,7 +38,7 @@ struct ShardDerivation {
         let difference = Int128(checkpoints.leader) - Int128(checkpoints.follower)
         let lag = difference > 0 ? UInt64(difference) : 0
         self.lag.record(lag)
-        timeline?.record(at: time, lag: lag, millis: nil)
+        recordPeak(at: time, lag: lag)
         if var current = run, lag > 0, checkpoints.follower == current.follower, time - current.end <= limits.maxGap {
             current.end = time
             current.maxLag = max(current.maxLag, lag)
@@ -69,11 +78,29 @@ struct ShardDerivation {
         return current.start
     }
 
+    private mutating func recordPeak(at time: Int64, lag: UInt64) {
+        if time < pending.end {
+            pending.peak = max(pending.peak ?? 0, lag)
+            return
+        }
+        if peaks != nil {
+            if let peak = pending.peak { peaks!.record(at: pending.time, lag: peak) }
+            peaks!.record(at: time, lag: lag)
+        } else if keepsPeaks {
+            peaks = LagSparkline(at: time, lag: lag)
+        } else {
+            return
+        }
+        pending = (peaks!.lastBucketEnd, time, nil)
+    }
+
     func summary(index: Int32) -> ShardSummary {
+        var peaks = peaks
+        if let peak = pending.peak { peaks?.record(at: pending.time, lag: peak) }
         let quantiles = lag.quantiles(percent: [50, 99])
         return ShardSummary(
             index: index, shard: shard, lagSamples: lag.count, p50: quantiles[0], p99: quantiles[1], max: lag.max,
-            last: lag.last, stalls: stalls, millisStalled: millisStalled, timeline: timeline)
+            last: lag.last, stalls: stalls, millisStalled: millisStalled, peaks: peaks)
     }
 }
 

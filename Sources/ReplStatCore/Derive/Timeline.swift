@@ -57,9 +57,10 @@ public struct LagTimeline: Sendable, Equatable {
     /// Buckets the HTML report's charts need.
     public static let chartCapacity = 128
     /// Buckets per shard, for the HTML report's chart of an index's shards (hot shards): every
-    /// shard of every index keeps one, so fewer than an index's chart. 32 buckets of 48 bytes and
-    /// the storage around them: about 1.7 KB a shard (docs/format.md, HTML report).
-    public static let shardChartCapacity = 32
+    /// shard of every index keeps their peaks (`LagSparkline`, 8 bytes a bucket with a sample;
+    /// the chart draws no more), so fewer than an index's chart: at most about 350 bytes a shard
+    /// (docs/format.md, HTML report).
+    public static let shardChartCapacity = LagSparkline.capacity
 
     /// The buckets a shard keeps, given its index's: only when the index keeps the HTML charts'
     /// (`ReportOutputs.timelineCapacity`), so that the other reports pay nothing per shard.

@@ -5,7 +5,8 @@ public enum PartialFormat {
     public static let magic = "replstat-partial"
     /// Changes whenever a document of this version would be misread by the previous reader or
     /// could not be read by this one.
-    public static let version = 1
+    /// 2: a shard's lag over time is its peaks (`shard-peaks`), no more a timeline.
+    public static let version = 2
 
     /// Largest count a document may claim (lines, samples): 2^48, far beyond any capture and small
     /// enough that no sum or product the reports compute from it overflows.
@@ -153,7 +154,7 @@ public struct PartitionDocument: Sendable {
         for row in result.stillOpen { put(rows.line(row)) }
         for shard in result.shards {
             put(rows.line(shard))
-            if let timeline = shard.timeline { put(rows.line(timeline, of: shard.index, shard: shard.shard)) }
+            if let peaks = shard.peaks { put(rows.line(peaks, of: shard.index, shard: shard.shard)) }
         }
         var end = PartialLine("end")
         end.add(lines)

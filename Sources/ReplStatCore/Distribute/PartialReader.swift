@@ -188,7 +188,7 @@ private struct PartitionReading {
             summaryOf[Int(summary.index)] = document.result.indices.count
             document.result.indices.append(summary)
         case "timeline":
-            let (index, _, timeline) = try rows.timeline(&fields, ofShard: false)
+            let (index, timeline) = try rows.timeline(&fields)
             guard let last = document.result.indices.indices.last, document.result.indices[last].index == index,
                 document.result.indices[last].timeline == nil
             else { throw PartialFields.Problem(message: "a timeline does not follow its index") }
@@ -209,12 +209,16 @@ private struct PartitionReading {
                 throw PartialFields.Problem(message: "a shard comes twice")
             }
             document.result.shards.append(shard)
-        case "shard-timeline":
-            let (index, shard, timeline) = try rows.timeline(&fields, ofShard: true)
+        case "shard-peaks":
+            let (index, shard, peaks) = try rows.shardPeaks(&fields)
             guard let last = document.result.shards.indices.last, document.result.shards[last].index == index,
-                document.result.shards[last].shard == shard, document.result.shards[last].timeline == nil
-            else { throw PartialFields.Problem(message: "a shard's timeline does not follow its shard") }
-            document.result.shards[last].timeline = timeline
+                document.result.shards[last].shard == shard, document.result.shards[last].peaks == nil
+            else { throw PartialFields.Problem(message: "a shard's peaks do not follow its shard") }
+            // Every lag sample of the shard counts in both.
+            guard peaks.peaks.compactMap({ $0 }).max() == document.result.shards[last].max else {
+                throw PartialFields.Problem(message: "a shard's highest peak is not its max lag")
+            }
+            document.result.shards[last].peaks = peaks
         default:
             throw PartialFields.Problem(
                 message: "'\(VisibleText.escaped(fields.tag))' is not a line of a partial document")

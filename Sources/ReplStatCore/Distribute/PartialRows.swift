@@ -49,11 +49,10 @@ struct PartialRows {
         return line
     }
 
-    /// An index's timeline (`shard` nil) or one of its shards'.
-    func line(_ timeline: LagTimeline, of index: Int32, shard: UInt32? = nil) -> PartialLine {
-        var line = PartialLine(shard == nil ? "timeline" : "shard-timeline")
+    /// An index's timeline.
+    func line(_ timeline: LagTimeline, of index: Int32) -> PartialLine {
+        var line = PartialLine("timeline")
         line.add(ids.index(index))
-        if let shard { line.add(shard) }
         line.add(timeline.capacity)
         line.add(timeline.origin)
         line.add(timeline.width)
@@ -67,6 +66,20 @@ struct PartialRows {
             line.add(bucket.maximumMillis)
             line.add(bucket.lastMillis)
         }
+        return line
+    }
+
+    /// A shard's peaks: from the origin up to the bucket of the last sample, empty for a bucket
+    /// without lag sample.
+    func line(_ peaks: LagSparkline, of index: Int32, shard: UInt32) -> PartialLine {
+        var line = PartialLine("shard-peaks")
+        line.add(ids.index(index))
+        line.add(shard)
+        line.add(peaks.origin)
+        line.add(peaks.width)
+        let figures = peaks.peaks
+        line.add(figures.count)
+        for peak in figures { line.add(peak) }
         return line
     }
 
@@ -252,12 +265,9 @@ struct PartialRowReader {
         return summary
     }
 
-    /// A timeline line: the index's id, the shard's number for `shard-timeline`, the timeline.
-    func timeline(_ fields: inout PartialFields, ofShard: Bool) throws(Problem) -> (
-        index: Int32, shard: UInt32?, timeline: LagTimeline
-    ) {
+    /// A timeline line: the index's id, the timeline.
+    func timeline(_ fields: inout PartialFields) throws(Problem) -> (index: Int32, timeline: LagTimeline) {
         let index = try index(&fields)
-        let shard: UInt32? = ofShard ? try fields.number("shard") : nil
         let capacity = try fields.number("capacity", in: 2...4096)
         let origin = try Self.instant(&fields, "origin")
         let width = try fields.number("width", in: LagTimeline.initialWidth...(Int64.max / 4))
@@ -265,8 +275,7 @@ struct PartialRowReader {
         guard fields.remaining == 6 * count else {
             throw Problem(message: "the timeline claims \(count) buckets and has \(fields.remaining) figures")
         }
-        let (span, overflow) = width.multipliedReportingOverflow(by: Int64(count))
-        guard !overflow, origin <= Int64.max - span else { throw Problem(message: "the timeline ends past any time") }
+        try Self.checkSpan(origin: origin, width: width, buckets: count)
         var buckets: [LagTimeline.Bucket] = []
         buckets.reserveCapacity(count)
         for _ in 0..<count {
@@ -288,7 +297,34 @@ struct PartialRowReader {
             buckets.append(bucket)
         }
         try fields.end()
-        return (index, shard, LagTimeline(capacity: capacity, origin: origin, width: width, buckets: buckets))
+        return (index, LagTimeline(capacity: capacity, origin: origin, width: width, buckets: buckets))
+    }
+
+    /// A shard's peaks line: the index's id, the shard's number, the peaks up to the bucket of
+    /// the last sample (which has one).
+    func shardPeaks(_ fields: inout PartialFields) throws(Problem) -> (
+        index: Int32, shard: UInt32, peaks: LagSparkline
+    ) {
+        let index = try index(&fields)
+        let shard: UInt32 = try fields.number("shard")
+        let origin = try Self.instant(&fields, "origin")
+        let width = try fields.number("width", in: LagTimeline.initialWidth...(Int64.max / 4))
+        let count = try fields.number("buckets", in: 1...LagSparkline.capacity)
+        guard fields.remaining == count else {
+            throw Problem(message: "the peaks claim \(count) buckets and have \(fields.remaining) figures")
+        }
+        try Self.checkSpan(origin: origin, width: width, buckets: count)
+        var peaks: [UInt64?] = []
+        for _ in 0..<count { peaks.append(try fields.optional("peak")) }
+        guard peaks.last! != nil else { throw Problem(message: "the peaks end in a bucket without lag sample") }
+        try fields.end()
+        return (index, shard, LagSparkline(origin: origin, width: width, peaks: peaks))
+    }
+
+    /// Buckets that end before the end of time.
+    private static func checkSpan(origin: Int64, width: Int64, buckets: Int) throws(Problem) {
+        let (span, overflow) = width.multipliedReportingOverflow(by: Int64(buckets))
+        guard !overflow, origin <= Int64.max - span else { throw Problem(message: "the timeline ends past any time") }
     }
 
     func transition(_ fields: inout PartialFields) throws(Problem) -> TransitionRow {

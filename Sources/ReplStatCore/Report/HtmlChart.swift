@@ -48,7 +48,7 @@ enum HtmlChart {
         let values = timeline.buckets.map(measure.range)
         guard let highest = values.compactMap({ $0?.high }).max() else { return nil }
         var plot = ""
-        for run in runs(of: timeline, values, on: backdrop.axis) {
+        for run in runs(values, origin: timeline.origin, width: timeline.width, on: backdrop.axis) {
             let upper = run.flatMap {
                 [point($0.x0, y($0.value.high, highest)), point($0.x1, y($0.value.high, highest))]
             }
@@ -66,18 +66,18 @@ enum HtmlChart {
     }
 
     /// The chart of an index's shards (`HtmlHotShard`): a line per shard drawn through the
-    /// highest lag of each stretch of time, the hot one last (on top), thick and named at its
-    /// peak; nil when no shard drawn has a lag sample.
+    /// highest lag of each stretch of time (its `LagSparkline`), the hot one last (on top), thick
+    /// and named at its peak; nil when no shard drawn has a lag sample.
     static func svg(_ shards: HtmlHotShard, over backdrop: Backdrop) -> String? {
         let hot = shards.hot.shard
         let drawn = shards.drawn.filter { $0.shard != hot } + shards.drawn.filter { $0.shard == hot }
-        let peaks = drawn.compactMap { $0.timeline?.buckets.filter { !$0.isEmpty }.map(\.maximum).max() }
-        guard let highest = peaks.max().map({ Int128($0) }) else { return nil }
+        let highestPeaks = drawn.compactMap { $0.peaks?.peaks.compactMap { $0 }.max() }
+        guard let highest = highestPeaks.max().map({ Int128($0) }) else { return nil }
         var plot = ""
         for shard in drawn {
-            guard let timeline = shard.timeline else { continue }
-            let values = timeline.buckets.map { $0.isEmpty ? nil : Int128($0.maximum) }
-            let runs = runs(of: timeline, values, on: backdrop.axis)
+            guard let peaks = shard.peaks else { continue }
+            let values = peaks.peaks.map { $0.map { Int128($0) } }
+            let runs = runs(values, origin: peaks.origin, width: peaks.width, on: backdrop.axis)
             plot += "<g class=\"shard \(shards.className(shard.shard))\" data-shard=\"\(shard.shard)\">"
             plot += "<title>" + shards.label(shard) + "</title>"
             for run in runs { plot += line(run.map { ($0.middle, y($0.value, highest)) }, styled: false) }
@@ -126,7 +126,8 @@ enum HtmlChart {
     }
 
     /// The runs of buckets with a value, in tenths along `axis`: a bucket without one breaks a run.
-    private static func runs<Value>(of timeline: LagTimeline, _ values: [Value?], on axis: HtmlTimeAxis)
+    /// Bucket `n` starts at `origin + n * width` (`LagTimeline`, `LagSparkline`).
+    private static func runs<Value>(_ values: [Value?], origin: Int64, width: Int64, on axis: HtmlTimeAxis)
         -> [[(x0: Int, x1: Int, middle: Int, value: Value)]]
     {
         var runs: [[(x0: Int, x1: Int, middle: Int, value: Value)]] = []
@@ -137,8 +138,8 @@ enum HtmlChart {
                 run = []
                 continue
             }
-            let x0 = axis.tenths(timeline.start(of: position))
-            let x1 = max(axis.tenths(timeline.start(of: position + 1)), x0 + 1)
+            let x0 = axis.tenths(origin + Int64(position) * width)
+            let x1 = max(axis.tenths(origin + Int64(position + 1) * width), x0 + 1)
             run.append((x0, x1, (x0 + x1) / 2, value))
         }
         if !run.isEmpty { runs.append(run) }

@@ -84,20 +84,24 @@ public enum HtmlReport {
     private static func charts(_ result: AnalysisResult, _ hotShards: [HtmlHotShard], _ axis: HtmlTimeAxis)
         -> String
     {
-        let withLag = result.indices.filter { !($0.timeline?.buckets.isEmpty ?? true) }
-        let ranked = MarkdownReport.ranked(withLag, limit: chartLimit)
+        // Positions, not a copy of the summaries: a fleet can have a million indices with lag.
+        let indices = result.indices
+        let withLag = indices.indices.lazy.filter { !(indices[$0].timeline?.buckets.isEmpty ?? true) }
+        let withLagCount = withLag.count
+        let ranked = MarkdownReport.ranked(indices, among: withLag, limit: chartLimit)
         // Past the first `chartLimit`, indices with a hot shard get a figure too: at most `chartLimit` more, worst first.
         let rankedIds = Set(ranked.map(\.index))
         let extraIds = Array(hotShards.lazy.map(\.hot.index).filter { !rankedIds.contains($0) }.prefix(chartLimit))
+        let wanted = Set(extraIds)
         let extra = Dictionary(
-            uniqueKeysWithValues: withLag.filter { extraIds.contains($0.index) }.map { ($0.index, $0) })
-        let charted = ranked + extraIds.compactMap { extra[$0] }
+            uniqueKeysWithValues: withLag.filter { wanted.contains(indices[$0].index) }.map { (indices[$0].index, $0) })
+        let charted = ranked + extraIds.compactMap { extra[$0].map { indices[$0] } }
         var out = "<section class=\"charts\">\n<h2 id=\"lag-over-time\">Lag over time</h2>\n"
         guard !charted.isEmpty else { return out + "<p>No lag sample: nothing to chart.</p>\n</section>\n" }
         out += "<p>"
         out +=
-            withLag.count > ranked.count
-            ? "The \(ranked.count) of \(HumanFormat.grouped(withLag.count)) indices with lag samples that need a look first: "
+            withLagCount > ranked.count
+            ? "The \(ranked.count) of \(HumanFormat.grouped(withLagCount)) indices with lag samples that need a look first: "
             : "Every index with lag samples, in the order of need: "
         out += "not replicating now, then by highest lag p99"
         out +=

@@ -426,7 +426,12 @@ public enum MarkdownReport {
     /// The first `limit` indices that need a look: those not replicating now, then by highest
     /// lag p99; ties in name order.
     static func ranked(_ indices: [IndexSummary], limit: Int) -> [IndexSummary] {
-        firstPositions(of: indices.indices, limit: limit) { left, right in
+        ranked(indices, among: indices.indices, limit: limit)
+    }
+
+    /// `ranked(_:limit:)` of the indices at `positions` (ascending) alone, without a copy of them.
+    static func ranked(_ indices: [IndexSummary], among positions: some Sequence<Int>, limit: Int) -> [IndexSummary] {
+        firstPositions(of: positions, limit: limit) { left, right in
             let (a, b) = (indices[left], indices[right])
             if isReplicating(a) != isReplicating(b) { return !isReplicating(a) }
             let (aLag, bLag) = (a.lag.map { Int128($0.p99) } ?? -1, b.lag.map { Int128($0.p99) } ?? -1)
