@@ -289,17 +289,29 @@ final class Servers: @unchecked Sendable {
     }
 
     /// Asks until the answer is there (connection refused while Prometheus starts counts as not
-    /// yet), every 0.2 s, up to a hang guard of 5 minutes; fails at once when a program died.
+    /// yet), every 0.2 s; fails at once when a program died. The hang guard counts attempts as
+    /// well as time: it gives up only after 5 minutes and 1,500 attempts, since on a loaded
+    /// machine this task may wait minutes for one of the test process's few threads (the other
+    /// tests hold them), and minutes without an attempt say nothing about Prometheus.
     func waitFor<T>(_ attempt: () async throws -> T?) async throws -> T {
-        let deadline = Date().addingTimeInterval(300)
-        while Date() < deadline {
+        let start = Date()
+        var attempts = 0
+        var lastError: (any Error)?
+        while attempts < 1_500 || Date().timeIntervalSince(start) < 300 {
             if let died = processes.first(where: { !$0.isRunning }) {
                 throw Failure("\(died.executableURL!.path) ended (status \(died.terminationStatus))\n\(logText)")
             }
-            if let answer = try? await attempt() { return answer }
+            attempts += 1
+            do {
+                if let answer = try await attempt() { return answer }
+            } catch {
+                lastError = error
+            }
             try await Task.sleep(nanoseconds: 200_000_000)
         }
-        throw Failure("no answer within 5 minutes\n\(logText)")
+        let seconds = Int(Date().timeIntervalSince(start))
+        throw Failure(
+            "no answer after \(attempts) attempts in \(seconds) s (last error: \(lastError.map { "\($0)" } ?? "none"))\n\(logText)")
     }
 
     struct Failure: Error, CustomStringConvertible {
