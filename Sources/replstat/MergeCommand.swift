@@ -11,8 +11,10 @@ struct Merge: ParsableCommand {
             writes on the same sources in the same order, with the same messages and exit status.
 
             It refuses (status 2) documents of another format version, of other analysis \
-            settings, or that do not make one whole analysis (a source record or a partition's \
-            partial missing or given twice); a damaged document fails it (status 1). The rejects \
+            settings, of an analysis with a larger --max-line-bytes than merge's (so that what a \
+            partial claims cannot make merge hold longer lines), or that do not make one whole \
+            analysis (a source record or a partition's partial missing or given twice); a damaged \
+            document fails it (status 1). The rejects \
             file is not available here: run `replstat analyze --rejects` on the sources for it.
 
             Formats: as `replstat analyze` (markdown, csv, json, html, openmetrics).
@@ -41,6 +43,13 @@ struct Merge: ParsableCommand {
     @Flag(help: "Exit with status 3 when any line was rejected.")
     var strict = false
 
+    @Option(
+        name: .customLong("max-line-bytes"),
+        help: ArgumentHelp(
+            "The largest --max-line-bytes of the analyses whose partials merge takes (a partial's lines may be three "
+                + "times as long).", valueName: "bytes"))
+    var maxLineBytes = AnalysisOptions().maxLineBytes
+
     @Argument(
         help: ArgumentHelp(
             "Files of partition documents and source records; '-' is standard input.", valueName: "partial"))
@@ -53,6 +62,9 @@ struct Merge: ParsableCommand {
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
+        var options = AnalysisOptions()
+        options.maxLineBytes = maxLineBytes
+        try AnalysisFlags.validate(options)
     }
 
     func run() throws {
@@ -71,7 +83,7 @@ struct Merge: ParsableCommand {
         do {
             var merge = ResultMerge()
             for partial in partials {
-                try merge.add(try PartialReader.read(InputSource(partial)), from: partial)
+                try merge.add(try PartialReader.read(InputSource(partial), maxLineBytes: maxLineBytes), from: partial)
             }
             result = try merge.result()
         } catch {

@@ -64,6 +64,58 @@ import Testing
         }
     }
 
+    /// A partial that claims the largest --max-line-bytes, then a line of 20 MB: merge refuses it
+    /// at its header (status 2) rather than reading lines up to three times that claim, unless
+    /// merge itself was given that --max-line-bytes.
+    @Test func mergeHoldsNoLongerLinesThanItsOwnLimit() throws {
+        let claim = Self.settings.replacingOccurrences(of: "max-line-bytes=1048576", with: "max-line-bytes=1073741824")
+        let dir = try TemporaryDirectory()
+        let file = dir.file("partial")
+        try Data(
+            ("replstat-partial\t1\tpartition\t\(claim)\ntext\t" + String(repeating: "x", count: 20_000_000) + "\n")
+                .utf8
+        ).write(to: file)
+        let refused = try Replstat.run(["merge", "--format", "json", file.path])
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr
+                == "replstat: \(file.path): line 1: made with --max-line-bytes 1073741824, more than merge takes "
+                + "(--max-line-bytes 1048576): give merge the --max-line-bytes of the analysis\n")
+        #expect(refused.stdout.isEmpty)
+        let allowed = try Replstat.run(["merge", "--max-line-bytes", "1073741824", "--format", "json", file.path])
+        #expect(allowed.status == 1)
+        #expect(allowed.stderr.contains("line 2: ends before the document's 'end' line"), "\(allowed.stderr)")
+    }
+
+    /// Documents of different settings in one file: the message names the file once.
+    @Test func settingsThatDifferInOneFile() throws {
+        let other = Self.settings.replacingOccurrences(of: "max-gap=300000", with: "max-gap=120000")
+        let dir = try TemporaryDirectory()
+        let file = dir.file("sources")
+        try Data(
+            (Self.sourceRecord(0, lines: 0)
+                + Self.sourceRecord(1, lines: 0).replacingOccurrences(of: Self.settings, with: other))
+                .utf8
+        ).write(to: file)
+        let run = try Replstat.run(["merge", "--format", "json", file.path])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr
+                == "replstat: \(file.path) holds documents that come from analyses with different settings "
+                + "(--max-gap 120 and 300): run split and every partial analysis with the same options\n")
+    }
+
+    /// A record whose line number has more digits than a record has: out of range, said so.
+    @Test func aLineNumberPastTheRange() throws {
+        let run = try Replstat.run(
+            ["analyze", "--format", "partial", "-"], stdin: Data("0\t0\t9223372036854775807\t{}\n".utf8))
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.hasPrefix(
+                "replstat: -: line 1 is not a record: its line number is out of range (0 to 999999999999999999);"),
+            "\(run.stderr)")
+    }
+
     /// Source files whose names a shell or an option parser could misread: the script's reports
     /// and status are analyze's, and nothing in a name runs.
     @Test func hostileFileNamesInTheScript() throws {
