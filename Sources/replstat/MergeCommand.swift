@@ -44,11 +44,11 @@ struct Merge: ParsableCommand {
     var strict = false
 
     @Option(
-        name: .customLong("max-line-bytes"),
+        name: .customLong("max-line-bytes"), parsing: .unconditional,
         help: ArgumentHelp(
             "The largest --max-line-bytes of the analyses whose partials merge takes (a partial's lines may be three "
                 + "times as long).", valueName: "bytes"))
-    var maxLineBytes = AnalysisOptions().maxLineBytes
+    var maxLineBytes = WholeNumber(AnalysisOptions().maxLineBytes)
 
     @Argument(
         help: ArgumentHelp(
@@ -62,9 +62,7 @@ struct Merge: ParsableCommand {
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
-        var options = AnalysisOptions()
-        options.maxLineBytes = maxLineBytes
-        try AnalysisFlags.validate(options)
+        try maxLineBytes.check(AnalysisOptions.maxLineBytesLimit)
     }
 
     func run() throws {
@@ -83,7 +81,8 @@ struct Merge: ParsableCommand {
         do {
             var merge = ResultMerge()
             for partial in partials {
-                try merge.add(try PartialReader.read(InputSource(partial), maxLineBytes: maxLineBytes), from: partial)
+                try merge.add(
+                    try PartialReader.read(InputSource(partial), maxLineBytes: maxLineBytes.value), from: partial)
             }
             result = try merge.result()
         } catch {

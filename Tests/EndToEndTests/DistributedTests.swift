@@ -395,6 +395,9 @@ struct DirtyCapture {
         #expect(same.stderr.contains("also a source"), "\(same.stderr)")
         let tooLong = try Replstat.run(["merge", "--max-line-bytes", "1073741825", "x"])
         #expect(tooLong.status == 2)
-        #expect(tooLong.stderr.contains("--max-line-bytes must be between 0 and 1073741824"), "\(tooLong.stderr)")
+        #expect(
+            tooLong.stderr.contains(
+                "--max-line-bytes must be a number of bytes, a whole number from 0 to 1073741824, not '1073741825'."),
+            "\(tooLong.stderr)")
     }
 }
