@@ -66,17 +66,11 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
-        let reports = Analyze.reports(Analyze.Format(rawValue: format.rawValue)!, outputDirectory: outputDirectory)
-        var targets = OutputTargets()
-        targets.inputs = partials.filter { $0 != "-" }
-        AnalysisRun.add(reports, to: &targets)
-        try targets.refuseConflict()
-        do {
-            try reports.prepare()
-        } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            throw ExitCode(ExitStatus.sourceFailed)
-        }
+        // The partials are the run's inputs: no report may overwrite one.
+        let run = AnalysisRun(
+            command: "merge", sources: partials.map(InputSource.init), options: AnalysisOptions(), strict: strict,
+            reports: Analyze.reports(Analyze.Format(rawValue: format.rawValue)!, outputDirectory: outputDirectory))
+        try run.prepareOutputs()
         let result: AnalysisResult
         do {
             var merge = ResultMerge()
@@ -86,16 +80,8 @@ struct Merge: ParsableCommand {
             }
             result = try merge.result()
         } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            throw ExitCode(error.isRefusal ? ExitStatus.usage : ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)", status: error.isRefusal ? ExitStatus.usage : ExitStatus.sourceFailed)
         }
-        do {
-            try reports.write(result)
-        } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            throw ExitCode(ExitStatus.sourceFailed)
-        }
-        AnalysisRun.reportFailures(result)
-        try AnalysisRun.conclude(result, strict: strict)
+        try run.finish(result)
     }
 }

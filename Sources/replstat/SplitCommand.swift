@@ -73,8 +73,7 @@ struct Split: ParsableCommand {
         do {
             document = try split.run(inputs[0])
         } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            ProcessControl.exit(ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)")
         }
         if let failure = document.failure {
             FileOutput.standardError("replstat: \(failure)\n")
