@@ -151,7 +151,7 @@ struct IndexDerivation {
         let maxGap = maxGap
         let events = events
         more.addError(sample, ordinal: ordinal, index: index, maxGap: maxGap, keepsRows: keepsRows, events: events)
-        events?.stateChanged(state)
+        settings.states?.stateChanged(state)
     }
 
     /// Takes in a status sample, in timestamp order.
@@ -225,7 +225,7 @@ struct IndexDerivation {
         previousIsLagSample = sample.isLagSample
         previousLeader = sample.leaderCheckpoint
         previousFollower = sample.followerCheckpoint
-        events?.stateChanged(state)
+        settings.states?.stateChanged(state)
     }
 
     /// Ends what is still going on at the end. What is still going on stays open: a stall that
@@ -377,6 +377,8 @@ final class DerivationSettings {
     let limits: StallLimits
     /// Where live events go, if anywhere, and the lag alert they include.
     let events: LiveEventSink?
+    /// `events` when it follows each index's state (`LiveEventSink.followsStates`), else nil.
+    let states: LiveEventSink?
     let lagAlert: LagAlert?
     /// Whether transitions and stalls are kept as rows as well as sent as events.
     let keepsRows: Bool
@@ -393,6 +395,7 @@ final class DerivationSettings {
         shardTimelineCapacity = LagTimeline.shardCapacity(forIndexCapacity: timelineCapacity)
         limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
+        states = events?.followsStates == true ? events : nil
         self.lagAlert = lagAlert
         // A live run reports rows as events and keeps none, so that its memory does not grow for
         // days, unless it also writes reports at the end.
