@@ -86,7 +86,7 @@ struct AnalysisRun {
         run.consume(inputs)
         let result = run.finish()
         progress?.finish()
-        try finish(result, rejects: rejects, metrics: metrics, printer: printer)
+        try conclude(result, rejects: rejects, metrics: metrics, printer: printer)
     }
 
     /// Refuses outputs that clash (exit 2) and prepares the reports' files and folders (exit 1
@@ -103,7 +103,7 @@ struct AnalysisRun {
     /// The end of a run once its result is there: writes the outputs, says on standard error why
     /// each source failed (and the summary line of live events), and ends with the run's exit
     /// status (docs/format.md): 1 when a source failed, else 3 when strict and a line was rejected.
-    func finish(
+    func conclude(
         _ result: AnalysisResult, rejects: RejectsFile? = nil, metrics: MetricsFile? = nil, printer: EventPrinter? = nil
     ) throws {
         do {

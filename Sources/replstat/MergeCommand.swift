@@ -14,8 +14,8 @@ struct Merge: ParsableCommand {
             settings, of an analysis with a larger --max-line-bytes than merge's (so that what a \
             partial claims cannot make merge hold longer lines), or that do not make one whole \
             analysis (a source record or a partition's partial missing or given twice); a damaged \
-            document fails it (status 1). The rejects \
-            file is not available here: run `replstat analyze --rejects` on the sources for it.
+            document fails it (status 1). The rejects file is not available here: run `replstat \
+            analyze --rejects` on the sources for it.
 
             Formats: as `replstat analyze` (markdown, csv, json, html, openmetrics).
 
@@ -82,6 +82,6 @@ struct Merge: ParsableCommand {
         } catch {
             ProcessControl.fail("\(error)", status: error.isRefusal ? ExitStatus.usage : ExitStatus.sourceFailed)
         }
-        try run.finish(result)
+        try run.conclude(result)
     }
 }
