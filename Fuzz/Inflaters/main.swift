@@ -131,34 +131,6 @@ func readThroughPipe(_ source: [UInt8], chunkSize: Int) -> ReadResult? {
     return result
 }
 
-/// zlib's own message for the member that starts at `offset`, read by zlib alone.
-func zlibMessage(_ source: [UInt8], member offset: Int) -> String? {
-    let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-    stream.initialize(to: z_stream())
-    defer {
-        inflateEnd(stream)
-        stream.deallocate()
-    }
-    check(inflateInit2_(stream, 31, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK, "inflateInit2 failed")
-    var output = [UInt8](repeating: 0, count: 1 << 16)
-    return source.withUnsafeBufferPointer { input in
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + offset)
-        stream.pointee.avail_in = uInt(input.count - offset)
-        while true {
-            let status = output.withUnsafeMutableBufferPointer { buffer in
-                stream.pointee.next_out = buffer.baseAddress
-                stream.pointee.avail_out = uInt(buffer.count)
-                return inflate(stream, Z_NO_FLUSH)
-            }
-            if status == Z_OK && stream.pointee.avail_out == 0 { continue }
-            return stream.pointee.msg.map { String(cString: $0) }
-        }
-    }
-}
-
-/// zlib refuses a Huffman code set that over- or under-fills its code space.
-let codeSetMessages: Set = ["invalid code lengths set", "invalid literal/lengths set", "invalid distances set"]
-
 // MARK: - Entry point
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -193,8 +165,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // came (the chunk size, a pipe's reads): what zlib delivered is where its bytes start.
     let refused =
         zlib.failure?.kind == .corruptGzip
-        && zlib.failure?.byteOffset.flatMap { zlibMessage(source, member: Int($0)) }.map(codeSetMessages.contains)
-            == true
+        && zlib.failure?.byteOffset.flatMap { ZlibOracle.message(source[Int($0)...], windowBits: 31) }
+            .map(ZlibOracle.codeSetMessages.contains) == true
     func checkSame(_ other: ReadResult, _ reference: ReadResult, isal: Bool, _ what: String) {
         guard other != reference else { return }
         let context =

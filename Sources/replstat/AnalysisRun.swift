@@ -33,12 +33,7 @@ struct AnalysisRun {
     var alsoWritten: [OutputTargets.Target] = []
 
     func run() throws {
-        try outputTargets.refuseConflict()
-        do {
-            try reports.prepare()
-        } catch {
-            fail("\(error)")
-        }
+        try prepareOutputs()
         var rejects: RejectsFile?
         var printer: EventPrinter?
         var metrics: MetricsFile?
@@ -71,7 +66,7 @@ struct AnalysisRun {
                 }
             }
         } catch {
-            fail("\(error)")
+            ProcessControl.fail("\(error)")
         }
 
         let run = Analysis(options: options, rejects: rejects, events: metrics ?? printer, names: names)
@@ -83,7 +78,7 @@ struct AnalysisRun {
             do {
                 try metrics?.pieceMerged(outcomes: analysis.outcomesSoFar)
             } catch {
-                fail("\(error)")
+                ProcessControl.fail("\(error)")
             }
         }
         let inputs = sources.isEmpty ? [InputSource("-")] : sources
@@ -91,31 +86,39 @@ struct AnalysisRun {
         run.consume(inputs)
         let result = run.finish()
         progress?.finish()
+        try conclude(result, rejects: rejects, metrics: metrics, printer: printer)
+    }
 
+    /// Refuses outputs that clash (exit 2) and prepares the reports' files and folders (exit 1
+    /// when one cannot be made), before anything is read.
+    func prepareOutputs() throws {
+        try outputTargets.refuseConflict()
+        do {
+            try reports.prepare()
+        } catch {
+            ProcessControl.fail("\(error)")
+        }
+    }
+
+    /// The end of a run once its result is there: writes the outputs, says on standard error why
+    /// each source failed (and the summary line of live events), and ends with the run's exit
+    /// status (docs/format.md): 1 when a source failed, else 3 when strict and a line was rejected.
+    func conclude(
+        _ result: AnalysisResult, rejects: RejectsFile? = nil, metrics: MetricsFile? = nil, printer: EventPrinter? = nil
+    ) throws {
         do {
             try rejects?.close()
             try reports.write(result)
             try metrics?.finish(outcomes: result.totals)
         } catch {
-            fail("\(error)")
+            ProcessControl.fail("\(error)")
         }
-        Self.reportFailures(result)
-        if let events, let printer, events.summary || isatty(2) == 1 {
-            FileOutput.standardError(summaryLine(result, events: printer.printed))
-        }
-        try Self.conclude(result, strict: strict, strictSetting: strictSetting)
-    }
-
-    /// Says on standard error why each source failed.
-    static func reportFailures(_ result: AnalysisResult) {
         for failure in result.failures {
             FileOutput.standardError("replstat: \(failure)\n")
         }
-    }
-
-    /// Ends with the run's exit status (docs/format.md): 1 when a source failed, else 3 when
-    /// strict and a line was rejected.
-    static func conclude(_ result: AnalysisResult, strict: Bool, strictSetting: String = "--strict") throws {
+        if let events, let printer, events.summary || isatty(2) == 1 {
+            FileOutput.standardError(summaryLine(result, events: printer.printed))
+        }
         if !result.failures.isEmpty { throw ExitCode(ExitStatus.sourceFailed) }
         if strict && result.totals.rejected > 0 {
             FileOutput.standardError("replstat: \(result.totals.rejected) line(s) rejected (\(strictSetting))\n")
@@ -136,7 +139,7 @@ struct AnalysisRun {
     }
 
     /// The files and folders `reports` write.
-    static func add(_ reports: ReportOutputs, to targets: inout OutputTargets) {
+    private static func add(_ reports: ReportOutputs, to targets: inout OutputTargets) {
         if case .file(let path) = reports.markdown { targets.files.append(.init(path, writer: "the markdown report")) }
         if case .file(let path) = reports.html { targets.files.append(.init(path, writer: "the html report")) }
         if case .file(let path) = reports.json { targets.files.append(.init(path, writer: "the json report")) }
@@ -190,12 +193,6 @@ struct AnalysisRun {
     /// often a terminal, which must not obey it.
     private func shown(_ name: String) -> String {
         VisibleText.escaped(name)
-    }
-
-    /// Writing an output failed: nothing more can be done right.
-    private func fail(_ message: String) -> Never {
-        FileOutput.standardError("replstat: \(message)\n")
-        ProcessControl.exit(ExitStatus.sourceFailed)
     }
 }
 

@@ -61,10 +61,11 @@ struct Analyze: ParsableCommand {
     var strict = false
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Threads that decode in parallel (default: the number of cores); 1 runs everything on one thread.",
             valueName: "n"))
-    var jobs: Int?
+    var jobs: WholeNumber<Int>?
 
     @OptionGroup(title: "Analysis")
     var analysis: AnalysisFlags
@@ -73,9 +74,7 @@ struct Analyze: ParsableCommand {
     var sources: [String] = []
 
     func validate() throws {
-        var options = analysis.options
-        if let jobs { options.jobs = jobs }
-        try AnalysisFlags.validate(options)
+        try jobs?.check(AnalysisOptions.jobsLimit)
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
@@ -89,7 +88,7 @@ struct Analyze: ParsableCommand {
             return
         }
         var options = analysis.options
-        options.jobs = jobs ?? AnalysisOptions.processorCount
+        options.jobs = jobs?.value ?? AnalysisOptions.processorCount
         let reports = Self.reports(format, outputDirectory: outputDirectory)
         try AnalysisRun(
             command: "analyze", sources: sources.map(InputSource.init), options: options, strict: strict,

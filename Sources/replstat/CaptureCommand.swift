@@ -58,19 +58,26 @@ struct Capture: ParsableCommand {
             "A file of index names, one per line ('#' starts a comment; 1 MiB at most).", valueName: "file"))
     var indexFile: String?
 
-    @Option(help: ArgumentHelp("Seconds from one round of polls to the next.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Seconds from one round of polls to the next.", valueName: "seconds"))
     var interval = Seconds(millis: Self.defaults.intervalMillis)
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Give up on an answer after this many seconds, from connecting to its last byte.", valueName: "seconds"))
     var timeout = Seconds(millis: Self.defaults.timeoutMillis)
 
-    @Option(help: ArgumentHelp("Stop after this many rounds (default: run until stopped).", valueName: "n"))
-    var polls: Int?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Stop after this many rounds (default: run until stopped).", valueName: "n"))
+    var polls: WholeNumber<Int>?
 
-    @Option(help: ArgumentHelp("Polls in flight at once, each on a connection of its own (1 to 256).", valueName: "n"))
-    var parallel = Self.defaults.parallel
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Polls in flight at once, each on a connection of its own (1 to 256).", valueName: "n"))
+    var parallel = WholeNumber(Self.defaults.parallel)
 
     @Option(
         name: .customLong("ca-file"),
@@ -101,7 +108,7 @@ struct Capture: ParsableCommand {
     var verbose = false
 
     @Option(
-        name: .customLong("flush-every"),
+        name: .customLong("flush-every"), parsing: .unconditional,
         help: ArgumentHelp("Close the gzip member this often, making its lines readable.", valueName: "seconds"))
     var flushEvery = Seconds(millis: Self.defaults.flushEveryMillis)
 
@@ -115,8 +122,8 @@ struct Capture: ParsableCommand {
         options.indexFile = indexFile
         options.intervalMillis = interval.millis
         options.timeoutMillis = timeout.millis
-        options.polls = polls
-        options.parallel = parallel
+        options.polls = polls?.value
+        options.parallel = parallel.value
         options.caFile = caFile
         options.out = outputPath
         options.rotation = Rotation(maxBytes: rotateSize?.bytes, daily: rotateDaily)
@@ -129,6 +136,8 @@ struct Capture: ParsableCommand {
         try interval.check("interval")
         try timeout.check("timeout")
         try flushEvery.check("flush-every")
+        try polls?.check(CaptureOptions.pollsLimit)
+        try parallel.check(CaptureOptions.parallelLimit)
         do {
             try options.validate()
         } catch {

@@ -57,8 +57,7 @@ final class EventPrinter: LiveEventSink {
         } catch  where error.code == EPIPE {
             readerWentAway()
         } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            ProcessControl.exit(ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)")
         }
     }
 }

@@ -11,9 +11,11 @@ struct Merge: ParsableCommand {
             writes on the same sources in the same order, with the same messages and exit status.
 
             It refuses (status 2) documents of another format version, of other analysis \
-            settings, or that do not make one whole analysis (a source record or a partition's \
-            partial missing or given twice); a damaged document fails it (status 1). The rejects \
-            file is not available here: run `replstat analyze --rejects` on the sources for it.
+            settings, of an analysis with a larger --max-line-bytes than merge's (so that what a \
+            partial claims cannot make merge hold longer lines), or that do not make one whole \
+            analysis (a source record or a partition's partial missing or given twice); a damaged \
+            document fails it (status 1). The rejects file is not available here: run `replstat \
+            analyze --rejects` on the sources for it.
 
             Formats: as `replstat analyze` (markdown, csv, json, html, openmetrics).
 
@@ -41,6 +43,13 @@ struct Merge: ParsableCommand {
     @Flag(help: "Exit with status 3 when any line was rejected.")
     var strict = false
 
+    @Option(
+        name: .customLong("max-line-bytes"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "The largest --max-line-bytes of the analyses whose partials merge takes (a partial's lines may be three "
+                + "times as long).", valueName: "bytes"))
+    var maxLineBytes = WholeNumber(AnalysisOptions().maxLineBytes)
+
     @Argument(
         help: ArgumentHelp(
             "Files of partition documents and source records; '-' is standard input.", valueName: "partial"))
@@ -53,38 +62,26 @@ struct Merge: ParsableCommand {
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }
+        try maxLineBytes.check(AnalysisOptions.maxLineBytesLimit)
     }
 
     func run() throws {
-        let reports = Analyze.reports(Analyze.Format(rawValue: format.rawValue)!, outputDirectory: outputDirectory)
-        var targets = OutputTargets()
-        targets.inputs = partials.filter { $0 != "-" }
-        AnalysisRun.add(reports, to: &targets)
-        try targets.refuseConflict()
-        do {
-            try reports.prepare()
-        } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            throw ExitCode(ExitStatus.sourceFailed)
-        }
+        // The partials are the run's inputs: no report may overwrite one.
+        let run = AnalysisRun(
+            command: "merge", sources: partials.map(InputSource.init), options: AnalysisOptions(), strict: strict,
+            reports: Analyze.reports(Analyze.Format(rawValue: format.rawValue)!, outputDirectory: outputDirectory))
+        try run.prepareOutputs()
         let result: AnalysisResult
         do {
             var merge = ResultMerge()
             for partial in partials {
-                try merge.add(try PartialReader.read(InputSource(partial)), from: partial)
+                try merge.add(
+                    try PartialReader.read(InputSource(partial), maxLineBytes: maxLineBytes.value), from: partial)
             }
             result = try merge.result()
         } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            throw ExitCode(error.isRefusal ? ExitStatus.usage : ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)", status: error.isRefusal ? ExitStatus.usage : ExitStatus.sourceFailed)
         }
-        do {
-            try reports.write(result)
-        } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            throw ExitCode(ExitStatus.sourceFailed)
-        }
-        AnalysisRun.reportFailures(result)
-        try AnalysisRun.conclude(result, strict: strict)
+        try run.conclude(result)
     }
 }

@@ -11,7 +11,7 @@ struct MetricsFileFlags: ParsableArguments {
     var path: String?
 
     @Option(
-        name: .customLong("metrics-interval"),
+        name: .customLong("metrics-interval"), parsing: .unconditional,
         help: ArgumentHelp(
             "Rewrite the metrics file at most once per this many seconds of capture time, and at the end "
                 + "(default: \(Decimal3.typedSeconds(MetricsFile.Settings.defaultIntervalMillis))).",
@@ -19,7 +19,7 @@ struct MetricsFileFlags: ParsableArguments {
     var interval: Seconds?
 
     @Option(
-        name: .customLong("metrics-stale"),
+        name: .customLong("metrics-stale"), parsing: .unconditional,
         help: ArgumentHelp(
             "Leave an index out of the metrics file once it has had no sample for this many seconds of capture "
                 + "time (default: \(Decimal3.typedSeconds(MetricsFile.Settings.defaultStaleMillis))).",

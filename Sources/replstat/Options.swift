@@ -32,34 +32,79 @@ struct Seconds: ExpressibleByArgument {
     }
 }
 
+/// A whole-number option, as `Seconds` is a duration: any text parses, so that the flags'
+/// `validate()` can refuse one that is no whole number, or out of range, with the flag's name,
+/// what it counts and its range (`check`): ArgumentParser itself would only say that the value
+/// is invalid.
+struct WholeNumber<Value: FixedWidthInteger & Sendable>: ExpressibleByArgument {
+    /// The number; 0 for text that is none (which `check` refuses before it is used).
+    let value: Value
+    /// The text given, for the message.
+    private let given: String
+    private let isNumber: Bool
+
+    init(_ value: Value) {
+        self.value = value
+        given = String(value)
+        isNumber = true
+    }
+
+    init?(argument: String) {
+        let value = Value(argument)
+        self.value = value ?? 0
+        given = argument
+        isNumber = value != nil
+    }
+
+    var defaultValueDescription: String { given }
+
+    /// Throws, as ArgumentParser words a bad option, `--jobs must be a number of threads, a
+    /// whole number from 1 to 256, not 'x'.` when the text is no whole number in `range`.
+    func check(_ flag: String, meaning: String, range: ClosedRange<Value>) throws {
+        guard isNumber, range.contains(value) else {
+            let bounds =
+                range.upperBound == Value.max
+                ? "from \(range.lowerBound) up" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw ValidationError("--\(flag) must be \(meaning), a whole number \(bounds), not '\(given)'.")
+        }
+    }
+
+    /// `check` against the limits a setting has wherever it is given.
+    func check(_ limit: CountLimit) throws {
+        try check(
+            limit.name, meaning: limit.meaning,
+            range: Value(limit.range.lowerBound)...Value(clamping: limit.range.upperBound))
+    }
+}
+
 /// The options that shape the analysis, shared by the commands that analyze.
 struct AnalysisFlags: ParsableArguments {
     @Option(
-        name: .customLong("reorder-window"),
+        name: .customLong("reorder-window"), parsing: .unconditional,
         help: ArgumentHelp(
             "Restore order among samples of an index up to this many seconds apart; older ones are 'late'.",
             valueName: "seconds"))
     var reorderWindow = Seconds(millis: Self.defaults.reorderWindow)
 
     @Option(
-        name: .customLong("max-gap"),
+        name: .customLong("max-gap"), parsing: .unconditional,
         help: ArgumentHelp(
             "A longer interval between samples of an index is a capture gap (time in state 'unknown').",
             valueName: "seconds"))
     var maxGap = Seconds(millis: Self.defaults.maxGap)
 
     @Option(
-        name: .customLong("stall-after"),
+        name: .customLong("stall-after"), parsing: .unconditional,
         help: ArgumentHelp(
             "Report a stall when the follower is behind at the same checkpoint at least this long.",
             valueName: "seconds"))
     var stallAfter = Seconds(millis: Self.defaults.stallAfter)
 
     @Option(
-        name: .customLong("max-line-bytes"),
+        name: .customLong("max-line-bytes"), parsing: .unconditional,
         help: ArgumentHelp(
             "Longer lines are rejected as 'line_too_long' without being held in memory.", valueName: "bytes"))
-    var maxLineBytes = Self.defaults.maxLineBytes
+    var maxLineBytes = WholeNumber(Self.defaults.maxLineBytes)
 
     /// Where the flags' defaults come from.
     private static let defaults = AnalysisOptions()
@@ -70,7 +115,7 @@ struct AnalysisFlags: ParsableArguments {
         options.reorderWindow = reorderWindow.millis
         options.maxGap = maxGap.millis
         options.stallAfter = stallAfter.millis
-        options.maxLineBytes = maxLineBytes
+        options.maxLineBytes = maxLineBytes.value
         return options
     }
 
@@ -78,21 +123,12 @@ struct AnalysisFlags: ParsableArguments {
         try reorderWindow.check("reorder-window")
         try maxGap.check("max-gap")
         try stallAfter.check("stall-after")
-        try Self.validate(options)
-    }
-
-    /// Checks options as every command checks them (`AnalysisOptions.validate`).
-    static func validate(_ options: AnalysisOptions) throws {
-        do {
-            try options.validate()
-        } catch {
-            throw ValidationError(error.commandLineMessage)
-        }
+        try maxLineBytes.check(AnalysisOptions.maxLineBytesLimit)
     }
 }
 
 extension SettingError {
-    /// `--jobs must be between 1 and 256.`, as ArgumentParser words a bad option.
+    /// `--interval must be at least 0.1 seconds.`, as ArgumentParser words a bad option.
     var commandLineMessage: String {
         switch name {
         case "indices":
@@ -100,10 +136,7 @@ extension SettingError {
         case "rotate-size", "rotate-daily":
             return "--rotate-size and --rotate-daily rotate files: give the file with --out."
         default:
-            guard let range else { return "--\(name) \(problem)" + (needs.map { " --\($0)" } ?? "") + "." }
-            // Field offsets inside a line are 32-bit: the limit is a round 1 GiB.
-            let note = name == "max-line-bytes" ? " (1 GiB)" : ""
-            return "--\(name) must be between \(range.lowerBound) and \(range.upperBound)\(note)."
+            return "--\(name) \(problem)" + (needs.map { " --\($0)" } ?? "") + "."
         }
     }
 }

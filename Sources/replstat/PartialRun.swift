@@ -34,7 +34,7 @@ struct PartialRun {
                 try OutputFile.prepare(path!)
             }
         } catch {
-            fail("\(error)", status: ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)")
         }
         let inputs = [InputSource(input)]
         FileOutput.hintWhenReadingATerminal(inputs)
@@ -43,19 +43,14 @@ struct PartialRun {
             document = try PartialAnalysis(options: options).run(inputs[0])
         } catch {
             switch error {
-            case .unreadable: fail("\(error)", status: ExitStatus.sourceFailed)
-            case .malformed: fail("\(error)", status: ExitStatus.usage)
+            case .unreadable: ProcessControl.fail("\(error)")
+            case .malformed: ProcessControl.fail("\(error)", status: ExitStatus.usage)
             }
         }
         do {
             try document.write(to: path.map { try FileSink(path: $0) } ?? FileSink.standardOutput())
         } catch {
-            fail("\(error)", status: ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)")
         }
-    }
-
-    private func fail(_ message: String, status: Int32) -> Never {
-        FileOutput.standardError("replstat: \(message)\n")
-        ProcessControl.exit(status)
     }
 }

@@ -95,6 +95,13 @@ enum ProcessControl {
         exit(ExitStatus.sourceFailed)
     }
 
+    /// Says `message` on standard error (`replstat: message`) and ends the process with
+    /// `status` (`exit`): the way out of a run that cannot go on.
+    static func fail(_ message: String, status: Int32 = ExitStatus.sourceFailed) -> Never {
+        FileOutput.standardError("replstat: \(message)\n")
+        exit(status)
+    }
+
     /// Ends the process now, with `status`, after stopping a capture under way (waiting up to
     /// 3 s for its files to close) and removing the temporary files.
     static func exit(_ status: Int32) -> Never {

@@ -25,20 +25,21 @@ struct Simulate: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Follower indices to poll.", valueName: "count"))
-    var indices = 12
+    @Option(parsing: .unconditional, help: ArgumentHelp("Follower indices to poll.", valueName: "count"))
+    var indices = WholeNumber(12)
 
-    @Option(help: ArgumentHelp("Polls per index.", valueName: "count"))
-    var polls = 360
+    @Option(parsing: .unconditional, help: ArgumentHelp("Polls per index.", valueName: "count"))
+    var polls = WholeNumber(360)
 
-    @Option(help: ArgumentHelp("Seconds between two polls of an index.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Seconds between two polls of an index.", valueName: "seconds"))
     var interval = Seconds(millis: 10_000)
 
     @Option(help: ArgumentHelp("When the first round of polls starts (RFC 3339).", valueName: "time"))
     var start = StartTime(millis: SimulationOptions().startMillis, text: "2026-11-28T00:00:00Z")
 
-    @Option(help: ArgumentHelp("Seed of every random choice.", valueName: "number"))
-    var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of every random choice.", valueName: "number"))
+    var seed = WholeNumber<UInt64>(1)
 
     @Option(help: ArgumentHelp("The story the capture tells (see above).", valueName: "name"))
     var scenario = ScenarioName(.mixed)
@@ -50,8 +51,9 @@ struct Simulate: ParsableCommand {
     var verbose = false
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Primary shards of every index (default: 1 to 10, drawn per index).", valueName: "count"))
-    var shards: Int?
+    var shards: WholeNumber<Int>?
 
     @Flag(
         name: .customLong("hot-shard"),
@@ -67,42 +69,36 @@ struct Simulate: ParsableCommand {
             "File to write, replaced only once complete (default: standard output).", valueName: "file"))
     var outputPath: String?
 
+    static let indicesLimit = CountLimit("indices", meaning: "a number of follower indices", range: 1...1_000_000)
+    static let pollsLimit = CountLimit("polls", meaning: "a number of polls per index", range: 1...100_000_000)
+
     func validate() throws {
         try interval.check("interval")
-        guard indices >= 1 && indices <= 1_000_000 else {
-            throw ValidationError("--indices must be between 1 and 1000000.")
-        }
-        guard polls >= 1 && polls <= 100_000_000 else {
-            throw ValidationError("--polls must be between 1 and 100000000.")
-        }
+        try indices.check(Self.indicesLimit)
+        try polls.check(Self.pollsLimit)
+        try seed.check("seed", meaning: "a seed", range: 0...UInt64.max)
+        try shards?.check(SimulationOptions.shardsLimit)
         guard interval.millis > 0 else { throw ValidationError("--interval must be more than 0 seconds.") }
         guard start.millis >= 0 else { throw ValidationError("--start must not be before 1970.") }
-        let (product, overflow) = interval.millis.multipliedReportingOverflow(by: Int64(polls))
+        let (product, overflow) = interval.millis.multipliedReportingOverflow(by: Int64(polls.value))
         guard !overflow, start.millis <= Timestamp.latest - product else {
             throw ValidationError(
                 "The capture would end after the year 9999: use fewer --polls or a shorter --interval.")
         }
         if let outputPath, outputPath.isEmpty { throw ValidationError("--output needs a file name.") }
-        if let shards {
-            do {
-                try SimulationOptions.shardsLimit.check(shards)
-            } catch {
-                throw ValidationError(error.commandLineMessage)
-            }
-        }
     }
 
     func run() throws {
         var options = SimulationOptions()
-        options.indices = indices
-        options.polls = polls
+        options.indices = indices.value
+        options.polls = polls.value
         options.intervalMillis = interval.millis
         options.startMillis = start.millis
-        options.seed = seed
+        options.seed = seed.value
         options.scenario = scenario.value
         options.dirty = dirty
         options.verbose = verbose
-        options.shards = shards
+        options.shards = shards?.value
         options.hotShard = hotShard
 
         do {

@@ -32,13 +32,15 @@ struct Split: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Partitions to spread the indices over (the same for every source).", valueName: "n"))
-    var partitions: Int
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Partitions to spread the indices over (the same for every source).", valueName: "n"))
+    var partitions: WholeNumber<Int>
 
     @Option(
-        name: .customLong("source-ordinal"),
+        name: .customLong("source-ordinal"), parsing: .unconditional,
         help: ArgumentHelp("The source's place among all sources of the analysis, from 0.", valueName: "k"))
-    var ordinal: Int
+    var ordinal: WholeNumber<Int>
 
     @Option(
         name: .customLong("source-name"),
@@ -52,16 +54,9 @@ struct Split: ParsableCommand {
     var source: String
 
     func validate() throws {
-        try AnalysisFlags.validate(analysis.options)
-        do {
-            try Partitioning.countLimit.check(partitions)
-        } catch {
-            throw ValidationError(error.commandLineMessage)
-        }
-        guard (0...Int(Int32.max)).contains(ordinal) else {
-            throw ValidationError(
-                "--source-ordinal must be the source's place among the sources, from 0 to \(Int32.max).")
-        }
+        try partitions.check(Partitioning.countLimit)
+        try ordinal.check(
+            "source-ordinal", meaning: "the source's place among the sources", range: 0...Int(Int32.max))
     }
 
     func run() throws {
@@ -72,14 +67,13 @@ struct Split: ParsableCommand {
         let inputs = [InputSource(source)]
         FileOutput.hintWhenReadingATerminal(inputs)
         let split = SourceSplit(
-            partitions: partitions, ordinal: ordinal, name: sourceName ?? source, options: options,
+            partitions: partitions.value, ordinal: ordinal.value, name: sourceName ?? source, options: options,
             to: FileSink.standardOutput())
         let document: SourceDocument
         do {
             document = try split.run(inputs[0])
         } catch {
-            FileOutput.standardError("replstat: \(error)\n")
-            ProcessControl.exit(ExitStatus.sourceFailed)
+            ProcessControl.fail("\(error)")
         }
         if let failure = document.failure {
             FileOutput.standardError("replstat: \(failure)\n")

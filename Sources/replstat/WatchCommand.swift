@@ -28,19 +28,19 @@ struct Watch: ParsableCommand {
     var format: EventFormat.Style = .jsonl
 
     @Option(
-        name: .customLong("lag-above"),
+        name: .customLong("lag-above"), parsing: .unconditional,
         help: ArgumentHelp("Alert when the lag stays above this many operations (needs --for).", valueName: "ops"))
-    var lagAbove: UInt64?
+    var lagAbove: WholeNumber<UInt64>?
 
     @Option(
-        name: .customLong("lag-seconds-above"),
+        name: .customLong("lag-seconds-above"), parsing: .unconditional,
         help: ArgumentHelp(
             "Alert when the follower stays more than this many seconds behind the leader (needs --for).",
             valueName: "seconds"))
     var lagSecondsAbove: Seconds?
 
     @Option(
-        name: .customLong("for"),
+        name: .customLong("for"), parsing: .unconditional,
         help: ArgumentHelp(
             "How long the lag must stay above --lag-above or --lag-seconds-above to alert.", valueName: "seconds"))
     var lagFor: Seconds?
@@ -66,6 +66,7 @@ struct Watch: ParsableCommand {
     func validate() throws {
         try lagSecondsAbove?.check("lag-seconds-above")
         try lagFor?.check("for")
+        try lagAbove?.check("lag-above", meaning: "a number of operations", range: 0...UInt64.max)
         if (lagAbove == nil && lagSecondsAbove == nil) != (lagFor == nil) {
             throw ValidationError(
                 "--lag-above or --lag-seconds-above and --for go together: an alert needs a threshold and a duration.")
@@ -76,7 +77,7 @@ struct Watch: ParsableCommand {
         var options = analysis.options
         if let lagFor {
             options.lagAlert = LagAlert(
-                threshold: lagAbove, thresholdMillis: lagSecondsAbove?.millis, millis: lagFor.millis)
+                threshold: lagAbove?.value, thresholdMillis: lagSecondsAbove?.millis, millis: lagFor.millis)
         }
         var events = AnalysisRun.Events(format: format, showRejects: showRejects, summary: summary)
         events.metrics = metrics.settings

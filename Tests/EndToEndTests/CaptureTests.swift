@@ -304,18 +304,19 @@ import Testing
                 '{"status":"RUNNING","follower_index":"follower-tls"}' > _plugins/_replication/follower-tls/_status
             """)
         #expect(setup.status == 0, "openssl (install it: apt-get install openssl): \(setup.stderr)")
-        let port = try ReplayServer.freePort()
+        // Port 0: s_server binds a free one and says which (`ACCEPT 127.0.0.1:PORT`) on its output.
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        server.arguments = [
-            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", "server.pem", "-key", "server.key", "-HTTP", "-quiet",
-        ]
+        server.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", "server.pem", "-key", "server.key", "-HTTP"]
         server.currentDirectoryURL = dir.url
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
+        let log = dir.file("s_server.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        server.standardOutput = logHandle
+        server.standardError = logHandle
         try server.run()
         defer { server.terminate() }
-        #expect(ReplayServer.waitForListener(port: port), "openssl s_server did not start")
+        let port = try ListeningPort.read(from: log, /ACCEPT 127\.0\.0\.1:([0-9]+)/, of: server)
 
         let url = "https://127.0.0.1:\(port)"
         let trusted = try Replstat.run(
@@ -501,12 +502,14 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsReportedAtOnce() throws {
-        let port = try ReplayServer.freePort()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let started = Date()
         let run = try Replstat.run(
             ["capture", "--url", "http://127.0.0.1:\(port)", "--index", "a", "--polls", "1", "--timeout", "60"],
             environment: CaptureTests.noCredentials)
         let elapsed = Date().timeIntervalSince(started)
+        withExtendedLifetime(refusing) {}
         #expect(run.status == 0, "\(run.stderr)")
         let error = try Self.reason(run.stdoutText)
         #expect(error.type == "capture_connection_failed")

@@ -32,6 +32,14 @@ import Testing
         """
     }
 
+    /// `documents` in a file of a new temporary folder, which lives as long as the folder.
+    static func write(_ documents: String) throws -> (folder: TemporaryDirectory, path: String) {
+        let folder = try TemporaryDirectory()
+        let file = folder.file("partials")
+        try Data(documents.utf8).write(to: file)
+        return (folder, file.path)
+    }
+
     /// The documents of each case of `countsBeyondWhatAnAnalysisGivesAreRefused` (made in the
     /// test, so that its arguments stay short in the test's log).
     static func hostileCounts(_ what: String) -> String {
@@ -52,16 +60,60 @@ import Testing
         ("samples", "the indices have more samples than the sources have lines"),
     ])
     func countsBeyondWhatAnAnalysisGivesAreRefused(_ what: String, _ says: String) throws {
-        let documents = Self.hostileCounts(what)
-        let dir = try TemporaryDirectory()
-        let file = dir.file("partials")
-        try Data(documents.utf8).write(to: file)
+        let (folder, path) = try Self.write(Self.hostileCounts(what))
         for format in ["markdown", "json"] {
-            let run = try Replstat.run(["merge", "--format", format, file.path])
+            let run = try Replstat.run(["merge", "--format", format, path])
             #expect(run.status == 1, "\(what): \(run.stderr.prefix(300))")
             #expect(run.stderr.contains(says), "\(what): \(run.stderr.prefix(300))")
             #expect(run.stdout.isEmpty)
         }
+        withExtendedLifetime(folder) {}
+    }
+
+    /// A partial that claims the largest --max-line-bytes, then a line of 20 MB: merge refuses it
+    /// at its header (status 2) rather than reading lines up to three times that claim, unless
+    /// merge itself was given that --max-line-bytes.
+    @Test func mergeHoldsNoLongerLinesThanItsOwnLimit() throws {
+        let claim = Self.settings.replacingOccurrences(of: "max-line-bytes=1048576", with: "max-line-bytes=1073741824")
+        let (folder, path) = try Self.write(
+            "replstat-partial\t1\tpartition\t\(claim)\ntext\t" + String(repeating: "x", count: 20_000_000) + "\n")
+        let refused = try Replstat.run(["merge", "--format", "json", path])
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr
+                == "replstat: \(path): line 1: made with --max-line-bytes 1073741824, more than merge takes "
+                + "(--max-line-bytes 1048576): give merge the --max-line-bytes of the analysis\n")
+        #expect(refused.stdout.isEmpty)
+        let allowed = try Replstat.run(["merge", "--max-line-bytes", "1073741824", "--format", "json", path])
+        #expect(allowed.status == 1)
+        #expect(allowed.stderr.contains("line 2: ends before the document's 'end' line"), "\(allowed.stderr)")
+        withExtendedLifetime(folder) {}
+    }
+
+    /// Documents of different settings in one file: the message names the file once.
+    @Test func settingsThatDifferInOneFile() throws {
+        let other = Self.settings.replacingOccurrences(of: "max-gap=300000", with: "max-gap=120000")
+        let (folder, path) = try Self.write(
+            Self.sourceRecord(0, lines: 0)
+                + Self.sourceRecord(1, lines: 0).replacingOccurrences(of: Self.settings, with: other))
+        let run = try Replstat.run(["merge", "--format", "json", path])
+        withExtendedLifetime(folder) {}
+        #expect(run.status == 2)
+        #expect(
+            run.stderr
+                == "replstat: \(path) holds documents that come from analyses with different settings "
+                + "(--max-gap 120 and 300): run split and every partial analysis with the same options\n")
+    }
+
+    /// A record whose line number has more digits than a record has: out of range, said so.
+    @Test func aLineNumberPastTheRange() throws {
+        let run = try Replstat.run(
+            ["analyze", "--format", "partial", "-"], stdin: Data("0\t0\t9223372036854775807\t{}\n".utf8))
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.hasPrefix(
+                "replstat: -: line 1 is not a record: its line number is out of range (0 to 999999999999999999);"),
+            "\(run.stderr)")
     }
 
     /// Source files whose names a shell or an option parser could misread: the script's reports
@@ -118,13 +170,11 @@ import Testing
         (10, "line 2: ends without LF: the file was cut short"),
     ])
     func mergeNamesTheLineThatIsDamaged(_ length: Int, _ says: String) throws {
-        let second = String(repeating: "x", count: length)
-        let dir = try TemporaryDirectory()
-        let file = dir.file("partials")
-        try Data((Self.sourceRecord(0, lines: 0) + second).utf8).write(to: file)
-        let run = try Replstat.run(["merge", "--format", "json", file.path])
+        let (folder, path) = try Self.write(Self.sourceRecord(0, lines: 0) + String(repeating: "x", count: length))
+        let run = try Replstat.run(["merge", "--format", "json", path])
+        withExtendedLifetime(folder) {}
         #expect(run.status == 1)
-        #expect(run.stderr.hasPrefix("replstat: \(file.path): \(says)"), "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("replstat: \(path): \(says)"), "\(run.stderr)")
     }
 
     /// A source named by a path of 30,000 bytes, most of them beyond ASCII (percent-encoded, its

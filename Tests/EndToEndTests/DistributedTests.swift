@@ -366,6 +366,22 @@ struct DirtyCapture {
         #expect(whole.stdout == (try Replstat.run(["analyze", "--format", "json", Self.sample])).stdout)
     }
 
+    /// Partials of an analysis with a --max-line-bytes above merge's default: merge takes them
+    /// once given the same --max-line-bytes (the script passes it on), and gives analyze's report.
+    @Test func mergeTakesLongerLinesWhenTold() throws {
+        let dir = try TemporaryDirectory()
+        let (partials, sources) = try kept(in: dir, options: ["--max-line-bytes", "2000000"])
+        let refused = try Replstat.run(["merge", "--format", "json"] + partials + sources)
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains("made with --max-line-bytes 2000000, more than merge takes"), "\(refused.stderr)")
+        let merged = try Replstat.run(
+            ["merge", "--max-line-bytes", "2000000", "--format", "json"] + partials + sources)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let single = try Replstat.run(["analyze", "--max-line-bytes", "2000000", "--format", "json", Self.sample])
+        #expect(merged.stdout == single.stdout)
+    }
+
     @Test func mergeUsageErrors() throws {
         let none = try Replstat.run(["merge"])
         #expect(none.status == 2)
@@ -377,5 +393,11 @@ struct DirtyCapture {
         let same = try Replstat.run(["merge", "--format", "markdown", "--out", dir.path, dir.file("report.md").path])
         #expect(same.status == 2)
         #expect(same.stderr.contains("also a source"), "\(same.stderr)")
+        let tooLong = try Replstat.run(["merge", "--max-line-bytes", "1073741825", "x"])
+        #expect(tooLong.status == 2)
+        #expect(
+            tooLong.stderr.contains(
+                "--max-line-bytes must be a number of bytes, a whole number from 0 to 1073741824, not '1073741825'."),
+            "\(tooLong.stderr)")
     }
 }

@@ -47,7 +47,9 @@ import Testing
     @Test(arguments: ["0", "257"]) func jobsOutOfRangeIsAUsageError(_ jobs: String) throws {
         let run = try Replstat.run(["analyze", "--jobs", jobs, "-"], stdin: Data())
         #expect(run.status == 2)
-        #expect(run.stderr.contains("--jobs must be between 1 and 256."), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("--jobs must be a number of threads, a whole number from 1 to 256, not '\(jobs)'."),
+            "\(run.stderr)")
     }
 
     /// `replstat 0.1.0 (commit 5f525f2abcde)`: the commit the binary was built from, as git

@@ -187,19 +187,53 @@ import Testing
 }
 
 /// node_exporter on the textfile folder, a server of the OpenMetrics report, and Prometheus
-/// scraping both every 4 seconds, each on a free port of 127.0.0.1, with its log in the folder. A
+/// scraping both every 4 seconds, each on port 0 of 127.0.0.1 (it binds a free port and its log
+/// says which: `ListeningPort`), with its log in the folder. A
 /// scrape slower than its timeout fails and makes its series stale: on a loaded machine 1 s can be
 /// too short.
 final class Servers: @unchecked Sendable {
-    let prometheusPort: UInt16
+    private(set) var prometheusPort: UInt16 = 0
     private var processes: [Process] = []
     private let logs: URL
 
     init(folder: TemporaryDirectory, textfiles: String) throws {
         logs = folder.url
-        let nodePort = try ReplayServer.freePort()
-        let openMetricsPort = try ReplayServer.freePort()
-        prometheusPort = try ReplayServer.freePort()
+        // Serves the one file as OpenMetrics, whatever the path, and says its port as the Go
+        // programs do.
+        let serve = try folder.write(
+            "serve.py",
+            """
+            import http.server, sys
+            body = open(sys.argv[1], 'rb').read()
+            class Handler(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200)
+                    self.send_header('Content-Type', 'application/openmetrics-text; version=1.0.0; charset=utf-8')
+                    self.send_header('Content-Length', str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *args):
+                    pass
+            server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
+            print(f'msg="Listening on" address=127.0.0.1:{server.server_port}', file=sys.stderr, flush=True)
+            server.serve_forever()
+            """)
+        let nodePort: UInt16
+        let openMetricsPort: UInt16
+        do {
+            nodePort = try start(
+                "/usr/bin/prometheus-node-exporter",
+                [
+                    "--web.listen-address=127.0.0.1:0", "--collector.disable-defaults", "--collector.textfile",
+                    "--collector.textfile.directory=\(textfiles)",
+                ], log: "node-exporter.log")
+            openMetricsPort = try start(
+                "/usr/bin/env", ["python3", serve.path, folder.file("openmetrics/metrics.prom").path],
+                log: "openmetrics-server.log")
+        } catch {
+            stop()
+            throw error
+        }
         let config = """
             global:
               scrape_interval: 4s
@@ -213,40 +247,12 @@ final class Servers: @unchecked Sendable {
                 static_configs: [{targets: ["127.0.0.1:\(openMetricsPort)"]}]
             """
         let configFile = try folder.write("prometheus.yml", config)
-        // Serves the one file as OpenMetrics, whatever the path.
-        let serve = try folder.write(
-            "serve.py",
-            """
-            import http.server, sys
-            body = open(sys.argv[2], 'rb').read()
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    self.send_response(200)
-                    self.send_header('Content-Type', 'application/openmetrics-text; version=1.0.0; charset=utf-8')
-                    self.send_header('Content-Length', str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *args):
-                    pass
-            http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), Handler).serve_forever()
-            """)
         do {
-            try start(
-                "/usr/bin/prometheus-node-exporter",
-                [
-                    "--web.listen-address=127.0.0.1:\(nodePort)", "--collector.disable-defaults",
-                    "--collector.textfile",
-                    "--collector.textfile.directory=\(textfiles)",
-                ], log: "node-exporter.log")
-            try start(
-                "/usr/bin/env",
-                ["python3", serve.path, String(openMetricsPort), folder.file("openmetrics/metrics.prom").path],
-                log: "openmetrics-server.log")
-            try start(
+            prometheusPort = try start(
                 "/usr/bin/prometheus",
                 [
                     "--config.file=\(configFile.path)", "--storage.tsdb.path=\(folder.file("data").path)",
-                    "--web.listen-address=127.0.0.1:\(prometheusPort)",
+                    "--web.listen-address=127.0.0.1:0",
                 ], log: "prometheus.log")
         } catch {
             stop()
@@ -256,7 +262,8 @@ final class Servers: @unchecked Sendable {
 
     deinit { stop() }
 
-    private func start(_ program: String, _ arguments: [String], log: String) throws {
+    /// Starts `program`, listening on port 0, and returns the port its log says it listens on.
+    private func start(_ program: String, _ arguments: [String], log: String) throws -> UInt16 {
         guard FileManager.default.isExecutableFile(atPath: program) else { throw PrometheusMissing(program: program) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
@@ -271,6 +278,7 @@ final class Servers: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         processes.append(process)
+        return try ListeningPort.read(from: logFile, /msg="Listening on".*address=127\.0\.0\.1:([0-9]+)/, of: process)
     }
 
     /// Kills every program started (they keep nothing worth a clean stop) and waits for each.

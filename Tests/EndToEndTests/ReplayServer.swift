@@ -34,50 +34,18 @@ final class ReplayServer: @unchecked Sendable {
         self.waitDelay = waitDelay
         self.closesIdleConnections = closesIdleConnections
         self.relayTarget = relayTarget
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw POSIXError(.EIO) }
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 512) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        let (listener, port) = try RefusingPort.bindLoopback()
+        guard listen(listener, 512) == 0 else {
+            close(listener)
+            throw POSIXError(.EADDRINUSE)
         }
         self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
+        self.port = port
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
 
     deinit { stop() }
-
-    /// A port nobody listens on now, for a server started by another program.
-    static func freePort() throws -> UInt16 {
-        let probe = try ReplayServer()
-        defer { probe.stop() }
-        return probe.port
-    }
-
-    /// Waits (5 s at most) until something accepts connections on 127.0.0.1:`port`.
-    static func waitForListener(port: UInt16) -> Bool {
-        for _ in 0..<250 {
-            if let probe = connectToLoopback(port: port) {
-                close(probe)
-                return true
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return false
-    }
 
     /// Stops accepting; connections being served finish on their own.
     func stop() {
@@ -283,5 +251,72 @@ extension ReplayServer {
                 guard Glibc.send(ends[to].fd, buffer, count, Int32(MSG_NOSIGNAL)) == count else { return }
             }
         }
+    }
+}
+
+/// A port of 127.0.0.1 that refuses connections for as long as this lives: bound, so that no
+/// other program can take it, and not listening. (A port found free and then left could be
+/// taken by another process on a shared machine before the test uses it.)
+final class RefusingPort {
+    let port: UInt16
+    private let socket: Int32
+
+    init() throws {
+        (socket, port) = try Self.bindLoopback()
+    }
+
+    /// A socket bound to a port of 127.0.0.1 that the system picks, and the port.
+    static func bindLoopback() throws -> (socket: Int32, port: UInt16) {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        guard bound == 0, named == 0 else {
+            close(socket)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (socket, UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(socket) }
+}
+
+/// A server program started by a test on port 0 of 127.0.0.1, which picks a free port as it
+/// binds and says which in its log: no port is chosen first and bound later, so no other
+/// process can take it in between.
+enum ListeningPort {
+    /// The port in the first line of `log` that matches `said` (its first capture group), once
+    /// `process` has written it; fails when the process ends first, or after `patience` (a hang
+    /// guard, not a timing margin: the line comes as soon as the program listens).
+    static func read(
+        from log: URL, _ said: Regex<(Substring, Substring)>, of process: Process, patience: TimeInterval = 300
+    ) throws -> UInt16 {
+        let deadline = Date().addingTimeInterval(patience)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let match = text.firstMatch(of: said), let port = UInt16(match.1) { return port }
+            guard process.isRunning else {
+                throw ListeningFailure(
+                    description:
+                        "\(process.executableURL!.path) ended (status \(process.terminationStatus)) before it listened:\n\(text.suffix(3000))"
+                )
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw ListeningFailure(description: "\(process.executableURL!.path) did not say its port in \(Int(patience)) s")
+    }
+
+    struct ListeningFailure: Error, CustomStringConvertible {
+        let description: String
     }
 }

@@ -173,33 +173,3 @@ enum DeflateDamage: CaseIterable {
         return GzipMember(deflate: bits.bytes, trailer: GzipMember.trailer(of: original)).bytes
     }
 }
-
-/// What zlib itself says about raw deflate data.
-enum ZlibOracle {
-    /// zlib finds a Huffman code that over- or under-fills its code space.
-    static func refusesACodeSet(rawDeflate: [UInt8]) -> Bool {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            inflateEnd(stream)
-            stream.deallocate()
-        }
-        guard replstat_inflate_init_raw(stream) == Z_OK else { return false }
-        var output = [UInt8](repeating: 0, count: 1 << 16)
-        return rawDeflate.withUnsafeBufferPointer { input in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.pointee.avail_in = uInt(input.count)
-            while true {
-                let status = output.withUnsafeMutableBufferPointer { buffer in
-                    stream.pointee.next_out = buffer.baseAddress
-                    stream.pointee.avail_out = uInt(buffer.count)
-                    return inflate(stream, Z_NO_FLUSH)
-                }
-                if status == Z_OK && stream.pointee.avail_out == 0 { continue }
-                guard status == Z_DATA_ERROR, let message = stream.pointee.msg else { return false }
-                return ["invalid code lengths set", "invalid literal/lengths set", "invalid distances set"]
-                    .contains(String(cString: message))
-            }
-        }
-    }
-}

@@ -53,6 +53,23 @@ import Testing
         #expect(throws: SplitRecord.Problem.self) { try SplitRecord.parse(Array(line.utf8)[...]) }
     }
 
+    /// A number of more digits than a record has is out of range, not "not a number".
+    @Test(arguments: [
+        ("1\t2\t9223372036854775807\t{}", "its line number is out of range (0 to 999999999999999999)"),
+        ("1\t12345678901234567890123\t3\t{}", "its source ordinal is out of range (0 to 999999999999999999)"),
+        ("1\t2\t999999999999999999x\t{}", "its line number is not a decimal number"),
+        ("1\t2\t3", "it ends before its line number and a TAB"),
+        ("1\t\t3\t{}", "it ends before its source ordinal and a TAB"),
+    ])
+    func malformedRecordsSayWhatIsWrong(_ line: String, _ says: String) {
+        #expect(throws: SplitRecord.Problem(message: says)) { try SplitRecord.parse(Array(line.utf8)[...]) }
+    }
+
+    @Test func theLargestNumbersOfARecordAreTaken() throws {
+        let record = try SplitRecord.parse(Array("999999999999999999\t0\t999999999999999999\t{}".utf8)[...])
+        #expect(record.partition == 999_999_999_999_999_999 && record.lineNumber == 999_999_999_999_999_999)
+    }
+
     // MARK: Partial documents
 
     /// A capture of every kind of sample, in three files: a verbose one with hot shards and
@@ -110,13 +127,16 @@ import Testing
         return documents + [sourceRecords]
     }
 
+    /// Merge's limit that takes the documents of any analysis.
+    static let anyLineBytes = AnalysisOptions.maxLineBytesLimit.range.upperBound
+
     /// The merge of documents given as files, in this order.
     static func merge(_ documents: [[UInt8]]) throws(PartialInputError) -> AnalysisResult {
         var merge = ResultMerge()
         for document in documents {
             let path = try! ScratchFile.write(document, name: "partial")
             defer { ScratchFile.remove(path) }
-            try merge.add(try PartialReader.read(InputSource(path)), from: path)
+            try merge.add(try PartialReader.read(InputSource(path), maxLineBytes: Self.anyLineBytes), from: path)
         }
         return try merge.result()
     }
@@ -178,7 +198,7 @@ import Testing
         for document in documents.dropLast() {
             let path = try ScratchFile.write(document, name: "partial")
             defer { ScratchFile.remove(path) }
-            let items = try PartialReader.read(InputSource(path))
+            let items = try PartialReader.read(InputSource(path), maxLineBytes: Self.anyLineBytes)
             guard items.count == 1, case .partition(let read) = items[0] else {
                 Issue.record("not one partition document")
                 continue
@@ -191,7 +211,8 @@ import Testing
         }
         let path = try ScratchFile.write(documents.last!, name: "sources")
         defer { ScratchFile.remove(path) }
-        let sourceDocuments = try PartialReader.read(InputSource(path)).compactMap { item -> SourceDocument? in
+        let sourceDocuments = try PartialReader.read(InputSource(path), maxLineBytes: Self.anyLineBytes).compactMap {
+            item -> SourceDocument? in
             if case .source(let document) = item { return document }
             return nil
         }

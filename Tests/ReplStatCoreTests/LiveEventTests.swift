@@ -27,6 +27,27 @@ import Testing
         ErrorSample(timestamp: timestamp, index: 3, httpStatus: status, type: type, reason: 7)
     }
 
+    /// A sink that counts the states it is given, following them or not.
+    final class StateCounter: LiveEventSink {
+        let followsStates: Bool
+        var states = 0
+        init(followsStates: Bool) { self.followsStates = followsStates }
+        func emit(_ event: LiveEvent) {}
+        func stateChanged(_ state: FollowerState) { states += 1 }
+    }
+
+    /// A state is built and given after each sample only to a sink that follows states (the
+    /// metrics file): `watch` without one built one per sample for nothing.
+    @Test(arguments: [false, true]) func statesGoOnlyToASinkThatFollowsThem(_ follows: Bool) {
+        let sink = StateCounter(followsStates: follows)
+        var derivation = IndexDerivation(index: 3, maxGap: 10_000, stallAfter: 60_000, events: sink, keepsRows: false)
+        derivation.add(lagSample(0, 5, 3))
+        derivation.add(error(1_000, 500, 1), ordinal: 1)
+        derivation.add(lagSample(2_000, 6, 6))
+        derivation.finish()
+        #expect(sink.states == (follows ? 3 : 0))
+    }
+
     @Test func errorEpisodesStartAndEndAsTheirRows() {
         let events = Collected()
         var derivation = IndexDerivation(index: 3, maxGap: 10_000, stallAfter: 60_000, events: events, keepsRows: true)

@@ -357,8 +357,10 @@ def merge(args, inputs):
     status = 0
     said = set()
     for name in args.formats:
+        # Merge takes no partial of an analysis with longer lines than its own --max-line-bytes.
         argv = [args.replstat, "merge", f"--format={name}", f"--out={args.out}",
-                *(["--strict"] if args.strict else []), "--", *inputs]
+                *(["--strict"] if args.strict else []),
+                *[setting for setting in args.settings if setting.startswith("--max-line-bytes=")], "--", *inputs]
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
         if done.returncode not in (0, 1, 3):
             sys.stderr.buffer.write(failure_message(argv, done.returncode, done.stderr).encode())

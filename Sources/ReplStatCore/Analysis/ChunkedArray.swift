@@ -66,7 +66,7 @@ final class ChunkedArray<Element> {
     private static func mapChunk() -> UnsafeMutablePointer<Element> {
         let address = mmap(nil, chunkBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let address, address != MAP_FAILED else {
-            fatalError("out of memory: no room for the state of \(chunkSize) more indices")
+            OutOfMemory.end("no room for the state of more indices")
         }
         return address.bindMemory(to: Element.self, capacity: chunkSize)
     }

@@ -34,7 +34,8 @@ public struct CaptureOptions: Sendable, Equatable {
 
     /// Faster polling only loads the cluster.
     public static let minimumIntervalMillis: Int64 = 100
-    public static let pollsLimit = CountLimit("polls", meaning: "a whole number of polls", range: 1...Int(Int32.max))
+    public static let pollsLimit = CountLimit(
+        "polls", meaning: "a number of rounds of polls", range: 1...Int(Int32.max))
     public static let parallelLimit = CountLimit(
         "parallel", meaning: "a number of polls in flight at once", range: 1...256)
 

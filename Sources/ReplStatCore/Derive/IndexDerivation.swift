@@ -159,7 +159,7 @@ struct IndexDerivation {
         more.addError(sample, ordinal: ordinal, index: index, maxGap: maxGap, keepsRows: keepsRows, events: events)
         let (deadline, overflow) = extras[0].lastErrorTime.addingReportingOverflow(maxGap)
         errorEpisodeDeadline = extras[0].errorEpisodeOpen && !overflow ? deadline : .max
-        events?.stateChanged(state)
+        settings.states?.stateChanged(state)
     }
 
     /// Takes in a status sample, in timestamp order.
@@ -232,7 +232,7 @@ struct IndexDerivation {
         previousIsLagSample = sample.isLagSample
         previousLeader = sample.leaderCheckpoint
         previousFollower = sample.followerCheckpoint
-        events?.stateChanged(state)
+        settings.states?.stateChanged(state)
     }
 
     /// Ends what is still going on at the end. What is still going on stays open: a stall that
@@ -379,6 +379,8 @@ final class DerivationSettings {
     let limits: StallLimits
     /// Where live events go, if anywhere, and the lag alert they include.
     let events: LiveEventSink?
+    /// `events` when it follows each index's state (`LiveEventSink.followsStates`), else nil.
+    let states: LiveEventSink?
     let lagAlert: LagAlert?
     /// Whether transitions and stalls are kept as rows as well as sent as events.
     let keepsRows: Bool
@@ -395,6 +397,7 @@ final class DerivationSettings {
         shardTimelineCapacity = LagTimeline.shardCapacity(forIndexCapacity: timelineCapacity)
         limits = StallLimits(maxGap: maxGap, stallAfter: stallAfter)
         self.events = events
+        states = events?.followsStates == true ? events : nil
         self.lagAlert = lagAlert
         // A live run reports rows as events and keeps none, so that its memory does not grow for
         // days, unless it also writes reports at the end.

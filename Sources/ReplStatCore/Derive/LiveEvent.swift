@@ -58,11 +58,15 @@ public struct LagBreach: Sendable, Equatable {
 /// Receives live events, in the order they become final.
 public protocol LiveEventSink: AnyObject {
     func emit(_ event: LiveEvent)
+    /// Whether the sink takes `stateChanged`: a state is built only for a sink that does, as it
+    /// costs every sample. By default, no.
+    var followsStates: Bool { get }
     /// Where an index stands after each of its samples (`watch --metrics-file`); by default, nothing.
     func stateChanged(_ state: FollowerState)
 }
 
 extension LiveEventSink {
+    public var followsStates: Bool { false }
     public func stateChanged(_ state: FollowerState) {}
 }
 

@@ -27,15 +27,19 @@ public enum PartialReader {
     /// times that; a shorter limit refused what analyze reports.
     static let lineLimit = 3 * 128 * 1024 + 64 * 1024
 
-    public static func read(_ input: InputSource) throws(PartialInputError) -> [PartialItem] {
+    /// Reads the documents of `input`, refusing those of an analysis with a `--max-line-bytes`
+    /// above `maxLineBytes` before any of their rows: a partition's lines may be three times that
+    /// long, and the header that says so is the partial's own word, so the bound on what merge
+    /// holds in memory must come from merge.
+    public static func read(_ input: InputSource, maxLineBytes: Int) throws(PartialInputError) -> [PartialItem] {
         let lines: BoundedLineReader
         do {
             lines = try BoundedLineReader(input, limit: lineLimit)
         } catch {
             throw PartialInputError(message: "\(error)", isRefusal: false)
         }
-        func fail(_ message: String) -> PartialInputError {
-            PartialInputError(message: "\(input.name): line \(lines.lineNumber): \(message)", isRefusal: false)
+        func fail(_ message: String, isRefusal: Bool = false) -> PartialInputError {
+            PartialInputError(message: "\(input.name): line \(lines.lineNumber): \(message)", isRefusal: isRefusal)
         }
         var items: [PartialItem] = []
         while let line = try next(lines) {
@@ -49,10 +53,10 @@ public enum PartialReader {
             }
             let version = try? fields.number("version", as: Int.self)
             guard version == PartialFormat.version else {
-                throw PartialInputError(
-                    message: "\(input.name): line \(lines.lineNumber): made by a replstat of partial format version "
-                        + "\(version.map(String.init) ?? "unknown"); this one reads version \(PartialFormat.version): "
-                        + "run split, the partial analyses and merge with the same replstat",
+                throw fail(
+                    "made by a replstat of partial format version \(version.map(String.init) ?? "unknown"); this one "
+                        + "reads version \(PartialFormat.version): run split, the partial analyses and merge with the "
+                        + "same replstat",
                     isRefusal: true)
             }
             let kind = (try? fields.word("kind")) ?? ""
@@ -72,8 +76,14 @@ public enum PartialReader {
             } catch {
                 throw fail("\(error.message): \(damaged)")
             }
+            guard settings.maxLineBytes <= maxLineBytes else {
+                throw fail(
+                    "made with --max-line-bytes \(settings.maxLineBytes), more than merge takes (--max-line-bytes "
+                        + "\(maxLineBytes)): give merge the --max-line-bytes of the analysis",
+                    isRefusal: true)
+            }
             var reading = PartitionReading(lines: lines, settings: settings)
-            items.append(.partition(try reading.read(fail)))
+            items.append(.partition(try reading.read { fail($0) }))
         }
         return items
     }

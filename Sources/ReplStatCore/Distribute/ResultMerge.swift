@@ -43,8 +43,9 @@ public struct ResultMerge {
             return
         }
         if given != first {
+            let files = file == firstFile ? "\(file) holds documents that come" : "\(file) and \(firstFile) come"
             throw refusal(
-                "\(file) and \(firstFile) come from analyses with different settings (\(given.differences(from: first))): "
+                "\(files) from analyses with different settings (\(given.differences(from: first))): "
                     + "run split and every partial analysis with the same options")
         }
     }

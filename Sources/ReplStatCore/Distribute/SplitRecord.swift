@@ -24,6 +24,8 @@ public struct SplitRecord: Equatable {
     public static let sourceTag: [UInt8] = [UInt8(ascii: "S"), 0x09]
     /// The bytes before a line's own, at most: three numbers of up to 20 digits and their TABs.
     static let headerLimit = 64
+    /// Each number of a record has at most this many digits: no sum of them overflows.
+    static let digitLimit = 18
 
     /// Appends a record of `line` to `out`.
     static func append(
@@ -52,21 +54,20 @@ public struct SplitRecord: Equatable {
     public static func parse(_ line: ArraySlice<UInt8>) throws(Problem) -> SplitRecord {
         var position = line.startIndex
         func number(_ what: String) throws(Problem) -> Int {
-            var value = 0
-            let first = position
-            while position < line.endIndex, line[position] != 0x09 {
-                let byte = line[position]
-                guard byte >= 0x30 && byte <= 0x39, position - first < 18 else {
-                    throw Problem(message: "its \(what) is not a decimal number")
-                }
-                value = value * 10 + Int(byte - 0x30)
-                position += 1
+            let end = line[position...].firstIndex(of: 0x09) ?? line.endIndex
+            let digits = line[position..<end]
+            guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw Problem(message: "its \(what) is not a decimal number")
             }
-            guard position > first, position < line.endIndex else {
+            guard !digits.isEmpty, end < line.endIndex else {
                 throw Problem(message: "it ends before its \(what) and a TAB")
             }
-            position += 1
-            return value
+            guard digits.count <= digitLimit else {
+                throw Problem(
+                    message: "its \(what) is out of range (0 to \(String(repeating: "9", count: digitLimit)))")
+            }
+            position = end + 1
+            return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
         }
         let partition = try number("partition")
         let ordinal = try number("source ordinal")

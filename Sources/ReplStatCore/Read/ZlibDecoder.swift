@@ -11,7 +11,9 @@ final class ZlibDecoder: DeflateDecoder {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = replstat_inflate_init_raw(stream)
-        precondition(status == Z_OK, "inflateInit2 failed with \(status): out of memory")
+        if status == Z_MEM_ERROR { OutOfMemory.end("no room for an inflater's state (zlib)") }
+        // Any other failure is a wrong call or another zlib than the one built against.
+        precondition(status == Z_OK, "inflateInit2 failed with \(status)")
     }
 
     deinit {

@@ -191,72 +191,88 @@ public enum MarkdownReport {
     }
 
     private static func stalls(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
-        out += "\n## Stalls\n\n"
-        let all = result.stalls
-        guard !all.isEmpty else {
-            out += "No stall: the follower never stood still while behind.\n"
-            return
-        }
-        out += "Stretches where the follower was behind its leader and its checkpoint did not move.\n\n"
-        let shown = largest(all, by: \.millis)
-        out += cutInTimeOrder(shown.count, of: all.count, "longest of", "stalls", "stalls.csv")
-        var table = MarkdownTable([
-            .name("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
-            .number("Max lag"),
-        ])
-        for stall in shown {
+        let section = CutSection(
+            title: "Stalls", none: "No stall: the follower never stood still while behind.",
+            intro: "Stretches where the follower was behind its leader and its checkpoint did not move.",
+            which: "longest of", rows: "stalls", file: "stalls.csv",
+            columns: [
+                .name("Index"), .text("Start"), .text("End"), .number("Duration"), .number("Follower checkpoint"),
+                .number("Max lag"),
+            ])
+        section.render(result.stalls, largestBy: \.millis, width, into: &out) { stall in
             let figures = [
                 Timestamp.format(stall.start), Timestamp.format(stall.end), HumanFormat.duration(stall.millis),
                 HumanFormat.grouped(stall.followerCheckpoint), HumanFormat.grouped(stall.maxLag),
             ]
-            table.append([.text(result.indexName(stall.index))] + figures.map { .markdown($0) })
+            return [.text(result.indexName(stall.index))] + figures.map { .markdown($0) }
         }
-        out += table.render(fittingIn: width)
     }
 
     private static func gaps(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
-        out += "\n## Capture gaps\n\n"
-        let all = result.gaps
-        guard !all.isEmpty else {
-            out += "No capture gap: no index went longer than the gap limit (`--max-gap`) without a sample.\n"
-            return
-        }
-        out += "Stretches longer than the gap limit without a sample of the index: what it did then is unknown.\n\n"
-        let shown = largest(all, by: \.millis)
-        out += cutInTimeOrder(shown.count, of: all.count, "longest of", "gaps", "gaps.csv")
-        var table = MarkdownTable([.name("Index"), .text("Start"), .text("End"), .number("Duration")])
-        for gap in shown {
+        let section = CutSection(
+            title: "Capture gaps",
+            none: "No capture gap: no index went longer than the gap limit (`--max-gap`) without a sample.",
+            intro: "Stretches longer than the gap limit without a sample of the index: what it did then is unknown.",
+            which: "longest of", rows: "gaps", file: "gaps.csv",
+            columns: [.name("Index"), .text("Start"), .text("End"), .number("Duration")])
+        section.render(result.gaps, largestBy: \.millis, width, into: &out) { gap in
             let figures = [Timestamp.format(gap.start), Timestamp.format(gap.end), HumanFormat.duration(gap.millis)]
-            table.append([.text(result.indexName(gap.index))] + figures.map { .markdown($0) })
+            return [.text(result.indexName(gap.index))] + figures.map { .markdown($0) }
         }
-        out += table.render(fittingIn: width)
     }
 
     private static func errors(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
-        out += "\n## Errors\n\n"
-        let all = result.errorEpisodes
-        guard !all.isEmpty else {
-            out += "No error sample: every poll had an answer with a status.\n"
-            return
-        }
-        out += "Episodes of alike error samples of an index: the same HTTP status and error type, "
-        out += "each within the gap limit of the one before.\n\n"
-        let shown = largest(all, by: \.samples)
-        out += cutInTimeOrder(shown.count, of: all.count, "of", "episodes with the most samples", "errors.csv")
-        var table = MarkdownTable([
-            .name("Index"), .text("Start"), .text("End"), .number("Samples"), .number("HTTP status"),
-            .text("Type"), .sentence("First reason"),
-        ])
-        for episode in shown {
-            table.append([
+        let section = CutSection(
+            title: "Errors", none: "No error sample: every poll had an answer with a status.",
+            intro: "Episodes of alike error samples of an index: the same HTTP status and error type, "
+                + "each within the gap limit of the one before.",
+            which: "of", rows: "episodes with the most samples", file: "errors.csv",
+            columns: [
+                .name("Index"), .text("Start"), .text("End"), .number("Samples"), .number("HTTP status"),
+                .text("Type"), .sentence("First reason"),
+            ])
+        section.render(result.errorEpisodes, largestBy: \.samples, width, into: &out) { episode in
+            [
                 .text(result.indexName(episode.index)), .markdown(Timestamp.format(episode.start)),
                 .markdown(Timestamp.format(episode.end)), .markdown(HumanFormat.grouped(episode.samples)),
                 .markdown(episode.httpStatus.map { String($0) } ?? HumanFormat.none),
                 result.text(episode.type).map { .text($0) } ?? .markdown(HumanFormat.none),
                 .text(MarkdownText.truncated(result.text(episode.reason) ?? "", to: reasonLimit)),
-            ])
+            ]
         }
-        out += table.render(fittingIn: width)
+    }
+
+    /// A section of rows in time order (stalls, gaps, error episodes): a sentence when there is
+    /// none; else what they are, and a table of them all or, past `tableRowLimit`, of the largest
+    /// (`largest`), said so above it (`cutInTimeOrder`).
+    private struct CutSection {
+        var title: String
+        /// The sentence in place of an empty table.
+        var none: String
+        /// The sentence above the table.
+        var intro: String
+        /// How a cut names what it shows (`longest of`), the rows (`stalls`) and their CSV file.
+        var which: String
+        var rows: String
+        var file: String
+        var columns: [MarkdownTable.Column]
+
+        func render<Row, Size: Comparable>(
+            _ all: [Row], largestBy size: KeyPath<Row, Size>, _ width: Int?, into out: inout String,
+            cells: (Row) -> [MarkdownTable.Cell]
+        ) {
+            out += "\n## \(title)\n\n"
+            guard !all.isEmpty else {
+                out += none + "\n"
+                return
+            }
+            out += intro + "\n\n"
+            let shown = largest(all, by: size)
+            out += cutInTimeOrder(shown.count, of: all.count, which, rows, file)
+            var table = MarkdownTable(columns)
+            for row in shown { table.append(cells(row)) }
+            out += table.render(fittingIn: width)
+        }
     }
 
     private static func lagLeaders(_ result: AnalysisResult, _ width: Int?, into out: inout String) {

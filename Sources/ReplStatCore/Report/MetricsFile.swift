@@ -57,6 +57,8 @@ public final class MetricsFile: LiveEventSink {
         forwarding?.emit(event)
     }
 
+    public var followsStates: Bool { true }
+
     public func stateChanged(_ state: FollowerState) {
         followers[state.index] = state
         if let heard = state.lastHeard { clock = max(clock ?? heard, heard) }
