@@ -27,6 +27,16 @@ public struct Pipeline: Sendable {
         return nil
     }
 
+    /// What the pipeline reads besides its sources, which no sink may replace: the capture's
+    /// `index-file` and `ca-file`.
+    public var otherInputs: [(path: String, role: String)] {
+        guard let capture else { return [] }
+        var inputs: [(path: String, role: String)] = []
+        if let indexFile = capture.indexFile { inputs.append((indexFile, "the capture's index-file")) }
+        if let caFile = capture.caFile { inputs.append((caFile, "the capture's ca-file")) }
+        return inputs
+    }
+
     /// The pipeline with its sources replaced by command-line arguments (paths or `-`, which
     /// the shell has already globbed).
     public func replacingSources(with arguments: [String]) -> Pipeline {

@@ -42,7 +42,7 @@ public struct ReplStat: ParsableCommand {
             Glibc.exit(ExitStatus.usage)
         }
         do {
-            var command = try parseAsRoot()
+            var command = try LongSourceList.parse(Array(CommandLine.arguments.dropFirst()))
             try command.run()
         } catch {
             let code = exitCode(for: error)

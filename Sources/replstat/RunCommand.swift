@@ -92,7 +92,9 @@ struct Run: ParsableCommand {
             analysisRun.alsoWritten = [.init(out, writer: "the capture's out file")]
         }
         // Checked after --out-dir and the command line's sources, before anything is polled.
-        if let conflict = analysisRun.outputTargets.conflict() { throw usage("\(file): \(conflict)") }
+        var targets = analysisRun.outputTargets
+        targets.otherInputs = [(file, "the pipeline file")] + pipeline.otherInputs
+        if let conflict = targets.conflict() { throw usage("\(file): \(conflict)") }
         if check {
             // The plan names files anyone may have named: shown as a terminal cannot obey.
             try FileOutput.standardOutput(Array(VisibleText.lines(pipeline.plan(file: file, sourceNames: names)).utf8))

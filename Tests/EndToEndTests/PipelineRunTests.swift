@@ -252,6 +252,57 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == ["in.jsonl", "p.yaml"])
     }
 
+    /// A sink must not replace the pipeline file itself, nor the capture's `index-file` or
+    /// `ca-file`, whether they exist or not: refused before anything is read or polled, by
+    /// `run --check` too.
+    @Test(arguments: [false, true]) func sinksOnThePipelineFileOrTheCapturesFilesAreRefused(check: Bool) throws {
+        let dir = try TemporaryDirectory()
+        _ = try dir.write(
+            "in.jsonl", #"{"@timestamp":"2026-11-28T00:00:00Z","index":"a","response":{"status":"PAUSED"}}"#)
+        _ = try dir.write("idx.txt", "follower-a\nfollower-b\n")
+        _ = try dir.write("ca.pem", "not a certificate\n")
+        // Nothing listens on port 9 (discard): a poll would fail, but none may start.
+        func capture(_ field: String) -> String {
+            "sources: [{capture: {url: \"http://127.0.0.1:9\", \(field), polls: 1}}]\n"
+        }
+        let cases: [(yaml: String, message: String)] = [
+            (
+                "sources: [in.jsonl]\nsinks: {markdown: p.yaml}\n",
+                "p.yaml: the markdown report writes p.yaml, which is the pipeline file: it would be replaced; "
+                    + "give the markdown report another path"
+            ),
+            (
+                "sources: [in.jsonl]\nsinks: {rejects: sub/../p.yaml}\n",
+                "p.yaml: the rejects file writes sub/../p.yaml, which is the pipeline file"
+            ),
+            (
+                capture("index-file: idx.txt") + "sinks: {markdown: idx.txt}\n",
+                "p.yaml: the markdown report writes idx.txt, which is the capture's index-file"
+            ),
+            (
+                capture("indices: [a], ca-file: ca.pem") + "sinks: {json: ./ca.pem}\n",
+                "p.yaml: the json report writes ./ca.pem, which is the capture's ca-file"
+            ),
+            (
+                capture("index-file: new/../absent.txt") + "sinks: {html: absent.txt}\n",
+                "p.yaml: the html report writes absent.txt, which is the capture's index-file"
+            ),
+        ]
+        for (yaml, message) in cases {
+            try Data(yaml.utf8).write(to: dir.file("p.yaml"))
+            let run = try Replstat.run(["run"] + (check ? ["--check"] : []) + ["p.yaml"], in: dir.url)
+            #expect(run.status == 2, "\(yaml)")
+            #expect(run.stderr.hasPrefix(message), "\(run.stderr)")
+            #expect(try String(contentsOf: dir.file("p.yaml"), encoding: .utf8) == yaml)
+        }
+        #expect(try String(contentsOf: dir.file("idx.txt"), encoding: .utf8) == "follower-a\nfollower-b\n")
+        #expect(try String(contentsOf: dir.file("ca.pem"), encoding: .utf8) == "not a certificate\n")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == [
+                "ca.pem", "idx.txt", "in.jsonl", "p.yaml",
+            ])
+    }
+
     /// `run ... | head`: the events' reader went away before the report sinks were written. The
     /// run says so and fails, and leaves no temporary file behind.
     @Test func aReaderThatGoesAwayBeforeTheReportsFailsCleanly() throws {

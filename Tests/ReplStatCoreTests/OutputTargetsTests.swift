@@ -26,6 +26,18 @@ import Testing
             targets.conflict()?.hasPrefix("the rejects file writes \(path(spelling)), which is also a source") == true)
     }
 
+    @Test(arguments: ["in.jsonl", "sub/../in.jsonl", "link.jsonl", "new/../absent.yaml"])
+    func anOutputOnAnotherFileTheRunReadsIsRefused(_ spelling: String) {
+        var targets = OutputTargets()
+        targets.otherInputs = [(path("absent.yaml"), "the pipeline file"), (path("in.jsonl"), "x")]
+        targets.files = [.init(path(spelling), writer: "the markdown report")]
+        let role = spelling.hasSuffix("absent.yaml") ? "the pipeline file" : "x"
+        #expect(
+            targets.conflict()
+                == "the markdown report writes \(path(spelling)), which is \(role): it would be replaced; "
+                + "give the markdown report another path")
+    }
+
     @Test func twoOutputsOnOneNewFileAreRefused() {
         var targets = OutputTargets()
         targets.files = [.init(path("new/r.md"), writer: "a"), .init(path("sub/../new/./r.md"), writer: "b")]

@@ -103,21 +103,71 @@ private final class Harness {
     func randomInputMatchesAReference(seed: Int) {
         var random = SplitMix64(seed: UInt64(seed) + 100)
         let window = Int64.random(in: 0...(seed < 20 ? 50 : 400), using: &random)
-        let harness = Harness(window: window)
-        // Reference: the definitions of docs/format.md (Order), with the whole history in memory.
-        var newest: Int64?
-        var accepted: [(timestamp: Int64, tag: Int32)] = []
         var clock: Int64 = 1_000
-        for tag in Int32(0)..<2_000 {
+        let timestamps = (0..<2_000).map { _ in
             clock += Int64.random(in: 0...6, using: &random)
-            let timestamp = clock - Int64.random(in: 0...70, using: &random)
+            return clock - Int64.random(in: 0...70, using: &random)
+        }
+        Self.expectReferenceOutcomes(timestamps, window: window)
+    }
+
+    /// Orders a hostile capture sends, which hold many samples far out of order (in a heap, not
+    /// the ring): newest first, at random within the window, and ordered runs broken by bursts
+    /// newest first, so that the window goes from ring to heap and back many times.
+    enum HostileOrder: CaseIterable { case descending, random, mixed }
+
+    @Test(arguments: HostileOrder.allCases, 0..<6)
+    func hostileOrderMatchesAReference(order: HostileOrder, seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 500)
+        var timestamps: [Int64] = []
+        let window: Int64
+        switch order {
+        case .descending:
+            // Past the window's length, so that the last ones are late.
+            window = 3_000
+            var clock: Int64 = 10_000
+            for _ in 0..<3_000 {
+                timestamps.append(clock)
+                clock -= Int64.random(in: 0...2, using: &random)
+            }
+        case .random:
+            // More samples than milliseconds: many duplicates of samples held.
+            window = 1_000
+            timestamps = (0..<3_000).map { _ in 10_000 + Int64.random(in: 0..<1_000, using: &random) }
+        case .mixed:
+            window = Int64.random(in: 50...400, using: &random)
+            var clock: Int64 = 10_000
+            while timestamps.count < 6_000 {
+                for _ in 0..<Int.random(in: 1...60, using: &random) {
+                    clock += Int64.random(in: 1...4, using: &random)
+                    timestamps.append(clock)
+                }
+                let burst = clock - Int64.random(in: 0...window, using: &random)
+                for step in 0..<Int64.random(in: 0...120, using: &random) { timestamps.append(burst - step) }
+                // A gap in the capture: the next sample releases all held.
+                if Bool.random(using: &random) { clock += window + Int64.random(in: 1...window, using: &random) }
+            }
+        }
+        Self.expectReferenceOutcomes(timestamps, window: window)
+    }
+
+    /// Offers `timestamps` in turn (each tagged with its position) and checks every outcome and
+    /// the order of release against the definitions of docs/format.md (Order), which a reference
+    /// applies with the whole history in memory.
+    private static func expectReferenceOutcomes(_ timestamps: [Int64], window: Int64) {
+        let harness = Harness(window: window)
+        var newest: Int64?
+        var seen: Set<Int64> = []
+        var accepted: [(timestamp: Int64, tag: Int32)] = []
+        for (tag, timestamp) in zip(Int32(0)..., timestamps) {
             let expected: Outcome
             if let newest, timestamp < newest - window {
                 expected = .late
-            } else if accepted.contains(where: { $0.timestamp == timestamp }) {
+            } else if seen.contains(timestamp) {
                 expected = .duplicate
             } else {
                 expected = .status
+                seen.insert(timestamp)
                 accepted.append((timestamp, tag))
                 newest = max(newest ?? timestamp, timestamp)
             }

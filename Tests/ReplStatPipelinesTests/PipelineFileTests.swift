@@ -114,6 +114,10 @@ import Testing
         expected.verbose = true
         #expect(pipeline.capture == expected)
         #expect(pipeline.capture?.intervalMillis == 30_000)
+        // What no sink may replace (the run adds the pipeline file).
+        #expect(pipeline.otherInputs.map(\.path) == ["indices.txt", "ca.pem"])
+        #expect(pipeline.otherInputs.map(\.role) == ["the capture's index-file", "the capture's ca-file"])
+        #expect(pipeline.replacingSources(with: ["a.jsonl"]).otherInputs.isEmpty)
         // As `replstat capture --parallel`.
         #expect(CaptureOptions(url: "https://h").parallel == 8)
     }

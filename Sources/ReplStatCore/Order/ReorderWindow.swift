@@ -13,18 +13,31 @@ import CCacheHints
 /// the cache at each of an index's samples, and a sample in order touches only the line it is
 /// written to and the line of the sample it releases. The buffer is given back by `flush` or
 /// `discard`, which the owner calls at the end of every window.
+///
+/// A sample that would move more than `mostMoved` of those held (samples newest first, or at
+/// random within the window, which a hostile capture sends) turns the ring into a
+/// `ReorderHeap`, where each costs O(log n); the window goes back to a ring once few are held.
 struct ReorderWindow {
+    /// The most samples an insertion into the ring moves; beyond, the samples go to a heap.
+    static let mostMoved = 32
+    /// How few samples a heap holds when it becomes a ring again: well under `mostMoved`, so that
+    /// a window does not go back and forth at every sample.
+    static let fewHeld = 8
+
     let window: Int64
     private var newestTimestamp: Int64 = 0
     /// The timestamp of the oldest sample held, or `Int64.max` when none is: kept here so that
     /// most lines decide without touching the buffer.
     private var oldestPending = Int64.max
-    /// The ring of samples held, oldest first from `start`; its capacity is `1 << capacityShift`.
-    private var storage: UnsafeMutablePointer<StatusSample>?
+    /// The ring of samples held, oldest first from `start`, its capacity `1 << capacityShift`; or,
+    /// when `heaped`, the retained `ReorderHeap` (one pointer, so that the window stays 48 bytes).
+    private var storage: UnsafeMutableRawPointer?
     private var start: Int32 = 0
+    /// The number of samples in the ring (0 when `heaped`: the heap counts its own).
     private var count: Int32 = 0
     private var capacityShift: UInt8 = 0
     private var hasNewest = false
+    private var heaped = false
     /// Whether a sample exactly `window` older than the newest was released: the only released
     /// sample a later one can tie with, as every one released before is older still (and so late).
     private var releasedAtHorizon = false
@@ -65,6 +78,13 @@ struct ReorderWindow {
 
     /// Releases everything still held, at the end of input, and gives back the buffer.
     mutating func flush(release: (StatusSample) -> Void) {
+        if heaped {
+            let heap = Unmanaged<ReorderHeap>.fromOpaque(storage.unsafelyUnwrapped)
+            while heap.takeUnretainedValue().count > 0 { release(heap.takeUnretainedValue().takeOldest()) }
+            heap.release()
+            storage = nil
+            heaped = false
+        }
         while count > 0 { release(takeOldest()) }
         storage?.deallocate()
         storage = nil
@@ -97,17 +117,26 @@ struct ReorderWindow {
         // The horizon moved past every sample released before.
         releasedAtHorizon = false
         if oldestPending <= horizon {
-            while count > 0 && slot(0).pointee.timestamp <= horizon {
-                let oldest = takeOldest()
-                releasedAtHorizon = oldest.timestamp == horizon
-                release(oldest)
+            if heaped {
+                releaseFromHeap(through: horizon, release: release)
+            } else {
+                while count > 0 && slot(0).pointee.timestamp <= horizon {
+                    let oldest = takeOldest()
+                    releasedAtHorizon = oldest.timestamp == horizon
+                    release(oldest)
+                }
+                oldestPending = count > 0 ? slot(0).pointee.timestamp : .max
             }
-            oldestPending = count > 0 ? slot(0).pointee.timestamp : .max
         }
         if sample.timestamp <= horizon {
             // A window of 0: nothing can precede the newest, which is never held.
             releasedAtHorizon = true
             release(sample)
+            return
+        }
+        if heaped {
+            // The newest is the largest: it stays where it is appended, no timestamp is equal.
+            _ = heap.insert(sample)
             return
         }
         if count == capacity { grow() }
@@ -119,6 +148,11 @@ struct ReorderWindow {
     /// Puts `sample`, older than the newest and newer than the horizon, in its place among those
     /// held; returns false, holding nothing more, when one there has its timestamp.
     private mutating func insert(_ sample: StatusSample) -> Bool {
+        if heaped {
+            guard heap.insert(sample) else { return false }
+            oldestPending = min(oldestPending, sample.timestamp)
+            return true
+        }
         var low = 0
         var high = Int(count)
         while low < high {
@@ -126,6 +160,10 @@ struct ReorderWindow {
             if slot(middle).pointee.timestamp < sample.timestamp { low = middle + 1 } else { high = middle }
         }
         if low < count && slot(low).pointee.timestamp == sample.timestamp { return false }
+        if Int(count) - low > Self.mostMoved {
+            moveToHeap()
+            return insert(sample)
+        }
         if count == capacity { grow() }
         var position = Int(count)
         while position > low {
@@ -140,10 +178,52 @@ struct ReorderWindow {
 
     private var capacity: Int32 { storage == nil ? 0 : 1 << capacityShift }
 
-    /// Where the sample `offset` places after the oldest held is (or goes).
+    /// Where the sample `offset` places after the oldest held in the ring is (or goes).
     @inline(__always)
     private func slot(_ offset: Int) -> UnsafeMutablePointer<StatusSample> {
-        storage.unsafelyUnwrapped + ((Int(start) + offset) & (Int(capacity) - 1))
+        storage.unsafelyUnwrapped.assumingMemoryBound(to: StatusSample.self)
+            + ((Int(start) + offset) & (Int(capacity) - 1))
+    }
+
+    /// The samples held, when `heaped`.
+    private var heap: ReorderHeap {
+        Unmanaged<ReorderHeap>.fromOpaque(storage.unsafelyUnwrapped).takeUnretainedValue()
+    }
+
+    /// Moves the samples of the ring, in order (which is a heap's order), to a heap.
+    private mutating func moveToHeap() {
+        var ordered: [StatusSample] = []
+        ordered.reserveCapacity(Int(count) * 2)
+        while count > 0 { ordered.append(takeOldest()) }
+        storage?.deallocate()
+        storage = Unmanaged.passRetained(ReorderHeap(ordered: ordered)).toOpaque()
+        capacityShift = 0
+        start = 0
+        heaped = true
+    }
+
+    /// Releases the samples of the heap up to `horizon`, oldest first; then, if few are left,
+    /// moves them back to a ring.
+    private mutating func releaseFromHeap(through horizon: Int64, release: (StatusSample) -> Void) {
+        let heap = self.heap
+        while heap.count > 0 && heap.oldestTimestamp <= horizon {
+            let oldest = heap.takeOldest()
+            releasedAtHorizon = oldest.timestamp == horizon
+            release(oldest)
+        }
+        guard heap.count <= Self.fewHeld else {
+            oldestPending = heap.oldestTimestamp
+            return
+        }
+        Unmanaged.passUnretained(heap).release()
+        storage = nil
+        heaped = false
+        while heap.count > 0 {
+            if count == capacity { grow() }
+            slot(Int(count)).initialize(to: heap.takeOldest())
+            count += 1
+        }
+        oldestPending = count > 0 ? slot(0).pointee.timestamp : .max
     }
 
     private mutating func takeOldest() -> StatusSample {
@@ -158,7 +238,7 @@ struct ReorderWindow {
         let shift: UInt8 = storage == nil ? 2 : capacityShift + 1
         precondition(shift < 31, "a reorder window cannot hold 2^30 samples of one index")
         let larger = UnsafeMutablePointer<StatusSample>.allocate(capacity: 1 << shift)
-        if let storage {
+        if let storage = storage?.assumingMemoryBound(to: StatusSample.self) {
             let first = Int(capacity - start)
             if first >= count {
                 larger.moveInitialize(from: storage + Int(start), count: Int(count))
@@ -168,8 +248,60 @@ struct ReorderWindow {
             }
             storage.deallocate()
         }
-        storage = larger
+        storage = UnsafeMutableRawPointer(larger)
         capacityShift = shift
         start = 0
+    }
+}
+
+/// The samples a reorder window holds once they come far out of order: a binary min-heap on
+/// timestamps, which are distinct, with the set of those timestamps to find duplicates.
+final class ReorderHeap {
+    private var samples: [StatusSample]
+    private var timestamps: Set<Int64>
+
+    /// `ordered` is oldest first, which is already a heap.
+    init(ordered: [StatusSample]) {
+        samples = ordered
+        timestamps = Set(ordered.lazy.map(\.timestamp))
+    }
+
+    var count: Int { samples.count }
+
+    /// The timestamp of the oldest sample; the heap must not be empty.
+    var oldestTimestamp: Int64 { samples[0].timestamp }
+
+    /// Adds `sample`; returns false, adding nothing, when one held has its timestamp.
+    func insert(_ sample: StatusSample) -> Bool {
+        guard timestamps.insert(sample.timestamp).inserted else { return false }
+        samples.append(sample)
+        var child = samples.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if samples[parent].timestamp < sample.timestamp { break }
+            samples[child] = samples[parent]
+            child = parent
+        }
+        samples[child] = sample
+        return true
+    }
+
+    /// Removes and returns the oldest sample; the heap must not be empty.
+    func takeOldest() -> StatusSample {
+        let oldest = samples[0]
+        timestamps.remove(oldest.timestamp)
+        let last = samples.removeLast()
+        if samples.isEmpty { return oldest }
+        var parent = 0
+        while true {
+            var child = 2 * parent + 1
+            if child >= samples.count { break }
+            if child + 1 < samples.count && samples[child + 1].timestamp < samples[child].timestamp { child += 1 }
+            if last.timestamp < samples[child].timestamp { break }
+            samples[parent] = samples[child]
+            parent = child
+        }
+        samples[parent] = last
+        return oldest
     }
 }

@@ -20,7 +20,10 @@ public struct OutputTargets {
         }
     }
 
+    /// The sources.
     public var inputs: [String] = []
+    /// What the run reads besides its sources, and what each is ("the pipeline file", ...).
+    public var otherInputs: [(path: String, role: String)] = []
     public var files: [Target] = []
     public var folders: [Target] = []
 
@@ -29,12 +32,17 @@ public struct OutputTargets {
     /// The first conflict, as a message that says what to change; nil when there is none.
     public func conflict() -> String? {
         let inputKeys = inputs.map { (name: $0, key: Self.identity($0)) }
+        let otherInputKeys = otherInputs.map { (role: $0.role, key: Self.identity($0.path)) }
         var written: [(target: Target, key: String)] = []
         for target in files where !Self.isDevice(target.path) {
             let key = Self.identity(target.path)
             if let input = inputKeys.first(where: { $0.key == key }) {
                 return "\(target.writer) writes \(target.path), which is also a source (\(input.name)): it would be "
                     + "replaced before it is read; give \(target.writer) another path"
+            }
+            if let other = otherInputKeys.first(where: { $0.key == key }) {
+                return "\(target.writer) writes \(target.path), which is \(other.role): it would be replaced; "
+                    + "give \(target.writer) another path"
             }
             if let earlier = written.first(where: { $0.key == key }) {
                 return "\(earlier.target.writer) and \(target.writer) both write \(target.path): give each its own file"
