@@ -319,7 +319,8 @@ final class Servers: @unchecked Sendable {
         }
         let seconds = Int(Date().timeIntervalSince(start))
         throw Failure(
-            "no answer after \(attempts) attempts in \(seconds) s (last error: \(lastError.map { "\($0)" } ?? "none"))\n\(logText)")
+            "no answer after \(attempts) attempts in \(seconds) s (last error: \(lastError.map { "\($0)" } ?? "none"))\n\(logText)"
+        )
     }
 
     struct Failure: Error, CustomStringConvertible {
