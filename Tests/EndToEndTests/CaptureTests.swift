@@ -310,7 +310,7 @@ import Testing
         server.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", "server.pem", "-key", "server.key", "-HTTP"]
         server.currentDirectoryURL = dir.url
         let log = dir.file("s_server.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: log.path, contents: nil))
         let logHandle = try FileHandle(forWritingTo: log)
         server.standardOutput = logHandle
         server.standardError = logHandle
