@@ -76,7 +76,7 @@ import Testing
     @Test func mergeHoldsNoLongerLinesThanItsOwnLimit() throws {
         let claim = Self.settings.replacingOccurrences(of: "max-line-bytes=1048576", with: "max-line-bytes=1073741824")
         let (folder, path) = try Self.write(
-            "replstat-partial\t1\tpartition\t\(claim)\ntext\t" + String(repeating: "x", count: 20_000_000) + "\n")
+            "replstat-partial\t2\tpartition\t\(claim)\ntext\t" + String(repeating: "x", count: 20_000_000) + "\n")
         let refused = try Replstat.run(["merge", "--format", "json", path])
         #expect(refused.status == 2)
         #expect(
