@@ -75,6 +75,8 @@ struct Analyze: ParsableCommand {
 
     func validate() throws {
         try jobs?.check(AnalysisOptions.jobsLimit)
+        // "" + "/report.md" would be /report.md, at the root of the file system.
+        if outputDirectory == "" { throw ValidationError("--out needs a folder's name, not an empty one.") }
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }

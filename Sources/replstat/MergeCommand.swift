@@ -59,6 +59,8 @@ struct Merge: ParsableCommand {
         if partials.isEmpty {
             throw ValidationError("Give the partial results and the source records to merge (files, or '-').")
         }
+        // "" + "/report.md" would be /report.md, at the root of the file system.
+        if outputDirectory == "" { throw ValidationError("--out needs a folder's name, not an empty one.") }
         if format == .csv && outputDirectory == nil {
             throw ValidationError("--format csv writes seven files: give a folder with --out DIR.")
         }

@@ -106,6 +106,14 @@ import Testing
         #expect(run.stderr.contains("Usage") || run.stderr.contains("Error") || run.stderr.contains("error"))
     }
 
+    /// `--out ""` would put `report.md` at the root of the file system ("" + "/report.md").
+    @Test(arguments: [["analyze", "--out", ""], ["analyze", "--format", "csv", "--out", ""], ["merge", "--out", ""]])
+    func anEmptyOutIsAUsageError(_ arguments: [String]) throws {
+        let run = try Replstat.run(arguments + ["-"], stdin: Data())
+        #expect(run.status == 2, "\(arguments): \(run.stderr)")
+        #expect(run.stderr.contains("--out needs a folder's name, not an empty one."), "\(run.stderr)")
+    }
+
     @Test func helpExitsZero() throws {
         let run = try Replstat.run(["analyze", "--help"])
         #expect(run.status == 0)

@@ -75,6 +75,13 @@ private func mode(_ path: String) -> mode_t {
         #expect(throws: OutputError.self) { try OutputFile.prepare(folder.file("new/zz.md/")) }
         #expect(throws: OutputError.self) { _ = try FileSink(path: folder.file("zz.md/")) }
         #expect(folder.names.isEmpty)
+        // An empty name (`--out ""`) says so, instead of "No such file or directory".
+        do {
+            _ = try FileSink(path: "")
+            Issue.record("an empty name was accepted")
+        } catch {
+            #expect(error.detail == "an empty name names no file: give a file name")
+        }
     }
 
     @Test func abandoningLeavesThePreviousFile() throws {

@@ -9,7 +9,8 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     /// The system's error number, when a system call failed (EPIPE: the reader went away).
     public var code: Int32 = 0
 
-    public var description: String { "\(path): cannot write: \(detail)" }
+    /// An empty path shows as `''`, so that the message does not start with a bare colon.
+    public var description: String { "\(path.isEmpty ? "''" : path): cannot write: \(detail)" }
 
     public init(path: String, detail: String, code: Int32 = 0) {
         self.path = path

@@ -27,6 +27,7 @@ enum OutputKind: Equatable {
             return
         }
         // Refused before a missing folder is made for it (`zz.md/` made `zz.md` and then refused it).
+        if path.isEmpty { throw OutputError(path: path, detail: "an empty name names no file: give a file name") }
         if path.hasSuffix("/") {
             throw OutputError(path: path, detail: "it names a folder (it ends in /): give a file name")
         }
