@@ -1,6 +1,10 @@
 import ArgumentParser
 import ReplStatCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct Split: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cut one source into records by index, for a distributed analysis.",
@@ -73,6 +77,9 @@ struct Split: ParsableCommand {
         do {
             document = try split.run(inputs[0])
         } catch {
+            // The reader went away (`| head`): quietly, with the status a shell gives a process
+            // that SIGPIPE ended, as `analyze` ends.
+            if error.code == EPIPE { ProcessControl.exit(128 + SIGPIPE) }
             ProcessControl.fail("\(error)")
         }
         if let failure = document.failure {

@@ -61,6 +61,17 @@ import Testing
         }
     }
 
+    /// A reader that stops early (`split ... | head -c 100`) ends split quietly, with the status
+    /// of a process that SIGPIPE ended (141), as `analyze` ends; it said "Broken pipe", status 1.
+    @Test func splitEndsQuietlyWhenItsReaderGoesAway() throws {
+        let sample = PrometheusTests.root.appendingPathComponent("samples/fleet-day.jsonl.gz").path
+        let run = try Replstat.bash(
+            "\"\(Replstat.binary.path)\" split --partitions 2 --source-ordinal 0 \"\(sample)\" | head -c 100 >/dev/null"
+        )
+        #expect(run.status == 141, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+    }
+
     @Test(arguments: samples, [1, 3, 7])
     func eachSample(_ sample: String, partitions: Int) throws {
         let dir = try TemporaryDirectory()
