@@ -53,4 +53,19 @@ import Testing
         // Each PAUSED sample visited all 40,000 shards: 8e8 visits.
         #expect(manyShards < 5 * max(oneShard, 0.05), "40,000 shards \(manyShards) s, one shard \(oneShard) s")
     }
+
+    /// One shard behind between status samples that are no lag samples, in an index of 40,000
+    /// shards: each such sample closes one run, and must not touch (or copy) the other shards.
+    @Test func closingOneRunAmongManyShardsCostsWhatItDoesAmongFew() throws {
+        let dir = try TemporaryDirectory()
+        let count = 40_000
+        let alternating = (0..<count).map {
+            Self.line(10 + $0, $0 % 2 == 0 ? "PAUSED" : "SYNCING", shards: $0 % 2 == 0 ? [] : [0])
+        }
+        let wide = (0..<8).map { Self.line($0, "SYNCING", shards: Array($0 * 5_000..<($0 + 1) * 5_000)) } + alternating
+        let narrow = (0..<8).map { Self.line($0, "SYNCING", shards: [$0]) } + alternating
+        let manyShards = try cpuSeconds(wide, in: dir, name: "wide")
+        let oneShard = try cpuSeconds(narrow, in: dir, name: "narrow")
+        #expect(manyShards < 5 * max(oneShard, 0.05), "40,000 shards \(manyShards) s, 8 shards \(oneShard) s")
+    }
 }

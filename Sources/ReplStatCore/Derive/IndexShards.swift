@@ -48,8 +48,9 @@ struct IndexShards {
         guard !running.isEmpty else { return }
         var closing = running
         running = []
-        let derivations = derivations
-        closing.sort { derivations[Int($0)].shard < derivations[Int($1)].shard }
+        // Read in place: a copy of the array kept past this line would make the first `close`
+        // below copy every shard of the index.
+        derivations.withUnsafeBufferPointer { all in closing.sort { all[Int($0)].shard < all[Int($1)].shard } }
         for slot in closing {
             self.derivations[Int(slot)].close(index: index, limits: limits, events: events)
             isListed[Int(slot)] = false
