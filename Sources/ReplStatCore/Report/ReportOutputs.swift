@@ -102,10 +102,7 @@ public struct ReportOutputs: Sendable, Equatable {
     private static func write(_ bytes: [UInt8], to destination: Destination, batch: OutputBatch) throws(OutputError) {
         switch destination {
         case .standardOutput: try OutputFile.writeAll(1, bytes, path: "standard output")
-        case .file(let path):
-            let sink = try FileSink(path: path, batch: batch)
-            try sink.write(bytes)
-            try sink.finish()
+        case .file(let path): try OutputFile.write(bytes, to: path, batch: batch)
         }
     }
 }

@@ -28,29 +28,24 @@ public enum VisibleText {
     /// notation, and a backslash doubled, so that a `\u{1B}` in the data (written `\\u{1B}`)
     /// cannot pass for an escape.
     public static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "\\" || isHidden($0) }) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar == "\\" {
-                out += "\\\\"
-            } else if isHidden(scalar) {
-                out += notation(scalar)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        replacing(text) { $0 == "\\" ? "\\\\" : isHidden($0) ? notation($0) : nil }
     }
 
     /// `text` for a terminal, line by line: every hidden character but the line end as its
     /// notation, backslashes as they are (a message or a machine format shown to a person, where
     /// a notation in the data passing for an escape misleads no program).
     public static func lines(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 != "\n" && isHidden($0) }) else { return text }
+        replacing(text) { $0 != "\n" && isHidden($0) ? notation($0) : nil }
+    }
+
+    /// `text` with each scalar that `replacement` gives a text for replaced by it; `text` itself
+    /// when there is none.
+    private static func replacing(_ text: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        guard text.unicodeScalars.contains(where: { replacement($0) != nil }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar != "\n" && isHidden(scalar) {
-                out += notation(scalar)
+            if let replaced = replacement(scalar) {
+                out += replaced
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -56,8 +56,9 @@ public enum OutputFile {
     }
 
     /// Writes `bytes` as the whole of the output `path` (see `FileSink`).
-    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
-        let sink = try FileSink(path: path)
+    /// With a `batch`, the file is put in place with the batch's others (`OutputBatch.place`).
+    public static func write(_ bytes: [UInt8], to path: String, batch: OutputBatch? = nil) throws(OutputError) {
+        let sink = try FileSink(path: path, batch: batch)
         try sink.write(bytes)
         try sink.finish()
     }
