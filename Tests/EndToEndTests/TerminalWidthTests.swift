@@ -70,6 +70,56 @@ import Testing
         #expect(wide.output == piped)
     }
 
+    /// The columns each line of `text` takes at a terminal, as Python's Unicode database tells
+    /// (East Asian Wide and Fullwidth: two, combining marks: none): an oracle apart from replstat's.
+    private func columns(_ text: String, in dir: TemporaryDirectory) throws -> [(line: Substring, columns: Int)] {
+        let file = try dir.write("measured.txt", text)
+        let script = """
+            import sys, unicodedata
+            for line in open(sys.argv[1], encoding="utf-8").read().split("\\n"):
+                print(sum(0 if unicodedata.combining(c) or unicodedata.category(c) == "Cf" else
+                          2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line))
+            """
+        let run = try Replstat.bash("python3 -c \(quoted(script)) \(quoted(file.path))")
+        #expect(run.status == 0, "\(run.stderr)")
+        let counts = run.stdoutText.split(separator: "\n").compactMap { Int($0) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(counts.count == lines.count)
+        return Array(zip(lines, counts))
+    }
+
+    /// Names a fleet may have: 200 bytes long, in CJK (two columns a character), with combining
+    /// marks (none), and an error type longer than a line: every line fits 60 columns, names cut
+    /// with `…` in the overview's lists as in the tables.
+    @Test func longWideAndCombiningNamesFit() throws {
+        let dir = try TemporaryDirectory()
+        let long = "follower-" + String(repeating: "x", count: 186) + "-0001"
+        let names = [long, "フォロワー-注文-0001", "follower-e\u{301}\u{301}-orders", "follower-ok"]
+        var lines: [String] = []
+        for name in names {
+            lines.append(
+                #"{"@timestamp":"2026-11-28T00:00:00Z","index":"\#(name)","response":{"status":"SYNCING","#
+                    + #""leader_alias":"us-east-1","leader_index":"leader-\#(name)","#
+                    + #""syncing_details":{"leader_checkpoint":10,"follower_checkpoint":5}}}"#)
+            lines.append(
+                #"{"@timestamp":"2026-11-28T00:00:10Z","index":"\#(name)","response":{"status":"PAUSED","#
+                    + #""reason":"paused by the user, \#(name) needed a look"}}"#)
+            lines.append(
+                #"{"@timestamp":"2026-11-28T00:00:20Z","index":"\#(name)","response":{"status":404,"#
+                    + #""error":{"type":"index_not_found_exception_of_a_rather_long_type","reason":"no \#(name)"}}}"#)
+        }
+        let capture = try dir.write("capture.jsonl", lines.joined(separator: "\n") + "\n")
+        let terminal = try atTerminal(analyze + quoted(capture.path), columns: "60")
+        #expect(terminal.status == 0)
+        let measured = try columns(terminal.output, in: dir)
+        let over = measured.filter { $0.columns > 60 }
+        #expect(over.isEmpty, "\(over)")
+        #expect(terminal.output.contains("- Not replicating now: follower-"))
+        #expect(!terminal.output.contains(long))
+        #expect(terminal.output.contains("フォロワー-注文-0001"))
+        #expect(terminal.output.contains("follower-e\u{301}\u{301}-orders"))
+    }
+
     /// Without COLUMNS, the terminal's own size (TIOCGWINSZ), as `stty` set it.
     @Test func withoutCOLUMNSTheTerminalsOwnWidth() throws {
         let terminal = try atTerminal("stty cols 100 && " + analyze + quoted(Self.fleetDay))
@@ -113,8 +163,11 @@ import Testing
 
     /// Rendered as GitHub would (cmark-gfm), the fitted report says what the whole one says:
     /// the same text outside the tables (wrapping only turned spaces into soft breaks, no line
-    /// began a list, a quote or a heading), and still no link or image from the capture. With the
-    /// hostile capture and a damaged source whose name is full of Markdown's block markers.
+    /// began a list, a quote or a heading), but for the words of names too wide for a line, cut
+    /// in the middle with `…` as in the tables (a name as wide as the terminal would overflow it:
+    /// a person at a terminal reads on, and the CSV and JSON reports have the names whole); and
+    /// still no link or image from the capture. With the hostile capture and a damaged source
+    /// whose name is full of Markdown's block markers.
     @Test func fittingChangesNoRenderedText() throws {
         let cmarkGFM = try #require(HostileTextTests.cmarkGFM, "cmark-gfm is missing: run scripts/setup --tests")
         let dir = try TemporaryDirectory()
@@ -143,7 +196,14 @@ import Testing
             html.replacing(/<table>.*?<\/table>/.dotMatchesNewlines(), with: "<table/>")
                 .replacing(/\s+/, with: " ").replacing(/(<table\/> )+/, with: "<table/> ")
         }
-        #expect(prose(fittedHTML) == prose(wholeHTML))
+        // Each `…` of the fitted prose stands for what a cut left out of a name.
+        let cutNames = try Regex(
+            "^"
+                + prose(fittedHTML).split(separator: "…", omittingEmptySubsequences: false).map {
+                    NSRegularExpression.escapedPattern(for: String($0))
+                }.joined(separator: "\\S+?") + "$")
+        #expect(prose(wholeHTML).wholeMatch(of: cutNames) != nil, "\(prose(fittedHTML))")
+        #expect(prose(fittedHTML).contains("…"))  // the hostile names and the folder of the damaged source
         #expect(fittedHTML.contains("<table>"))
         #expect(!fittedHTML.contains("<a ") && !fittedHTML.contains("<img") && !fittedHTML.contains("<em>"))
     }

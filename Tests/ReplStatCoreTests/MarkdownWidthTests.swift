@@ -1,4 +1,5 @@
 import Foundation
+import ReplStatTestSupport
 import Testing
 
 @testable import ReplStatCore
@@ -92,6 +93,74 @@ import Testing
                 | **all sources** |     1 |
 
                 """)
+    }
+
+    /// Columns as a terminal shows them: CJK and fullwidth characters and emoji take two, combining
+    /// marks and zero-width characters none.
+    @Test func widthsCountATerminalsColumns() {
+        #expect(TerminalWidth.columns(of: "orders-1") == 8)
+        #expect(TerminalWidth.columns(of: "注文") == 4)
+        #expect(TerminalWidth.columns(of: "한국") == 4)
+        #expect(TerminalWidth.columns(of: "ＡＢ") == 4)  // fullwidth
+        #expect(TerminalWidth.columns(of: "ｱｲ") == 2)  // halfwidth katakana
+        #expect(TerminalWidth.columns(of: "e\u{301}\u{301}") == 1)
+        #expect(TerminalWidth.columns(of: "a\u{200B}b") == 2)
+        #expect(TerminalWidth.columns(of: "🚀") == 2)
+        #expect(TerminalWidth.columns(of: "…→▁█·—é") == 7)
+    }
+
+    /// A cut counts columns too, and never splits a character from its combining marks.
+    @Test func cuttingCountsColumns() {
+        #expect(MarkdownTable.cut("注文注文注文", to: 7, .end) == "注文注…")
+        #expect(MarkdownTable.cut("注文注文注文", to: 8, .end) == "注文注…")
+        #expect(MarkdownTable.cut("注文-0001-注文", to: 9, .middle) == "注文…注文")
+        #expect(MarkdownTable.cut("e\u{301}e\u{301}e\u{301}e\u{301}", to: 3, .end) == "e\u{301}e\u{301}…")
+    }
+
+    /// Wide and combining names in a table: every line as wide as the others, in columns.
+    @Test(arguments: [200, 60, 40]) func tablesWithWideNamesFitAndAlign(_ width: Int) {
+        var table = MarkdownTable([.name("Index", narrowest: 8), .number("Lag"), .sentence("Reason", narrowest: 8)])
+        table.append([.text("フォロワー-注文-0001"), .markdown("5"), .text("一時停止: ユーザーが停止しました")])
+        table.append([.text("follower-e\u{301}\u{301}-orders"), .markdown("12"), .text("paused by the user")])
+        table.append([.text("follower-" + String(repeating: "x", count: 120)), .markdown("1"), .text("ok")])
+        let lines = table.render(fittingIn: width).split(separator: "\n")
+        let widths = Set(lines.map { TerminalWidth.columns(of: $0) })
+        #expect(widths.count == 1, "\(lines)")
+        #expect(widths.allSatisfy { $0 <= width }, "\(lines)")
+        // Each column's separators at the same columns on every line.
+        let bars = Set(
+            lines.map { line in line.indices.filter { line[$0] == "|" }.map { TerminalWidth.columns(of: line[..<$0]) } }
+        )
+        #expect(bars.count == 1, "\(lines)")
+    }
+
+    /// An index name as wide as the terminal, in the overview's lists: cut in the middle as in
+    /// the tables, so that the line fits; a CJK name counted by its columns.
+    @Test func longNamesInTheOverviewAreCutLikeInTables() throws {
+        let long = "follower-" + String(repeating: "x", count: 181) + "-0001"
+        let wide = String(repeating: "フォロワー-注文-", count: 4) + "0001"  // 68 columns
+        var lines: [String] = []
+        for name in [long, wide] {
+            lines.append(
+                #"{"@timestamp":"2026-11-28T00:00:00Z","index":"\#(name)","response":{"status":"PAUSED","#
+                    + #""reason":"paused by the user"}}"#)
+        }
+        let path = try ScratchFile.write(lines.joined(separator: "\n") + "\n")
+        defer { ScratchFile.remove(path) }
+        let run = Analysis(options: AnalysisOptions())
+        run.consume(InputSource(path))
+        let result = run.finish()
+
+        let whole = MarkdownReport.render(result)
+        #expect(whole.contains(long) && whole.contains(wide))
+        let fitted = MarkdownReport.render(result, width: 60)
+        for line in fitted.split(separator: "\n") where !line.hasPrefix("|") {
+            #expect(TerminalWidth.columns(of: line) <= 60, "\(line)")
+        }
+        let overview = try #require(fitted.firstRange(of: "- Not replicating now:").map { fitted[$0.lowerBound...] })
+        // 55 columns each (60 less an indent and the punctuation around a name), on lines of their own.
+        #expect(overview.contains("follower-xxxxxxxxxxxxxxxxxx…xxxxxxxxxxxxxxxxxxxxxx-0001\n  (PAUSED)"), "\(overview)")
+        #expect(overview.contains("フォロワー-注文-フォロワー-注…注文-フォロワー-注文-0001\n  (PAUSED)"), "\(overview)")
     }
 
     @Test func proseWrapsBetweenWordsUnderItsBlock() {

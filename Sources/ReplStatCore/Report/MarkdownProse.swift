@@ -4,10 +4,11 @@
 /// is a soft break, and every continuation line carries the indent or `> ` of its block.
 enum MarkdownProse {
     /// `report` with each long prose line wrapped at spaces to at most `width` characters (a
-    /// word longer than that stays whole). Table rows (`|`) and headings (`#`) stay as they are.
+    /// word longer than that stays whole), counting a terminal's columns (`TerminalWidth.columns`).
+    /// Table rows (`|`) and headings (`#`) stay as they are.
     static func wrapped(_ report: String, width: Int) -> String {
         report.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.count <= width || line.hasPrefix("|") || line.hasPrefix("#")
+            TerminalWidth.columns(of: line) <= width || line.hasPrefix("|") || line.hasPrefix("#")
                 ? String(line) : wrapped(line: line, width: width)
         }.joined(separator: "\n")
     }
@@ -25,13 +26,14 @@ enum MarkdownProse {
         for (position, word) in words.enumerated() {
             let breakable =
                 lineHasWord && !word.isEmpty && !words[position - 1].isEmpty && !startsABlock(word)
-            if breakable && current + 1 + word.count > width {
+            let columns = TerminalWidth.columns(of: word)
+            if breakable && current + 1 + columns > width {
                 out += "\n" + indent + word
-                current = indent.count + word.count
+                current = indent.count + columns
             } else {
                 if position > 0 { out += " " }
                 out += word
-                current += (position > 0 ? 1 : 0) + word.count
+                current += (position > 0 ? 1 : 0) + columns
             }
             lineHasWord = lineHasWord || !word.isEmpty
         }

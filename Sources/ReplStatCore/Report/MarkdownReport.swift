@@ -21,7 +21,7 @@ public enum MarkdownReport {
     /// (`MarkdownProse`); without, as it is, for a file or a pipe.
     public static func render(_ result: AnalysisResult, width: Int? = nil) -> String {
         var out = "# Replication report\n"
-        overview(result, into: &out)
+        overview(result, width, into: &out)
         indexTable(result, width, into: &out)
         transitions(result, width, into: &out)
         stalls(result, width, into: &out)
@@ -36,7 +36,8 @@ public enum MarkdownReport {
 
     // MARK: - Sections
 
-    private static func overview(_ result: AnalysisResult, into out: inout String) {
+    private static func overview(_ result: AnalysisResult, _ width: Int?, into out: inout String) {
+        let name = { (text: String) in MarkdownText.inlineName(text, fitting: width) }
         out += "\n## Overview\n\n"
         let failures = result.failures
         if !failures.isEmpty {
@@ -44,7 +45,9 @@ public enum MarkdownReport {
             out += "> **WARNING: \(sources) damaged or unreadable. The figures below cover only the lines read "
             out += "before the damage; a line cut short by it is rejected like any other.**\n"
             for failure in failures {
-                out += "> - " + MarkdownText.inline(failure.description) + "\n"
+                // The source's name as the other names; the rest of the sentence wraps.
+                let sentence = failure.description.unicodeScalars.dropFirst(failure.source.unicodeScalars.count)
+                out += "> - " + name(failure.source) + MarkdownText.inline(String(sentence)) + "\n"
             }
             out += "\n"
         }
@@ -64,13 +67,13 @@ public enum MarkdownReport {
             out += "- Status now: " + statusCounts(result.indices) + "\n"
             let idle = result.indices.lazy.filter { !isReplicating($0) }
             let names = idle.map { index in
-                MarkdownText.inline(result.indexName(index.index)) + " (" + statusNow(index) + ")"
+                name(result.indexName(index.index)) + " (" + statusNow(index) + ")"
             }
             out += "- Not replicating now: "
             out += idle.isEmpty ? "none\n" : HumanFormat.list(names, count: idle.count, limit: inlineNameLimit) + "\n"
         }
 
-        let names = result.sources.map { MarkdownText.inline($0.name) }
+        let names = result.sources.map { name($0.name) }
         out += "- Sources: \(result.sources.count) (" + HumanFormat.list(names, limit: inlineNameLimit) + ")\n"
         let totals = result.totals
         out += "- Lines read: \(HumanFormat.grouped(totals.lines)); samples accepted: "
@@ -89,7 +92,7 @@ public enum MarkdownReport {
         out += result.errorEpisodes.isEmpty ? "\n" : " (\(HumanFormat.count(errorSamples, "sample", "samples")))\n"
         if let worst = worstLagSeconds(result.indices), let seconds = worst.lagSeconds {
             out += "- Worst lag in seconds: \(HumanFormat.duration(seconds.max)) ("
-            out += MarkdownText.inline(result.indexName(worst.index)) + ")\n"
+            out += name(result.indexName(worst.index)) + ")\n"
         }
     }
 
@@ -229,7 +232,7 @@ public enum MarkdownReport {
             which: "of", rows: "episodes with the most samples", file: "errors.csv",
             columns: [
                 .name("Index"), .text("Start"), .text("End"), .number("Samples"), .number("HTTP status"),
-                .text("Type"), .sentence("First reason"),
+                .name("Type"), .sentence("First reason"),
             ])
         section.render(result.errorEpisodes, largestBy: \.samples, width, into: &out) { episode in
             [
@@ -605,6 +608,21 @@ enum MarkdownText {
 
     /// Text inside a list item or a quote: the same escaping as a cell.
     static func inline(_ text: String) -> String { cell(text) }
+
+    /// A name from the data (an index, a source) inside a list item or a quote. Given a terminal's
+    /// width, each of its words too wide for a line of its own (`width` less an indent and the
+    /// punctuation around a name) is cut in the middle with `…`, as in a table's name column:
+    /// wrapping breaks only between words, and a name as wide as the terminal would overflow.
+    static func inlineName(_ text: String, fitting width: Int?) -> String {
+        guard let width else { return inline(text) }
+        let room = max(width - 5, 8)
+        let words = text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            let word = String(word)
+            return TerminalWidth.columns(of: cell(word)) > room
+                ? MarkdownTable.unescapedCut(word, to: room, .middle) : word
+        }
+        return inline(words.joined(separator: " "))
+    }
 
     /// `text` cut to `limit` characters, the last of them an ellipsis, when it is longer.
     static func truncated(_ text: String, to limit: Int) -> String {

@@ -4,7 +4,7 @@
 /// Given a width (a terminal's), a table wider than that is made to fit: the columns that may be
 /// cut narrow first, their text cut with `…`; when that is not enough, the table is split into
 /// several, each repeating the first column so that every row can still be told. Widths count
-/// characters: close enough for alignment, and the same on every run.
+/// a terminal's columns (`TerminalWidth.columns`): a CJK character takes two, a combining mark none.
 struct MarkdownTable {
     struct Column {
         var title: String
@@ -60,9 +60,11 @@ struct MarkdownTable {
                 }
             }
         }
-        var natural = columns.map { max($0.title.count, 3) }
+        var natural = columns.map { max(TerminalWidth.columns(of: $0.title), 3) }
         for row in escaped {
-            for (position, cell) in row.enumerated() { natural[position] = max(natural[position], cell.count) }
+            for (position, cell) in row.enumerated() {
+                natural[position] = max(natural[position], TerminalWidth.columns(of: cell))
+            }
         }
         guard let width, Self.width(of: natural) > width else {
             return render(Array(columns.indices), widths: natural, escaped)
@@ -70,7 +72,9 @@ struct MarkdownTable {
         let narrowest = columns.indices.map { position in
             columns[position].cut == nil
                 ? natural[position]
-                : min(natural[position], max(columns[position].narrowest, columns[position].title.count, 3))
+                : min(
+                    natural[position],
+                    max(columns[position].narrowest, TerminalWidth.columns(of: columns[position].title), 3))
         }
         let layout = Layout(natural: natural, narrowest: narrowest, width: width)
         return layout.parts().map { part in
@@ -86,7 +90,7 @@ struct MarkdownTable {
             var text = "|"
             for (cell, position) in zip(cells, part) {
                 let width = widths[position]
-                let padding = String(repeating: " ", count: max(0, width - cell.count))
+                let padding = String(repeating: " ", count: max(0, width - TerminalWidth.columns(of: cell)))
                 text += " " + (columns[position].alignRight ? padding + cell : cell + padding) + " |"
             }
             return text + "\n"
@@ -100,7 +104,8 @@ struct MarkdownTable {
         for (row, cells) in zip(rows, escaped) {
             out += line(
                 part.map { position in
-                    guard case .text(let text) = row[position], cells[position].count > widths[position],
+                    guard case .text(let text) = row[position],
+                        TerminalWidth.columns(of: cells[position]) > widths[position],
                         let cut = columns[position].cut
                     else { return cells[position] }
                     return Self.cut(text, to: widths[position], cut)
@@ -109,17 +114,27 @@ struct MarkdownTable {
         return out
     }
 
-    /// `text` escaped and cut to at most `width` characters, with `…` where it was cut: as
-    /// much of the text as fits once escaped, so that no escape is cut in two.
+    /// `text` escaped and cut to at most `width` columns, with `…` where it was cut: as much
+    /// of the text as fits once escaped, so that no escape is cut in two, and no character either.
     static func cut(_ text: String, to width: Int, _ cut: Cut) -> String {
+        MarkdownText.cell(unescapedCut(text, to: width, cut))
+    }
+
+    /// `cut`'s text before it is escaped.
+    static func unescapedCut(_ text: String, to width: Int, _ cut: Cut) -> String {
         let characters = Array(text)
         var kept = max(0, min(characters.count, width) - 1)
         while true {
             let head = cut == .end ? kept : (kept + 1) / 2
             var candidate = String(characters[..<head]) + "…"
             if cut == .middle { candidate += String(characters[(characters.count - (kept - head))...]) }
-            let escaped = MarkdownText.cell(candidate)
-            if escaped.count <= width || kept == 0 { return escaped }
+            // Escaping only lengthens: text that does not fit as it is need not be escaped.
+            if kept == 0
+                || (TerminalWidth.columns(of: candidate) <= width
+                    && TerminalWidth.columns(of: MarkdownText.cell(candidate)) <= width)
+            {
+                return candidate
+            }
             kept -= 1
         }
     }
