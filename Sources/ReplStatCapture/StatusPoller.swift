@@ -59,6 +59,14 @@ public final class StatusPoller: Sendable {
                 reason: "answer longer than \(EnvelopeLineBuilder.maxBodyBytes) bytes", httpStatus: status)
         }
         switch outcome.code {
+        case CURLE_OUT_OF_MEMORY where status != nil, Self.tooLarge:
+            // libcurl gives up on headers longer than it keeps (100 KiB a line; libcurl 8 also
+            // 300 KiB in all) with "Out of memory" before 8.6, CURLE_TOO_LARGE since. The answer
+            // was not read: its status line says nothing of it.
+            return PollFailure(
+                kind: .responseTooLarge,
+                reason: "answer headers longer than libcurl accepts (100 KiB a line): "
+                    + "a proxy or the cluster's settings may be adding them")
         case CURLE_OPERATION_TIMEDOUT:
             return PollFailure(kind: .timeout, reason: "no complete answer in \(Self.seconds(timeoutMillis))")
         case CURLE_COULDNT_RESOLVE_HOST:
@@ -91,6 +99,9 @@ public final class StatusPoller: Sendable {
             return PollFailure(kind: .requestFailed, reason: Self.libcurlText(outcome), httpStatus: status)
         }
     }
+
+    /// CURLE_TOO_LARGE (libcurl 8.6 and later), which the headers of older ones do not name.
+    private static let tooLarge = CURLcode(rawValue: 100)
 
     /// The system's reason behind a failed connection: `connection refused`.
     private static func systemText(_ outcome: CurlOutcome, or fallback: String) -> String {

@@ -132,6 +132,22 @@ import Testing
         #expect(transitions.split(separator: "\n").count == 1)
     }
 
+    /// Headers longer than libcurl keeps: said so, as an answer too large, not as libcurl's "Out
+    /// of memory", and without the status of an answer that was not read.
+    @Test func headersTooLongForLibcurlAreAnAnswerTooLarge() throws {
+        let server = try ReplayServer()
+        let run = try Replstat.run(
+            ["capture", "--url", server.url, "--index", "follower-huge-header", "--polls", "1", "--timeout", "20"],
+            environment: Self.noCredentials)
+        #expect(run.status == 0, "\(run.stderr)")
+        let response = try #require(try Self.object(run.stdoutText)["response"] as? [String: Any])
+        let error = try #require(response["error"] as? [String: Any], "\(run.stdoutText)")
+        #expect(error["type"] as? String == "capture_response_too_large", "\(run.stdoutText)")
+        let reason = try #require(error["reason"] as? String)
+        #expect(reason.contains("headers") && !reason.lowercased().contains("memory"), "\(reason)")
+        #expect(response["status"] == nil, "\(run.stdoutText)")
+    }
+
     /// A timeout on silence would never end a body that trickles in; --timeout bounds the whole
     /// answer.
     @Test func anAnswerThatTricklesInIsCutAtTheTimeout() throws {

@@ -9,7 +9,7 @@ import Foundation
 /// the server sets Content-Length and closes the connection). Some indices misbehave on purpose:
 /// `follower-slow` never answers (it waits for the client to give up), `follower-trickle` sends
 /// `follower-syncing` a byte every 0.5 s after the head, `follower-dropped` closes the connection
-/// without answering, and `follower-wait-*` answer like `follower-paused` after `waitDelay`. An
+/// without answering, `follower-huge-header` sends a header line of 200 kB, and `follower-wait-*` answer like `follower-paused` after `waitDelay`. An
 /// unknown index gets a bare 404. Each connection has a thread of its own, so that many slow
 /// answers are served at once.
 final class ReplayServer: @unchecked Sendable {
@@ -117,6 +117,10 @@ final class ReplayServer: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.5)
                 guard send(connection, Data([byte])) else { return }
             }
+        case "follower-huge-header":
+            // A status line, then a header line of 200 kB: more than libcurl keeps (100 KiB).
+            let padding = String(repeating: "a", count: 200_000)
+            send(connection, Data("HTTP/1.1 200 OK\r\nX-Padding: \(padding)\r\nConnection: close\r\n\r\n{}".utf8))
         case _ where index.hasPrefix("follower-wait-"):
             Thread.sleep(forTimeInterval: waitDelay)
             send(connection, recorded("follower-paused"))
