@@ -105,6 +105,21 @@ import Testing
                 + "(--max-gap 120 and 300): run split and every partial analysis with the same options\n")
     }
 
+    /// A failure at byte -1: no read stops before the start of a file. Refused, its line named.
+    @Test func aFailureOffsetBeforeTheStart() throws {
+        let failed = Self.sourceRecord(1, lines: 0).replacingOccurrences(
+            of: "\t\t\t\n", with: "\ttruncatedGzip\t-1\tcut\n")
+        let (folder, path) = try Self.write(Self.sourceRecord(0, lines: 0) + failed)
+        let run = try Replstat.run(["merge", "--format", "json", path])
+        withExtendedLifetime(folder) {}
+        #expect(run.status == 1, "\(run.stderr)")  // as every damaged partial
+        #expect(
+            run.stderr.hasPrefix(
+                "replstat: \(path): line 2: field 25 of the 'replstat-partial' line (failure offset) is '-1': "
+                    + "not a partial document of replstat, or damaged; make it again with `replstat split`"),
+            "\(run.stderr)")
+    }
+
     /// A record whose line number has more digits than a record has: out of range, said so.
     @Test func aLineNumberPastTheRange() throws {
         let run = try Replstat.run(

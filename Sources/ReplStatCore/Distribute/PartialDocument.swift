@@ -80,7 +80,8 @@ public struct SourceDocument: Sendable, Equatable {
             throw PartialFields.Problem(message: "it counts \(counts.lines) lines of a source of \(lines)")
         }
         let kind = try fields.word("failure")
-        let offset = try fields.optional("failure offset", as: Int64.self)
+        // A byte of the source: a read never fails before its start.
+        let offset = try fields.optional("failure offset", in: 0...Int64.max)
         let detail = String(decoding: try fields.text("failure detail"), as: UTF8.self)
         var failure: SourceFailure?
         if !kind.isEmpty {

@@ -95,6 +95,18 @@ struct PartialFields {
         return value
     }
 
+    /// A number in `range`, or nil for an empty field.
+    mutating func optional<Number: FixedWidthInteger>(_ what: String, in range: ClosedRange<Number>) throws(Problem)
+        -> Number?
+    {
+        let field = try field(what)
+        if field.isEmpty { return nil }
+        guard let value = Self.parse(field, as: Number.self), range.contains(value) else {
+            throw problem(what, field)
+        }
+        return value
+    }
+
     /// A number in `range`.
     mutating func number<Number: FixedWidthInteger>(_ what: String, in range: ClosedRange<Number>) throws(Problem)
         -> Number
