@@ -51,9 +51,22 @@ enum LongSourceList {
         return (Array(arguments[..<kept]), Array(arguments[kept...]))
     }
 
+    /// `help WORDS`: the words must name a subcommand. ArgumentParser shows the root's help for
+    /// any other, with status 0, and a typo (`help simulte`) would pass for success.
+    private static func checkHelpNamesASubcommand(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        let words = arguments.dropFirst().prefix { !$0.hasPrefix("-") }
+        let known = ReplStat.configuration.subcommands.map { $0._commandName }
+        guard let first = words.first, words.count > 1 || !known.contains(first) else { return }
+        throw ValidationError(
+            "replstat has no subcommand '\(words.joined(separator: " "))': ask for the help of "
+                + known.dropLast().joined(separator: ", ") + " or " + known.last!)
+    }
+
     /// Parses `arguments` as `ReplStat`'s command line, the list of files at its end taken apart
     /// and given to the command after parsing, and validated with it.
     static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        try checkHelpNamesASubcommand(arguments)
         let (parsed, files) = split(arguments)
         let command = try ReplStat.parseAsRoot(parsed)
         guard !files.isEmpty else { return command }

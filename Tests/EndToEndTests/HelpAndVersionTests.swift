@@ -52,6 +52,22 @@ import Testing
             "\(run.stderr)")
     }
 
+    /// `help` of a subcommand replstat does not have is a usage error that lists those it has,
+    /// not the root's help with status 0 (a script checking `replstat help simulte` saw success).
+    @Test(arguments: [["help", "bogus"], ["help", "analyze", "bogus"]])
+    func helpOfAnUnknownSubcommandIsAUsageError(_ arguments: [String]) throws {
+        let run = try Replstat.run(arguments)
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(
+            run.stderr.hasPrefix(
+                "Error: replstat has no subcommand '\(arguments.dropFirst().joined(separator: " "))': "
+                    + "ask for the help of analyze, watch, capture, run, simulate, split or merge"),
+            "\(run.stderr)")
+        // Known ones still get their help.
+        #expect(try Replstat.run(["help", "simulate"]).status == 0)
+    }
+
     /// `replstat 0.1.0 (commit 5f525f2abcde)`: the commit the binary was built from, as git
     /// says when the tests run from a checkout; in the root help too.
     @Test func versionNamesTheCommit() throws {
