@@ -60,7 +60,16 @@ struct FleetPlan {
         case .healthy, .autopause, .bootstrapFail:
             break
         }
-        self.outages = outages
+        // The poller is up for the first and the last round: an outage shows as a gap between
+        // samples, as analyze sees it, never as a capture that is empty or stops short (an
+        // outage lasts at least 6 minutes, and `--polls 1` of the outage story wrote nothing).
+        let firstRoundEnd = start + interval
+        let lastRoundStart = start + duration - interval
+        self.outages = outages.compactMap { outage in
+            let from = max(outage.lowerBound, firstRoundEnd)
+            let to = min(outage.upperBound, lastRoundStart)
+            return from < to ? from..<to : nil
+        }
         self.sharedErrors = sharedErrors
         strayErrorProbability = options.scenario == .healthy ? 0.0005 : 0.002
 

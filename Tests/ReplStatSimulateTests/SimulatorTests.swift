@@ -181,6 +181,22 @@ struct SimulatorTests {
             })
     }
 
+    /// A short capture has every poll of its first and last round: an outage longer than the
+    /// capture (at least 6 minutes) left `--polls 1` of the outage story empty, and cut mixed
+    /// short at its end, where no gap shows.
+    @Test(arguments: SimulationScenario.allCases, [1, 2, 3])
+    func theFirstAndLastRoundsAreAlwaysPolled(scenario: SimulationScenario, polls: Int) throws {
+        let options = Self.options(scenario, polls: polls)
+        let lines = Self.lines(Simulator(options: options).generate())
+        let stamps = lines.map { Self.field("@timestamp", in: $0) }
+        let rounds = try stamps.map { stamp in
+            let millis = try #require(Array(stamp.utf8).withUnsafeBufferPointer { Timestamp.parseRFC3339($0) })
+            return Int((millis - options.startMillis) / options.intervalMillis)
+        }
+        #expect(rounds.count { $0 == 0 } == options.indices, "\(scenario) \(polls)")
+        #expect(rounds.count { $0 == polls - 1 } == options.indices, "\(scenario) \(polls)")
+    }
+
     @Test func outageLeavesAGapForEveryIndex() throws {
         let bytes = Simulator(options: Self.options(.outage)).generate()
         let result = try Self.analyze(bytes)
