@@ -251,8 +251,7 @@ public final class GzipCaptureFiles: CaptureOutput {
 
     /// `dir/name-20261130T120000Z.jsonl.gz`, then `..._02.jsonl.gz`, `_03`, ... should that name be taken.
     static func rotatedNames(_ path: String, firstPoll: Int64) -> some Sequence<String> {
-        let suffix = [".jsonl.gz", ".json.gz", ".gz"].first { path.hasSuffix($0) && path.count > $0.count } ?? ""
-        let stem = String(path.dropLast(suffix.count))
+        let (stem, suffix) = Rotation.stem(of: path)
         // 2026-11-30T12:00:00.000Z -> 20261130T120000Z: no colons, which some tools take for a host.
         let stamp = Timestamp.format(firstPoll).filter { $0 != "-" && $0 != ":" }.prefix(15) + "Z"
         let base = stem + "-" + stamp

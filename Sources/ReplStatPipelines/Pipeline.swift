@@ -49,27 +49,37 @@ public struct Pipeline: Sendable {
     /// (`replstat run --out-dir`): the deepest folder that holds every relative path it writes.
     /// nightly-report.yaml's `reports/nightly/report.md` and `reports/nightly/csv` become
     /// `DIR/report.md` and `DIR/csv`, as an operator who names the folder of tonight's reports
-    /// expects. Absolute paths and standard output stay.
-    public func rerooted(under directory: String) -> Pipeline {
+    /// expects. Absolute paths and standard output stay. Throws when a relative path climbs out
+    /// of that folder (`../x.md` beside `reports/y.json`): under DIR it would climb out of DIR.
+    public func rerooted(under directory: String) throws(OutDirError) -> Pipeline {
         let shared = OutputFolder.shared(by: writtenFolders)
-        func reroot(_ path: String) -> String { shared.replaced(in: path, by: directory) }
-        func reroot(_ destination: ReportOutputs.Destination?) -> ReportOutputs.Destination? {
+        func reroot(_ path: String) throws(OutDirError) -> String {
+            guard let moved = shared.replaced(in: path, by: directory) else {
+                throw OutDirError(directory: directory, path: path)
+            }
+            return moved
+        }
+        func reroot(_ destination: ReportOutputs.Destination?) throws(OutDirError) -> ReportOutputs.Destination? {
             guard case .file(let path) = destination else { return destination }
-            return .file(reroot(path))
+            return .file(try reroot(path))
         }
         var copy = self
-        copy.reports.markdown = reroot(reports.markdown)
-        copy.reports.html = reroot(reports.html)
-        copy.reports.json = reroot(reports.json)
-        copy.reports.openMetrics = reroot(reports.openMetrics)
-        if let csv = reports.csv { copy.reports.csv?.directory = reroot(csv.directory) }
-        copy.rejects = rejects.map(reroot)
-        if let to = reroot(watch?.to) { copy.watch?.to = to }
-        if let metrics = watch?.metrics { copy.watch?.metrics?.path = reroot(metrics.path) }
-        copy.sources = sources.map { source in
-            guard case .capture(var capture) = source.kind, let out = capture.out else { return source }
-            capture.out = reroot(out)
-            return PipelineSource(.capture(capture), at: source.location)
+        copy.reports.markdown = try reroot(reports.markdown)
+        copy.reports.html = try reroot(reports.html)
+        copy.reports.json = try reroot(reports.json)
+        copy.reports.openMetrics = try reroot(reports.openMetrics)
+        if let csv = reports.csv { copy.reports.csv?.directory = try reroot(csv.directory) }
+        if let rejects { copy.rejects = try reroot(rejects) }
+        if let to = try reroot(watch?.to) { copy.watch?.to = to }
+        if let metrics = watch?.metrics { copy.watch?.metrics?.path = try reroot(metrics.path) }
+        copy.sources = []
+        for source in sources {
+            guard case .capture(var capture) = source.kind, let out = capture.out else {
+                copy.sources.append(source)
+                continue
+            }
+            capture.out = try reroot(out)
+            copy.sources.append(PipelineSource(.capture(capture), at: source.location))
         }
         return copy
     }
@@ -82,6 +92,17 @@ public struct Pipeline: Sendable {
         }
         files += [rejects, capture?.out, watch?.metrics?.path].compactMap { $0 }
         return files.map(OutputFolder.parent) + (reports.csv.map { [$0.directory] } ?? [])
+    }
+}
+
+/// A path of the pipeline that `--out-dir` cannot hold: it climbs out of the pipeline's output folder.
+public struct OutDirError: Error, CustomStringConvertible {
+    public let directory: String
+    public let path: String
+
+    public var description: String {
+        "--out-dir \(directory) cannot hold \(path): it climbs out of the pipeline's output folder; "
+            + "write it under that folder, or give it as an absolute path"
     }
 }
 
@@ -116,10 +137,16 @@ struct OutputFolder {
         path.split(separator: "/").filter { $0 != "." }
     }
 
-    /// `path` with this folder replaced by `directory`; an absolute path as it is.
-    func replaced(in path: String, by directory: String) -> String {
+    /// `path` with this folder replaced by `directory`; an absolute path as it is; nil when the
+    /// rest of the path climbs (`..`) out of the folder.
+    func replaced(in path: String, by directory: String) -> String? {
         guard !path.hasPrefix("/") else { return path }
         let rest = Self.components(path).dropFirst(components.count)
+        var depth = 0
+        for component in rest {
+            depth += component == ".." ? -1 : 1
+            if depth < 0 { return nil }
+        }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         guard !rest.isEmpty else { return base.isEmpty ? directory : base }
         return base + "/" + rest.joined(separator: "/")

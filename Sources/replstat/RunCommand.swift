@@ -69,7 +69,13 @@ struct Run: ParsableCommand {
         }
         var pipeline = try load(with: reader)
         if !sources.isEmpty { pipeline = pipeline.replacingSources(with: sources) }
-        if let outputDirectory { pipeline = pipeline.rerooted(under: outputDirectory) }
+        if let outputDirectory {
+            do {
+                pipeline = try pipeline.rerooted(under: outputDirectory)
+            } catch {
+                throw usage("\(file): \(error)")
+            }
+        }
         // Globs are expanded (and a glob without match refused) before anything starts.
         let resolved: [Pipeline.ResolvedSource]
         do {

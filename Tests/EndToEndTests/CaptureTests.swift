@@ -478,6 +478,26 @@ import Testing
         #expect(server.seen.isEmpty)
     }
 
+    /// Rotated files are named after `--out` and their first poll: an `--out` naming only a
+    /// folder (`captures/`, `captures/.jsonl.gz`) would give files named `-20261130T120000Z...`,
+    /// which `rm`, `gzip` and the like take for options. Refused before any poll.
+    @Test(arguments: ["/", "/.jsonl.gz", "/.gz"]) func rotatedFilesNeedANameBesidesTheirTime(_ out: String) throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let run = try Replstat.run(
+            [
+                "capture", "--url", server.url, "--index", "follower-paused", "--polls", "1", "--rotate-daily",
+                "--out", dir.path + out,
+            ], environment: CaptureTests.noCredentials)
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.hasPrefix(
+                "Error: --out names no file, only its folder: rotated files are named after it and their first "
+                    + "poll (captures/ccr.jsonl.gz gives captures/ccr-20261130T120000Z.jsonl.gz)"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        #expect(server.seen.isEmpty)
+    }
+
     /// An endless index file (a FIFO, a device) is read up to 1 MiB and refused.
     @Test func anEndlessIndexFileIsRefusedAtOneMiB() throws {
         let run = try Replstat.bash(

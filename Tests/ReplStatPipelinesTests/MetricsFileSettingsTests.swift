@@ -61,7 +61,7 @@ import Testing
             sinks:
               watch: {metrics-file: captures/replstat.prom}
             """, file: "p.yaml")
-        let moved = pipeline.rerooted(under: "D")
+        let moved = try pipeline.rerooted(under: "D")
         #expect(moved.watch?.metrics?.path == "D/replstat.prom")
         guard case .capture(let capture) = moved.sources.first?.kind else {
             Issue.record("no capture source")

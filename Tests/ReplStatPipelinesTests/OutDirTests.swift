@@ -94,4 +94,19 @@ import Testing
         #expect(above.reports.markdown == .file("D/x.md"))
         #expect(above.reports.json == .file("D/y.json"))
     }
+
+    /// A path that climbs out of the folder `--out-dir` replaces (`../x.md` beside
+    /// `reports/y.json`) would climb out of DIR too (`D/../x.md`): refused, the path named.
+    @Test(arguments: ["../x.md", "reports/../../x.md", "./../../x.md"])
+    func aPathThatClimbsOutOfTheFolderIsRefused(_ markdown: String) throws {
+        let pipeline = try PipelineFile.parse(
+            "sources: [a.jsonl]\nsinks: {markdown: \(markdown), json: reports/y.json}\n", file: "p.yaml")
+        #expect {
+            try pipeline.rerooted(under: "D")
+        } throws: { error in
+            "\(error)"
+                == "--out-dir D cannot hold \(markdown): it climbs out of the pipeline's output folder; "
+                + "write it under that folder, or give it as an absolute path"
+        }
+    }
 }

@@ -342,7 +342,7 @@ import Testing
         let pipeline = try parse(
             "sources: [a]\nsinks:\n  markdown: r.md\n  html: r.html\n  csv: /abs/csv\n  rejects: x/rej.jsonl\n"
                 + "  watch: {to: \"-\"}\n")
-        let moved = pipeline.replacingSources(with: ["b.jsonl", "-"]).rerooted(under: "out")
+        let moved = try pipeline.replacingSources(with: ["b.jsonl", "-"]).rerooted(under: "out")
         #expect(moved.sources.map(\.kind) == [.path("b.jsonl"), .standardInput])
         #expect(moved.reports.markdown == .file("out/r.md"))
         #expect(moved.reports.html == .file("out/r.html"))

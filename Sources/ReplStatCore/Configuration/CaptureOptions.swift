@@ -57,6 +57,12 @@ public struct CaptureOptions: Sendable, Equatable {
                 rotation.maxBytes != nil ? "rotate-size" : "rotate-daily", "rotates the capture file: give it with",
                 needs: "out")
         }
+        if let out, rotation.isEnabled, Rotation.stem(of: out).name.hasSuffix("/") || out.isEmpty {
+            throw SettingError(
+                "out",
+                "names no file, only its folder: rotated files are named after it and their first poll "
+                    + "(captures/ccr.jsonl.gz gives captures/ccr-20261130T120000Z.jsonl.gz)")
+        }
         guard !indices.isEmpty || indexFile != nil else {
             throw SettingError("indices", "names no follower index to poll", needs: "index-file")
         }
@@ -76,4 +82,11 @@ public struct Rotation: Sendable, Equatable {
     }
 
     public var isEnabled: Bool { maxBytes != nil || daily }
+
+    /// `captures/ccr.jsonl.gz` as `captures/ccr` and `.jsonl.gz`: the part of the name a rotated
+    /// file's time goes after, and the extension that follows it.
+    public static func stem(of path: String) -> (name: String, suffix: String) {
+        let suffix = [".jsonl.gz", ".json.gz", ".gz"].first { path.hasSuffix($0) && path.count > $0.count } ?? ""
+        return (String(path.dropLast(suffix.count)), suffix)
+    }
 }
