@@ -164,8 +164,26 @@ public final class GzipCaptureFiles: CaptureOutput {
                 return error
             }
         }
-        if let failure { throw failure }
+        if let failure { throw droppingUnfinishedMember(failure) }
         if let maxBytes = rotation.maxBytes, file!.bytesWritten >= maxBytes { try closeFile() }
+    }
+
+    /// `failure` of a write to the file, once the member it cut short is gone: a member cut in
+    /// the middle (a full disk) would make the file damaged, which no restart may append to.
+    private func droppingUnfinishedMember(_ failure: OutputError) -> OutputError {
+        member = nil
+        guard let file else { return failure }
+        if file.dropUnfinished() {
+            return OutputError(
+                path: failure.path,
+                detail: failure.detail + "; the file ends with its last whole gzip member: make room and capture again",
+                code: failure.code)
+        }
+        return OutputError(
+            path: failure.path,
+            detail: failure.detail + "; its last gzip member is cut short: move it away (analyze reads it up to "
+                + "the cut) and capture into a new file",
+            code: failure.code)
     }
 
     public func checkpoint() throws(OutputError) {
@@ -185,7 +203,11 @@ public final class GzipCaptureFiles: CaptureOutput {
     private func closeMember() throws(OutputError) {
         guard let open = member else { return }
         member = nil
-        try open.finish()
+        do {
+            try open.finish()
+        } catch {
+            throw droppingUnfinishedMember(error)
+        }
     }
 
     private func closeFile() throws(OutputError) {

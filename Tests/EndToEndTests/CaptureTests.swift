@@ -277,6 +277,34 @@ import Testing
         #expect(onPlain.stderr.contains("not a gzip file"), "\(onPlain.stderr)")
     }
 
+    /// A write that fails part-way (a full disk; here a file size limit of 4 KiB, SIGXFSZ
+    /// ignored, so that write(2) fails with EFBIG as on ENOSPC) leaves no cut member: the file is
+    /// cut back to its last whole member, so that it reads whole and a restarted capture goes on.
+    @Test func aFailedWriteLeavesTheFileWhole() throws {
+        let server = try ReplayServer()
+        let dir = try TemporaryDirectory()
+        let capture = dir.file("ccr.jsonl.gz")
+        let arguments = [
+            "capture", "--url", server.url, "--index", "follower-paused", "--interval", "0.1", "--flush-every",
+            "0.1", "--out", capture.path,
+        ]
+        let full = try Replstat.bash(
+            "trap '' XFSZ; ulimit -f 4; exec "
+                + ([Replstat.binary.path] + arguments + ["--polls", "1000"]).map {
+                    "'" + $0 + "'"
+                }.joined(separator: " "), environment: Self.noCredentials)
+        #expect(full.status == 1, "\(full.stderr)")
+        #expect(full.stderr.contains(capture.path), "\(full.stderr)")
+        let test = try Replstat.bash("gzip -t '\(capture.path)'")
+        #expect(test.status == 0, "\(test.stderr)")
+        let kept = try Self.gunzip(capture).count
+        #expect(kept > 0)
+
+        let again = try Replstat.run(arguments + ["--polls", "1"], environment: Self.noCredentials)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.gunzip(capture).count == kept + 1)
+    }
+
     @Test func rotationBySizeStartsFilesNamedAfterTheirFirstPoll() throws {
         let server = try ReplayServer()
         let dir = try TemporaryDirectory()

@@ -12,10 +12,17 @@ public final class AppendingFile: ByteSink {
     public let path: String
     private let descriptor: Int32
     public private(set) var bytesWritten: Int64 = 0
+    /// The file's size when it was opened.
+    private let sizeAtOpen: Int64
+    /// Where what was written up to the last `finish` ends.
+    private var finishedEnd: Int64
 
     private init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = descriptor
+        var status = stat()
+        sizeAtOpen = fstat(descriptor, &status) == 0 ? Int64(status.st_size) : 0
+        finishedEnd = sizeAtOpen
     }
 
     /// Opens `path` to append to it, or creates it readable by its owner only (a capture
@@ -70,7 +77,18 @@ public final class AppendingFile: ByteSink {
     }
 
     /// The end of one gzip member: the file stays open for the next.
-    public func finish() throws(OutputError) {}
+    public func finish() throws(OutputError) {
+        finishedEnd = sizeAtOpen + bytesWritten
+    }
+
+    /// Cuts off what was written since the last `finish` (the start of a gzip member whose write
+    /// failed part-way, on a full disk), so that the file ends with a whole member and can be
+    /// read and continued. False when even that failed.
+    public func dropUnfinished() -> Bool {
+        guard ftruncate(descriptor, off_t(finishedEnd)) == 0 else { return false }
+        bytesWritten = finishedEnd - sizeAtOpen
+        return true
+    }
 
     public func close() throws(OutputError) {
         if Glibc.close(descriptor) != 0 { throw OutputError.system(path: path) }
