@@ -228,6 +228,21 @@ import Testing
         }
     }
 
+    /// Gives both the same lag sample; records an issue and returns false where they differ.
+    private static func agree(
+        _ history: inout LeaderHistory, _ reference: inout Reference, at time: Int64, leader: Int64, follower: Int64,
+        seed: UInt64, poll: Int
+    ) -> Bool {
+        let lag = history.lagMillis(at: time, leader: leader, follower: follower)
+        let expected = reference.lagMillis(at: time, leader: leader, follower: follower)
+        guard lag == expected, history.entries == reference.entries, history.dropped == reference.dropped else {
+            Issue.record(
+                "seed \(seed), poll \(poll): lag \(String(describing: lag)), expected \(String(describing: expected))")
+            return false
+        }
+        return true
+    }
+
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func matchesAPlainArray(seed: UInt64) {
         var random = SplitMix64(seed: seed)
@@ -251,15 +266,8 @@ import Testing
                 history.clear()
                 reference = Reference(entries: [], dropped: nil)
             }
-            let lag = history.lagMillis(at: time, leader: leader, follower: follower)
-            let expected = reference.lagMillis(at: time, leader: leader, follower: follower)
-            guard lag == expected, history.entries == reference.entries, history.dropped == reference.dropped
-            else {
-                Issue.record(
-                    "seed \(seed), poll \(poll): lag \(String(describing: lag)), expected \(String(describing: expected))"
-                )
-                return
-            }
+            guard Self.agree(&history, &reference, at: time, leader: leader, follower: follower, seed: seed, poll: poll)
+            else { return }
         }
     }
 
@@ -324,15 +332,8 @@ import Testing
             let previousLeader = leader
             if random.next() % 8 != 0 { leader += 1 + Int64(random.next() % 200) }
             let follower = previousLeader + Int64(random.next() % 7) - 3
-            let lag = history.lagMillis(at: time, leader: leader, follower: follower)
-            let expected = reference.lagMillis(at: time, leader: leader, follower: follower)
-            guard lag == expected, history.entries == reference.entries, history.dropped == reference.dropped
-            else {
-                Issue.record(
-                    "seed \(seed), poll \(poll): lag \(String(describing: lag)), expected \(String(describing: expected))"
-                )
-                return
-            }
+            guard Self.agree(&history, &reference, at: time, leader: leader, follower: follower, seed: seed, poll: poll)
+            else { return }
         }
     }
 }
