@@ -228,6 +228,21 @@ import Testing
         }
     }
 
+    /// Gives both the same lag sample; records an issue and returns false where they differ.
+    private static func agree(
+        _ history: inout LeaderHistory, _ reference: inout Reference, at time: Int64, leader: Int64, follower: Int64,
+        seed: UInt64, poll: Int
+    ) -> Bool {
+        let lag = history.lagMillis(at: time, leader: leader, follower: follower)
+        let expected = reference.lagMillis(at: time, leader: leader, follower: follower)
+        guard lag == expected, history.entries == reference.entries, history.dropped == reference.dropped else {
+            Issue.record(
+                "seed \(seed), poll \(poll): lag \(String(describing: lag)), expected \(String(describing: expected))")
+            return false
+        }
+        return true
+    }
+
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func matchesAPlainArray(seed: UInt64) {
         var random = SplitMix64(seed: seed)
@@ -251,15 +266,8 @@ import Testing
                 history.clear()
                 reference = Reference(entries: [], dropped: nil)
             }
-            let lag = history.lagMillis(at: time, leader: leader, follower: follower)
-            let expected = reference.lagMillis(at: time, leader: leader, follower: follower)
-            guard lag == expected, history.entries == reference.entries, history.dropped == reference.dropped
-            else {
-                Issue.record(
-                    "seed \(seed), poll \(poll): lag \(String(describing: lag)), expected \(String(describing: expected))"
-                )
-                return
-            }
+            guard Self.agree(&history, &reference, at: time, leader: leader, follower: follower, seed: seed, poll: poll)
+            else { return }
         }
     }
 
@@ -293,5 +301,39 @@ import Testing
         #expect(history.count == 10_000)
         #expect(history.room <= 10_000 * 6, "\(history.room) bytes")
         #expect(history.entries.last == Entry(firstSeen: 10_000_000, lastSeen: 10_000_000, checkpoint: 500_000))
+    }
+
+    /// The path nearly every lag sample takes: the follower has what the leader had at the poll
+    /// before, the history keeps that poll's entry as D and this one's as its only entry, no stream.
+    @Test func aFollowerOnePollBehindKeepsOneEntry() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 100, follower: 100) == 0)
+        for poll in Int64(1)...1_000 {
+            let (time, leader) = (poll * 1_000, 100 + poll * 100)
+            // D = (time - 1000, time - 1000, leader - 100), B = (time, time, leader): operation
+            // leader - 99 was written at time - 1000 + 1 * 1000 / 100 = time - 990.
+            #expect(history.lagMillis(at: time, leader: leader, follower: leader - 100) == 990)
+        }
+        #expect(history.entries == [Entry(firstSeen: 1_000_000, lastSeen: 1_000_000, checkpoint: 100_100)])
+        #expect(history.dropped == Entry(firstSeen: 999_000, lastSeen: 999_000, checkpoint: 100_000))
+        #expect(history.room == 0)
+    }
+
+    /// A follower about one poll behind (at, a little short of or a little past the leader of the
+    /// poll before, now and then on a poll with the same leader): the same as a plain array.
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func aFollowerAboutOnePollBehindMatchesAPlainArray(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var history = LeaderHistory()
+        var reference = Reference()
+        var (time, leader): (Int64, Int64) = (0, 1_000)
+        for poll in 0..<20_000 {
+            time += 1_000 + Int64(random.next() % 50)
+            let previousLeader = leader
+            if random.next() % 8 != 0 { leader += 1 + Int64(random.next() % 200) }
+            let follower = previousLeader + Int64(random.next() % 7) - 3
+            guard Self.agree(&history, &reference, at: time, leader: leader, follower: follower, seed: seed, poll: poll)
+            else { return }
+        }
     }
 }

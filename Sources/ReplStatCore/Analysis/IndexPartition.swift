@@ -36,13 +36,19 @@ final class IndexPartition: @unchecked Sendable {
     // inlined here: 12 to 15% more CPU for the whole analysis (README, Performance). One work item
     // at a time uses a partition, so no two accesses can overlap.
     @exclusivity(unchecked) private var windows = ChunkedArray<ReorderWindow>()
-    @exclusivity(unchecked) private var pendingShardDetails = PendingShardDetails()
+    /// Behind a pointer of its own, so that the window's release passes it on as a plain value:
+    /// reached through `self` in a closure, it cost a retain and a release of the partition for
+    /// every sample released.
+    private let pendingShardDetails = UnsafeMutablePointer<PendingShardDetails>.allocate(capacity: 1)
     @exclusivity(unchecked) private var derivations = ChunkedArray<IndexDerivation>()
     /// Per source (by its place in the run), how many of this partition's samples were accepted,
     /// late or duplicate: the partition decides these outcomes, so it counts them.
     @exclusivity(unchecked) private(set) var counts: [OutcomeCounts] = []
 
     private let settings: DerivationSettings
+    /// `count`'s power of two, -1 when it is none: an index's place in the partition is then a
+    /// shift, not a division (two per sample: its own and the prefetch's).
+    private let countShift: Int
     /// What the derivations found, once `finish()` is done.
     private(set) var found = PartitionFindings()
 
@@ -50,6 +56,8 @@ final class IndexPartition: @unchecked Sendable {
         self.number = number
         self.count = count
         self.options = options
+        countShift = count.nonzeroBitCount == 1 ? count.trailingZeroBitCount : -1
+        pendingShardDetails.initialize(to: PendingShardDetails())
         settings = DerivationSettings(
             maxGap: options.maxGap, stallAfter: options.stallAfter, events: events, lagAlert: options.lagAlert,
             keepsRows: options.keepsRowsWithEvents, timelineCapacity: options.timelineCapacity)
@@ -58,6 +66,8 @@ final class IndexPartition: @unchecked Sendable {
     deinit {
         // A run stopped before `finish` still holds samples in its windows' buffers.
         for local in 0..<windows.count { windows.address(of: local).pointee.discard() }
+        pendingShardDetails.deinitialize(count: 1)
+        pendingShardDetails.deallocate()
     }
 
     /// Processes a piece's entries for this partition, in input order; with `outcomes`, also writes
@@ -106,8 +116,14 @@ final class IndexPartition: @unchecked Sendable {
 
     @inline(__always)
     private func prefetchWindow(of entry: PartitionEntry, windows: ChunkedArray<ReorderWindow>) {
-        let local = Int(entry.index) / count
+        let local = place(of: entry.index)
         if local < windows.count { windows.address(of: local).pointee.prefetchOldest() }
+    }
+
+    /// The place of index `index` among this partition's.
+    @inline(__always)
+    private func place(of index: Int32) -> Int {
+        countShift >= 0 ? Int(index) &>> countShift : Int(index) / count
     }
 
     private func makeRoom(source: Int) {
@@ -119,7 +135,7 @@ final class IndexPartition: @unchecked Sendable {
         _ entry: PartitionEntry, shardLists: [[ShardCheckpoints]], windows: ChunkedArray<ReorderWindow>,
         derivations: ChunkedArray<IndexDerivation>
     ) -> Outcome? {
-        let local = Int(entry.index) / count
+        let local = place(of: entry.index)
         while derivations.count <= local {
             let index = Int32(derivations.count * count + number)
             derivations.append(IndexDerivation(index: index, settings: settings))
@@ -132,23 +148,26 @@ final class IndexPartition: @unchecked Sendable {
             return nil
         case .status(var sample, _):
             let hasShards = sample.shardDetails != StatusSample.none
-            if hasShards { sample.shardDetails = pendingShardDetails.keep(shardLists[Int(sample.shardDetails)]) }
-            // Captured strongly, `self` was retained and released around every offer; the
-            // closure runs only during the call, while the caller holds `self`.
-            let outcome = windows.address(of: local).pointee.offer(sample) { [unowned(unsafe) self] in
-                self.release($0, to: derivation)
+            let pending = pendingShardDetails
+            if hasShards { sample.shardDetails = pending.pointee.keep(shardLists[Int(sample.shardDetails)]) }
+            // The closure holds two pointers and no reference: nothing is retained per sample.
+            let outcome = windows.address(of: local).pointee.offer(sample) {
+                Self.release($0, to: derivation, pending: pending)
             }
-            if hasShards && outcome != .status { _ = pendingShardDetails.release(sample.shardDetails) }
+            if hasShards && outcome != .status { _ = pending.pointee.release(sample.shardDetails) }
             return outcome
         }
     }
 
     @inline(__always)
-    private func release(_ sample: StatusSample, to derivation: UnsafeMutablePointer<IndexDerivation>) {
+    private static func release(
+        _ sample: StatusSample, to derivation: UnsafeMutablePointer<IndexDerivation>,
+        pending: UnsafeMutablePointer<PendingShardDetails>
+    ) {
         if sample.shardDetails == StatusSample.none {
             derivation.pointee.add(sample)
         } else {
-            derivation.pointee.add(sample, shards: pendingShardDetails.release(sample.shardDetails))
+            derivation.pointee.add(sample, shards: pending.pointee.release(sample.shardDetails))
         }
     }
 
@@ -157,7 +176,10 @@ final class IndexPartition: @unchecked Sendable {
     func finish() -> Int {
         var withSamples = 0
         for local in 0..<derivations.count {
-            windows[local].flush { release($0, to: derivations.address(of: local)) }
+            let derivation = derivations.address(of: local)
+            windows[local].flush { [pendingShardDetails] in
+                Self.release($0, to: derivation, pending: pendingShardDetails)
+            }
             derivations[local].finish()
         }
         // Room of the exact size for the rows: grown by doubling as they came, the tables held up

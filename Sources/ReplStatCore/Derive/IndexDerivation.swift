@@ -174,7 +174,9 @@ struct IndexDerivation {
         samples += 1
         if sample.leaderAlias != StatusSample.none { leaderAlias = sample.leaderAlias }
         if sample.leaderIndex != StatusSample.none { leaderIndex = sample.leaderIndex }
-        let lag = sample.isLagSample ? recordLag(sample) : nil
+        // Read once: the getter is a call, which the five places asking for it each paid.
+        let isLagSample = sample.isLagSample
+        let lag = isLagSample ? recordLag(sample) : nil
         var isGap = false
         if let previousStatus = lastStatus {
             let previousTime = lastSeen
@@ -202,7 +204,7 @@ struct IndexDerivation {
                 if keepsRows { more.transitions.append(transition) }
                 runStart = sample.timestamp
             }
-            if previousIsLagSample && sample.isLagSample && elapsed > 0 && !isGap {
+            if previousIsLagSample && isLagSample && elapsed > 0 && !isGap {
                 ratePairs += 1
                 rateSums.millis += elapsed
                 rateSums.leaderIncrease += increase(previousLeader, sample.leaderCheckpoint)
@@ -213,8 +215,8 @@ struct IndexDerivation {
             firstStatus = sample.status
             runStart = sample.timestamp
         }
-        let lagMillis = sample.isLagSample ? recordLagSeconds(sample) : nil
-        if !sample.isLagSample {
+        let lagMillis = isLagSample ? recordLagSeconds(sample) : nil
+        if !isLagSample {
             // SYNCING or RUNNING without checkpoints leaves the leader's history as it is.
             if !sample.status.carriesLag { leaderHistory.clear() }
             if !extras.isEmpty {
@@ -229,7 +231,7 @@ struct IndexDerivation {
         }
         lastSeen = sample.timestamp
         lastStatus = sample.status
-        previousIsLagSample = sample.isLagSample
+        previousIsLagSample = isLagSample
         previousLeader = sample.leaderCheckpoint
         previousFollower = sample.followerCheckpoint
         settings.states?.stateChanged(state)
@@ -276,14 +278,15 @@ struct IndexDerivation {
     /// How many rows `shards` has.
     var shardCount: Int { extras.first?.shards.count ?? 0 }
 
+    @inline(__always)
     private mutating func recordLag(_ sample: StatusSample) -> UInt64 {
-        let difference = Int128(sample.leaderCheckpoint) - Int128(sample.followerCheckpoint)
         let value: UInt64
-        if difference < 0 {
+        if sample.leaderCheckpoint < sample.followerCheckpoint {
             aheadSamples += 1
             value = 0
         } else {
-            value = UInt64(difference)
+            // Exact: the difference of two Int64 in order is at most UInt64.max.
+            value = UInt64(bitPattern: sample.leaderCheckpoint &- sample.followerCheckpoint)
         }
         lag.record(value)
         lagSum += UInt128(value)
@@ -313,9 +316,10 @@ struct IndexDerivation {
         }
     }
 
+    @inline(__always)
     private func increase(_ from: Int64, _ to: Int64) -> UInt128 {
-        let difference = Int128(to) - Int128(from)
-        return difference > 0 ? UInt128(difference) : 0
+        // As `recordLag`: in 64 bits, exact; through Int128 each pair of samples paid two calls.
+        to > from ? UInt128(UInt64(bitPattern: to &- from)) : 0
     }
 
     /// A stall: consecutive lag samples, all behind (lag > 0) at the same follower
@@ -344,18 +348,24 @@ struct IndexDerivation {
         }
     }
 
+    /// Inlined: nearly every lag sample of a follower behind closes the one-sample stall of the
+    /// sample before, which is too short to count.
+    @inline(__always)
     private mutating func closeStall(announcingTheEnd: Bool) {
         guard let stall = openStall else { return }
         openStall = nil
         openStallAnnounced = false
-        if stall.millis >= stallAfter {
-            more.stallCount += 1
-            more.millisStalled += stall.millis
-            if announcingTheEnd {
-                events?.emit(.stallEnd(stall, lagMillis: openStallLagMillis == Self.noLag ? nil : openStallLagMillis))
-            }
-            if keepsRows { more.stalls.append(stall) }
+        if stall.millis >= stallAfter { countStall(stall, announcingTheEnd: announcingTheEnd) }
+    }
+
+    /// Counts a stall that lasted long enough, and announces its end.
+    private mutating func countStall(_ stall: StallRow, announcingTheEnd: Bool) {
+        more.stallCount += 1
+        more.millisStalled += stall.millis
+        if announcingTheEnd {
+            events?.emit(.stallEnd(stall, lagMillis: openStallLagMillis == Self.noLag ? nil : openStallLagMillis))
         }
+        if keepsRows { more.stalls.append(stall) }
     }
 
     /// The lag alert's breaches, in operations and in seconds (`LagBreachRule`), kept with the

@@ -14,6 +14,7 @@ struct LagStatistics {
 
     var count: Int { early <= 2 ? Int(early) : Int(histogram.count) }
 
+    @inline(__always)
     mutating func record(_ value: UInt64) {
         if early == 2 {
             histogram.record(min)

@@ -61,6 +61,11 @@ struct LeaderHistory {
         if count > 0 && leader == newest.checkpoint {
             log.unsafelyUnwrapped.see(at: time)
             while count > 0 && oldest.checkpoint <= follower { removeOldest() }
+        } else if count == 1 && oldest.checkpoint <= follower {
+            // What nearly every lag sample of a follower a little behind does: it has the one
+            // entry of the poll before, which goes to D, and this sample's entry takes its place.
+            dropped = log.unsafelyUnwrapped.replaceOnly(
+                with: Entry(firstSeen: time, lastSeen: time, checkpoint: leader))
         } else {
             // The entries the follower has go first: the new one, above the follower, stays, so
             // a follower that keeps up needs one entry, and no stream.
@@ -181,6 +186,15 @@ private final class EntryLog {
         write = Int32(position)
         newest = entry
         count += 1
+    }
+
+    /// Replaces the only entry with `entry` (as `removeOldest` then `append` would); returns it.
+    @inline(__always)
+    func replaceOnly(with entry: LeaderHistory.Entry) -> LeaderHistory.Entry {
+        let removed = oldest
+        (oldest, newest) = (entry, entry)
+        (read, write) = (0, 0)
+        return removed
     }
 
     /// Removes the oldest entry and returns it.
