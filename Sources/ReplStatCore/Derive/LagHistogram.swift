@@ -92,6 +92,12 @@ struct LagHistogram: Sendable {
             storage.reserveCapacity(Self.exactCapacity * 8)
             for old in narrow { withUnsafeBytes(of: old.littleEndian) { storage.append(contentsOf: $0) } }
         }
+        let width = wide ? 8 : 4
+        if storage.count + width > storage.capacity {
+            // Doubling, but never past the room of `exactCapacity` values: an array's own growth
+            // went past it for most histograms, the largest part of peak memory on short captures.
+            storage.reserveCapacity(min(max(2 * storage.capacity, 16 * width), Self.exactCapacity * width))
+        }
         if wide {
             withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
         } else {
