@@ -18,8 +18,9 @@ struct LagHistogram: Sendable {
     /// as they came, 4 bytes each while they all fit (`wide` false), else 8; past that, the
     /// buckets in use, ascending, with their counts (`BucketStream`), followed by the bucket
     /// numbers of the values not counted in yet (`pendingCount`, 2 bytes each: buckets are
-    /// below 2^15). An array of values apart from the stream cost a few hundred bytes more an
-    /// histogram, and 8-byte exact values twice the room of most lags.
+    /// below 2^15), all in the machine's byte order (they never leave memory). An array of values
+    /// apart from the stream cost a few hundred bytes more a histogram, and 8-byte exact values
+    /// twice the room of most lags.
     private var storage: [UInt8] = []
     /// The values that went into `storage`.
     private var added: UInt64 = 0
@@ -65,10 +66,53 @@ struct LagHistogram: Sendable {
         add(value)
     }
 
-    /// Moves the staged values into `storage`.
+    /// Moves the staged values into `storage`, in one append when they all go the same way (an
+    /// append a value cost more than the rest of keeping it).
     private mutating func unstage() {
-        for position in 0..<Int(stagedCount) { add(UInt64(staged[position])) }
+        let staging = Int(stagedCount)
+        guard staging > 0 else { return }
         stagedCount = 0
+        if added + UInt64(staging) <= UInt64(Self.exactCapacity) {
+            appendExact(staging)
+        } else if added > UInt64(Self.exactCapacity) && Int(pendingCount) + staging <= Self.batchSize {
+            appendPending(staging)
+        } else {
+            for position in 0..<staging { add(UInt64(staged[position])) }
+        }
+    }
+
+    /// Appends the first `staging` staged values as exact values.
+    private mutating func appendExact(_ staging: Int) {
+        let width = wide ? 8 : 4
+        reserveExact(storage.count + staging * width)
+        if wide {
+            var values = InlineArray<4, UInt64>(repeating: 0)
+            for position in 0..<staging { values[position] = UInt64(staged[position]) }
+            withUnsafeBytes(of: &values) { storage.append(contentsOf: $0.prefix(staging * 8)) }
+        } else {
+            var values = staged
+            withUnsafeBytes(of: &values) { storage.append(contentsOf: $0.prefix(staging * 4)) }
+        }
+        added += UInt64(staging)
+    }
+
+    /// Appends the buckets of the first `staging` staged values as pending.
+    private mutating func appendPending(_ staging: Int) {
+        var buckets = InlineArray<4, UInt16>(repeating: 0)
+        for position in 0..<staging { buckets[position] = UInt16(Self.bucket(of: UInt64(staged[position]))) }
+        withUnsafeBytes(of: &buckets) { storage.append(contentsOf: $0.prefix(staging * Self.pendingBytes)) }
+        pendingCount += UInt8(staging)
+        added += UInt64(staging)
+        if Int(pendingCount) == Self.batchSize { countBatch() }
+    }
+
+    /// Room for `bytes` of exact values: doubling, but never past the room of `exactCapacity`
+    /// values. An array's own growth went past it for most histograms, the largest part of peak
+    /// memory on short captures.
+    private mutating func reserveExact(_ bytes: Int) {
+        guard bytes > storage.capacity else { return }
+        let width = wide ? 8 : 4
+        storage.reserveCapacity(min(max(2 * storage.capacity, 16 * width, bytes), Self.exactCapacity * width))
     }
 
     private mutating func add(_ value: UInt64) {
@@ -77,7 +121,7 @@ struct LagHistogram: Sendable {
         } else if added == UInt64(Self.exactCapacity) {
             countExactValues(and: value)
         } else {
-            withUnsafeBytes(of: UInt16(Self.bucket(of: value)).littleEndian) { storage.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt16(Self.bucket(of: value))) { storage.append(contentsOf: $0) }
             pendingCount += 1
             if Int(pendingCount) == Self.batchSize { countBatch() }
         }
@@ -90,18 +134,13 @@ struct LagHistogram: Sendable {
             wide = true
             storage = []
             storage.reserveCapacity(Self.exactCapacity * 8)
-            for old in narrow { withUnsafeBytes(of: old.littleEndian) { storage.append(contentsOf: $0) } }
+            for old in narrow { withUnsafeBytes(of: old) { storage.append(contentsOf: $0) } }
         }
-        let width = wide ? 8 : 4
-        if storage.count + width > storage.capacity {
-            // Doubling, but never past the room of `exactCapacity` values: an array's own growth
-            // went past it for most histograms, the largest part of peak memory on short captures.
-            storage.reserveCapacity(min(max(2 * storage.capacity, 16 * width), Self.exactCapacity * width))
-        }
+        reserveExact(storage.count + (wide ? 8 : 4))
         if wide {
-            withUnsafeBytes(of: value.littleEndian) { storage.append(contentsOf: $0) }
+            withUnsafeBytes(of: value) { storage.append(contentsOf: $0) }
         } else {
-            withUnsafeBytes(of: UInt32(value).littleEndian) { storage.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(value)) { storage.append(contentsOf: $0) }
         }
     }
 
@@ -111,8 +150,8 @@ struct LagHistogram: Sendable {
         return storage.withUnsafeBytes { bytes in
             (0..<bytes.count / width).map { position in
                 wide
-                    ? UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self))
-                    : UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self)))
+                    ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
+                    : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
             }
         }
     }
@@ -136,9 +175,8 @@ struct LagHistogram: Sendable {
             storage.withUnsafeBytes { bytes in
                 for position in 0..<pending {
                     let bucket = UInt32(
-                        UInt16(
-                            littleEndian: bytes.loadUnaligned(
-                                fromByteOffset: streamBytes + position * Self.pendingBytes, as: UInt16.self)))
+                        bytes.loadUnaligned(fromByteOffset: streamBytes + position * Self.pendingBytes, as: UInt16.self)
+                    )
                     // Insertion sort: a batch is small, and sorting it so allocates nothing.
                     var slot = position
                     while slot > 0 && new[slot - 1] > bucket {
