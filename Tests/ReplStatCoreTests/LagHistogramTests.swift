@@ -19,6 +19,19 @@ private func quantiles(_ values: [UInt64], _ percents: [UInt64]) -> [UInt64] {
     histogram(values).quantiles(percent: percents, minimum: values.min()!, maximum: values.max()!)
 }
 
+/// What the histogram promises, computed the plain way: up to `exactCapacity` values, nearest
+/// rank; past it, the representative of the bucket holding the rank among every value's bucket,
+/// clamped to the observed range.
+private func modelQuantiles(_ values: [UInt64], _ percents: [UInt64]) -> [UInt64] {
+    let sorted = values.sorted()
+    if values.count <= LagHistogram.exactCapacity { return percents.map { nearestRank(sorted, percent: $0) } }
+    let buckets = sorted.map { LagHistogram.bucket(of: $0) }
+    return percents.map { percent in
+        let bucket = nearestRank(buckets, percent: percent)
+        return min(max(LagHistogram.representative(of: bucket), sorted.first!), sorted.last!)
+    }
+}
+
 private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
     exact == 0 ? (got == 0 ? 0 : .infinity) : abs(Double(got) - Double(exact)) / Double(exact)
 }
@@ -83,7 +96,7 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         }
     }
 
-    /// A bucket holds 2^17 - 1 in one entry; more goes on in further entries, still counted.
+    /// A bucket's count goes past the short forms' (the escape's LEB128), still counted.
     @Test func aBucketCountsPastItsFirstEntry() {
         var histogram = LagHistogram()
         for _ in 0..<300_000 { histogram.record(700) }
@@ -172,5 +185,80 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         }
         #expect(decoded.map(\.0) == expected.keys.sorted())
         #expect(decoded.map(\.1) == expected.keys.sorted().map { expected[$0]! })
+    }
+
+    /// Each entry's form at its bounds: one byte up to a gap of 6 and a count of 32, two up to a
+    /// gap of 61 and a count of 128, the escape and LEB128 past them, up to the largest gap and count.
+    @Test(
+        arguments: [
+            (0, 1, 1), (6, 32, 1), (7, 1, 2), (0, 33, 2), (61, 128, 2), (60, 127, 2), (62, 1, 3), (0, 129, 4),
+            (127, 127, 3), (128, 1, 4), (32_767, 1, 5), (0, 1 << 32, 7), (1, UInt64.max, 12),
+        ] as [(UInt32, UInt64, Int)])
+    func entryFormsAtTheirBounds(gap: UInt32, count: UInt64, bytes: Int) {
+        var stream = [UInt8](repeating: 0, count: 2 * BucketStream.maxEntryBytes)
+        let written = stream.withUnsafeMutableBufferPointer { buffer in
+            var writer = BucketStream.Writer(buffer.baseAddress!)
+            writer.write(3, 5)
+            writer.write(3 + 1 + gap, count)
+            return writer.written
+        }
+        #expect(written == 1 + bytes)
+        stream.withUnsafeBufferPointer { buffer in
+            var reader = BucketStream.Reader(UnsafeBufferPointer(rebasing: buffer[..<written]))
+            #expect(reader.next()! == (3, 5))
+            #expect(reader.next()! == (3 + 1 + gap, count))
+            #expect(reader.next() == nil)
+        }
+    }
+
+    /// Exact values take 4 bytes until one needs more; quantiles stay exact across that switch,
+    /// at 2^32 - 1 and 2^32, whenever the wide value comes (first, among staged values, last
+    /// before the buckets, the first counted in buckets).
+    @Test(arguments: [0, 1, 3, 4, 5, 100, 255, 256, 300])
+    func exactValuesAroundThe32BitBound(wideAt: Int) {
+        var random = SplitMix64(seed: UInt64(wideAt) + 31)
+        for count in [wideAt + 1, LagHistogram.exactCapacity, LagHistogram.exactCapacity + 1, 2_000]
+        where count > wideAt {
+            var values = (0..<count).map { _ in
+                [
+                    0, 1, UInt64(UInt32.max) - 1, UInt64(UInt32.max),
+                    UInt64.random(in: 0...UInt64(UInt32.max), using: &random),
+                ]
+                .randomElement(using: &random)!
+            }
+            values[wideAt] = [UInt64(UInt32.max) + 1, UInt64.max].randomElement(using: &random)!
+            var histogram = LagHistogram()
+            for value in values { histogram.record(value) }
+            #expect(histogram.count == UInt64(count))
+            let got = histogram.quantiles(percent: Self.allPercents, minimum: values.min()!, maximum: values.max()!)
+            #expect(got == modelQuantiles(values, Self.allPercents), "wide at \(wideAt) of \(count)")
+        }
+    }
+
+    /// Past the exact values, quantiles are those of the buckets of every value, exactly, however
+    /// the values spread and repeat, over many batches.
+    @Test(arguments: 0..<12)
+    func bucketedQuantilesMatchTheModel(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 7_000)
+        let center = UInt64.random(in: 0...1 << 40, using: &random)
+        let values = (0..<Int.random(in: 257...20_000, using: &random)).map { _ -> UInt64 in
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: UInt64.random(in: 0..<4096, using: &random)
+            case 1: center + UInt64.random(in: 0...center / 50 + 1, using: &random)
+            case 2: [0, 1023, 1024, UInt64(UInt32.max), UInt64.max].randomElement(using: &random)!
+            default: UInt64.random(in: 0...UInt64.max >> Int.random(in: 0..<64, using: &random), using: &random)
+            }
+        }
+        #expect(quantiles(values, Self.allPercents) == modelQuantiles(values, Self.allPercents))
+    }
+
+    /// Exact values below 2^32 take 4 bytes each, any other 8, all of them from then on.
+    @Test func exactValuesTakeFourBytesWhileTheyFit() {
+        var histogram = LagHistogram()
+        for value in 0..<UInt64(LagHistogram.exactCapacity - 1) { histogram.record(value + UInt64(UInt32.max) - 300) }
+        // 255 values: every fifth moves the four staged before it, so none is staged now.
+        #expect(histogram.storageBytes == 4 * (LagHistogram.exactCapacity - 1))
+        histogram.record(UInt64(UInt32.max) + 1)
+        #expect(histogram.storageBytes == 8 * LagHistogram.exactCapacity)
     }
 }

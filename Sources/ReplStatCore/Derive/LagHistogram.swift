@@ -14,18 +14,25 @@ struct LagHistogram: Sendable {
     private static let subBucketBits = 9
     private static let subBuckets = 1 << subBucketBits
 
-    /// The values as they came, while there are at most `exactCapacity`; past that, the values
-    /// not counted in buckets yet (at most `batchSize`).
-    private var pending: [UInt64] = []
-    /// The buckets in use, ascending, with their counts (`BucketStream`).
-    private var buckets: [UInt8] = []
-    /// The values that went into `pending`.
+    /// One allocation for everything: while there are at most `exactCapacity` values, the values
+    /// as they came, 4 bytes each while they all fit (`wide` false), else 8; past that, the
+    /// buckets in use, ascending, with their counts (`BucketStream`), followed by the bucket
+    /// numbers of the values not counted in yet (`pendingCount`, 2 bytes each: buckets are
+    /// below 2^15), all in the machine's byte order (they never leave memory). An array of values
+    /// apart from the stream cost a few hundred bytes more a histogram, and 8-byte exact values
+    /// twice the room of most lags.
+    private var storage: [UInt8] = []
+    /// The values that went into `storage`.
     private var added: UInt64 = 0
     /// The last few values below 2^32, kept inline until there are `staged.count`: with
-    /// thousands of indices, `pending` is out of the cache at each sample of an index, and
+    /// thousands of indices, `storage` is out of the cache at each sample of an index, and
     /// reaching it for every value was a tenth of the cost of a whole run (`--jobs 1`).
     private var staged = InlineArray<4, UInt32>(repeating: 0)
     private var stagedCount: UInt8 = 0
+    /// The bucket numbers at the end of `storage`, past the exact values.
+    private var pendingCount: UInt8 = 0
+    /// Whether the exact values take 8 bytes each: one of them does not fit in 32 bits.
+    private var wide = false
 
     /// How many values it has.
     var count: UInt64 { added + UInt64(stagedCount) }
@@ -34,6 +41,7 @@ struct LagHistogram: Sendable {
     /// one pass. Counting each on its own, a search among the buckets in use and an insertion,
     /// was most of the cost of a lag sample, as lags in milliseconds fall in new buckets.
     static let batchSize = 32
+    private static let pendingBytes = 2
 
     var isExact: Bool { count <= UInt64(Self.exactCapacity) }
 
@@ -42,8 +50,11 @@ struct LagHistogram: Sendable {
         var counted = self
         counted.unstage()
         counted.countBatch()
-        return counted.buckets.count
+        return counted.isExact ? 0 : counted.storage.count
     }
+
+    /// Bytes of the storage in use (for tests of its size).
+    var storageBytes: Int { storage.count }
 
     mutating func record(_ value: UInt64) {
         if Int(stagedCount) < staged.count, value <= UInt64(UInt32.max) {
@@ -55,39 +66,154 @@ struct LagHistogram: Sendable {
         add(value)
     }
 
-    /// Moves the staged values into `pending`.
+    /// Moves the staged values into `storage`, in one append when they all go the same way (an
+    /// append a value cost more than the rest of keeping it).
     private mutating func unstage() {
-        for position in 0..<Int(stagedCount) { add(UInt64(staged[position])) }
+        let staging = Int(stagedCount)
+        guard staging > 0 else { return }
         stagedCount = 0
-    }
-
-    private mutating func add(_ value: UInt64) {
-        added += 1
-        pending.append(value)
-        if added <= UInt64(Self.exactCapacity) { return }
-        if added == UInt64(Self.exactCapacity) + 1 {
-            countBatch()
-            // Release the room of the exact values: batches need far less.
-            pending = []
-        } else if pending.count == Self.batchSize {
-            countBatch()
+        if added + UInt64(staging) <= UInt64(Self.exactCapacity) {
+            appendExact(staging)
+        } else if added > UInt64(Self.exactCapacity) && Int(pendingCount) + staging <= Self.batchSize {
+            appendPending(staging)
+        } else {
+            for position in 0..<staging { add(UInt64(staged[position])) }
         }
     }
 
-    /// Counts the values waiting in `pending` into the buckets.
-    private mutating func countBatch() {
-        guard !pending.isEmpty else { return }
-        var new = pending.map { UInt32(Self.bucket(of: $0)) }
+    /// Appends the first `staging` staged values as exact values.
+    private mutating func appendExact(_ staging: Int) {
+        let width = wide ? 8 : 4
+        reserveExact(storage.count + staging * width)
+        if wide {
+            var values = InlineArray<4, UInt64>(repeating: 0)
+            for position in 0..<staging { values[position] = UInt64(staged[position]) }
+            withUnsafeBytes(of: &values) { storage.append(contentsOf: $0.prefix(staging * 8)) }
+        } else {
+            var values = staged
+            withUnsafeBytes(of: &values) { storage.append(contentsOf: $0.prefix(staging * 4)) }
+        }
+        added += UInt64(staging)
+    }
+
+    /// Appends the buckets of the first `staging` staged values as pending.
+    private mutating func appendPending(_ staging: Int) {
+        var buckets = InlineArray<4, UInt16>(repeating: 0)
+        for position in 0..<staging { buckets[position] = UInt16(Self.bucket(of: UInt64(staged[position]))) }
+        withUnsafeBytes(of: &buckets) { storage.append(contentsOf: $0.prefix(staging * Self.pendingBytes)) }
+        pendingCount += UInt8(staging)
+        added += UInt64(staging)
+        if Int(pendingCount) == Self.batchSize { countBatch() }
+    }
+
+    /// Room for `bytes` of exact values: doubling, but never past the room of `exactCapacity`
+    /// values. An array's own growth went past it for most histograms, the largest part of peak
+    /// memory on short captures.
+    private mutating func reserveExact(_ bytes: Int) {
+        guard bytes > storage.capacity else { return }
+        let width = wide ? 8 : 4
+        storage.reserveCapacity(min(max(2 * storage.capacity, 16 * width, bytes), Self.exactCapacity * width))
+    }
+
+    private mutating func add(_ value: UInt64) {
+        if added < UInt64(Self.exactCapacity) {
+            addExact(value)
+        } else if added == UInt64(Self.exactCapacity) {
+            countExactValues(and: value)
+        } else {
+            withUnsafeBytes(of: UInt16(Self.bucket(of: value))) { storage.append(contentsOf: $0) }
+            pendingCount += 1
+            if Int(pendingCount) == Self.batchSize { countBatch() }
+        }
+        added += 1
+    }
+
+    private mutating func addExact(_ value: UInt64) {
+        if !wide && value > UInt64(UInt32.max) {
+            let narrow = exactValues
+            wide = true
+            storage = []
+            storage.reserveCapacity(Self.exactCapacity * 8)
+            for old in narrow { withUnsafeBytes(of: old) { storage.append(contentsOf: $0) } }
+        }
+        reserveExact(storage.count + (wide ? 8 : 4))
+        if wide {
+            withUnsafeBytes(of: value) { storage.append(contentsOf: $0) }
+        } else {
+            withUnsafeBytes(of: UInt32(value)) { storage.append(contentsOf: $0) }
+        }
+    }
+
+    /// The values while it is exact (not counting the staged ones).
+    private var exactValues: [UInt64] {
+        let width = wide ? 8 : 4
+        return storage.withUnsafeBytes { bytes in
+            (0..<bytes.count / width).map { position in
+                wide
+                    ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
+                    : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
+            }
+        }
+    }
+
+    /// Past `exactCapacity`: counts the exact values and `value` into buckets.
+    private mutating func countExactValues(and value: UInt64) {
+        var new = exactValues.map { UInt32(Self.bucket(of: $0)) }
+        new.append(UInt32(Self.bucket(of: value)))
         new.sort()
-        pending.removeAll(keepingCapacity: true)
-        let bound = buckets.count + new.count * BucketStream.maxEntryBytes
-        buckets = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { merged in
-            let written = buckets.withUnsafeBufferPointer { old in
-                new.withUnsafeBufferPointer { new in BucketStream.merge(new, into: old, writingTo: merged.baseAddress!)
+        storage = []
+        wide = false
+        rewrite(merging: new)
+    }
+
+    /// Counts the bucket numbers waiting at the end of `storage` into the buckets.
+    private mutating func countBatch() {
+        guard pendingCount > 0 else { return }
+        let pending = Int(pendingCount)
+        let streamBytes = storage.count - pending * Self.pendingBytes
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: pending) { new in
+            storage.withUnsafeBytes { bytes in
+                for position in 0..<pending {
+                    let bucket = UInt32(
+                        bytes.loadUnaligned(fromByteOffset: streamBytes + position * Self.pendingBytes, as: UInt16.self)
+                    )
+                    // Insertion sort: a batch is small, and sorting it so allocates nothing.
+                    var slot = position
+                    while slot > 0 && new[slot - 1] > bucket {
+                        new[slot] = new[slot - 1]
+                        slot -= 1
+                    }
+                    new[slot] = bucket
                 }
             }
-            // Exactly the bytes in use: the room of a merge is many times what it needs.
-            return Array(UnsafeBufferPointer(start: merged.baseAddress!, count: written))
+            storage.removeLast(pending * Self.pendingBytes)
+            pendingCount = 0
+            rewrite(merging: UnsafeBufferPointer(new))
+        }
+    }
+
+    private mutating func rewrite(merging new: [UInt32]) {
+        new.withUnsafeBufferPointer { rewrite(merging: $0) }
+    }
+
+    /// Merges the sorted bucket numbers `new` into the stream in `storage`, keeping room for a
+    /// batch after it. The storage grows by an eighth at a time, not to the exact size at each
+    /// batch: reallocating thousands of histograms every few values left the allocator's heap
+    /// full of holes, which peak memory grew with on long captures.
+    private mutating func rewrite(merging new: UnsafeBufferPointer<UInt32>) {
+        let bound = storage.count + new.count * BucketStream.maxEntryBytes
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { merged in
+            let written = storage.withUnsafeBufferPointer { old in
+                BucketStream.merge(new, into: old, writingTo: merged.baseAddress!)
+            }
+            let needed = written + Self.batchSize * Self.pendingBytes
+            if storage.capacity < needed {
+                storage = []
+                storage.reserveCapacity(needed + written / 8)
+            } else {
+                storage.removeAll(keepingCapacity: true)
+            }
+            storage.append(contentsOf: UnsafeBufferPointer(start: merged.baseAddress!, count: written))
         }
     }
 
@@ -119,11 +245,11 @@ struct LagHistogram: Sendable {
         var counted = self
         counted.unstage()
         if isExact {
-            let sorted = counted.pending.sorted()
+            let sorted = counted.exactValues.sorted()
             return ranks.map { sorted[Int($0) - 1] }
         }
         counted.countBatch()
-        return counted.buckets.withUnsafeBufferPointer { stream in
+        return counted.storage.withUnsafeBufferPointer { stream in
             ranks.map { rank in
                 var reader = BucketStream.Reader(stream)
                 var seen: UInt64 = 0
@@ -140,22 +266,28 @@ struct LagHistogram: Sendable {
 }
 
 /// The buckets in use of a `LagHistogram`, ascending, each with its count, as bytes: a bucket
-/// is written as its gap from the one before (the first from -1) and its count. Neighbouring
-/// buckets with small counts, most of them (lags spread over a range, a few samples each), take
-/// one byte, `gap << 6 | (count - 1)` for a gap up to 2 and a count up to 64; any other takes
-/// the byte `escape`, then the gap and the count in LEB128. A quarter of the memory of four
-/// bytes a bucket, for the same merge in one pass.
+/// is written as its gap from the one before (the first from -1) and its count. Most entries
+/// (lags spread over a range, a few samples a bucket) take one byte, `gap << 5 | (count - 1)`
+/// for a gap below 7 and a count up to 32; most others two, `shortForms + gap >> 1` then
+/// `(gap & 1) << 7 | (count - 1)` for a gap below 62 and a count up to 128; any other takes the
+/// byte `escape`, then the gap and the count in LEB128. On the benchmark's long capture that is
+/// 1.2 bytes a bucket in use, where one-byte entries of a gap below 3 and a count up to 64 and
+/// three-byte escapes for the rest took 1.6.
 enum BucketStream {
-    private static let escape: UInt8 = 0xC0
-    private static let shortGaps: UInt32 = 3
-    private static let shortCounts: UInt64 = 64
+    private static let shortForms: UInt8 = 7 << 5
+    private static let escape: UInt8 = 0xFF
+    private static let shortGaps: UInt32 = 7
+    private static let shortCounts: UInt64 = 32
+    private static let pairGaps: UInt32 = 62
+    private static let pairCounts: UInt64 = 128
     /// The escape, a gap below 2^21 (buckets are below 2^15) and a count of 64 bits.
     static let maxEntryBytes = 1 + 3 + 10
 
     struct Reader {
         private let bytes: UnsafeBufferPointer<UInt8>
         private(set) var position = 0
-        private var previous: Int64 = -1
+        /// The bucket of the entry read last (-1 before the first).
+        private(set) var previous: Int64 = -1
 
         init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -166,15 +298,43 @@ enum BucketStream {
             position += 1
             let gap: UInt64
             let count: UInt64
-            if first < BucketStream.escape {
-                gap = UInt64(first >> 6)
-                count = UInt64(first & 63) + 1
+            if first < BucketStream.shortForms {
+                gap = UInt64(first >> 5)
+                count = UInt64(first & 31) + 1
+            } else if first < BucketStream.escape {
+                let second = bytes[position]
+                position += 1
+                gap = UInt64(first - BucketStream.shortForms) << 1 | UInt64(second >> 7)
+                count = UInt64(second & 127) + 1
             } else {
                 gap = readLEB128()
                 count = readLEB128()
             }
             previous += Int64(gap) + 1
             return (UInt32(previous), count)
+        }
+
+        /// Moves past the entries of buckets below `bucket`, without decoding their counts.
+        mutating func skip(below bucket: UInt32) {
+            let limit = Int64(bucket)
+            while position < bytes.count {
+                let first = bytes[position]
+                var next = position + 1
+                let gap: Int64
+                if first < BucketStream.shortForms {
+                    gap = Int64(first >> 5)
+                } else if first < BucketStream.escape {
+                    gap = Int64(first - BucketStream.shortForms) << 1 | Int64(bytes[next] >> 7)
+                    next += 1
+                } else {
+                    gap = Int64(LEB128.read(from: bytes.baseAddress!, at: &next))
+                    while bytes[next] >= 0x80 { next += 1 }
+                    next += 1
+                }
+                if previous + gap + 1 >= limit { return }
+                previous += gap + 1
+                position = next
+            }
         }
 
         private mutating func readLEB128() -> UInt64 {
@@ -185,7 +345,7 @@ enum BucketStream {
     struct Writer {
         private let base: UnsafeMutablePointer<UInt8>
         private(set) var written = 0
-        private var previous: Int64 = -1
+        private(set) var previous: Int64 = -1
 
         init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
 
@@ -193,8 +353,12 @@ enum BucketStream {
             let gap = UInt32(Int64(bucket) - previous - 1)
             previous = Int64(bucket)
             if gap < BucketStream.shortGaps && count <= BucketStream.shortCounts {
-                base[written] = UInt8(gap << 6) | UInt8(count - 1)
+                base[written] = UInt8(gap << 5) | UInt8(count - 1)
                 written += 1
+            } else if gap < BucketStream.pairGaps && count <= BucketStream.pairCounts {
+                base[written] = BucketStream.shortForms + UInt8(gap >> 1)
+                base[written + 1] = UInt8((gap & 1) << 7) | UInt8(count - 1)
+                written += 2
             } else {
                 base[written] = BucketStream.escape
                 written += 1
@@ -203,11 +367,12 @@ enum BucketStream {
             }
         }
 
-        /// Appends bytes as they are.
-        mutating func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+        /// Appends entries as they are, the last of them of bucket `last`.
+        mutating func copy(_ bytes: UnsafeBufferPointer<UInt8>, last: Int64) {
             guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
             (base + written).update(from: source, count: bytes.count)
             written += bytes.count
+            previous = last
         }
 
         private mutating func writeLEB128(_ value: UInt64) {
@@ -216,14 +381,15 @@ enum BucketStream {
     }
 
     /// Writes the stream `old` with the sorted buckets `new` counted in (at most
-    /// `old.count + new.count * maxEntryBytes` bytes); returns how many bytes.
+    /// `old.count + new.count * maxEntryBytes` bytes); returns how many bytes. Old entries are
+    /// copied as bytes where their gap stays: only the first one after a new bucket is written
+    /// again.
     static func merge(
         _ new: UnsafeBufferPointer<UInt32>, into old: UnsafeBufferPointer<UInt8>,
         writingTo merged: UnsafeMutablePointer<UInt8>
     ) -> Int {
         var reader = Reader(old)
         var writer = Writer(merged)
-        var current = reader.next()
         var newPosition = 0
         while newPosition < new.count {
             let bucket = new[newPosition]
@@ -232,22 +398,32 @@ enum BucketStream {
                 added += 1
                 newPosition += 1
             }
-            while let entry = current, entry.bucket < bucket {
-                writer.write(entry.bucket, entry.count)
-                current = reader.next()
-            }
-            if let entry = current, entry.bucket == bucket {
+            copyEntries(below: bucket, from: &reader, old, to: &writer)
+            var peek = reader
+            if let entry = peek.next(), entry.bucket == bucket {
+                reader = peek
                 writer.write(bucket, entry.count + added)
-                current = reader.next()
             } else {
                 writer.write(bucket, added)
             }
         }
-        // Past the last new bucket only the first old entry's gap changes: the rest is copied.
-        if let entry = current {
-            writer.write(entry.bucket, entry.count)
-            writer.copy(UnsafeBufferPointer(rebasing: old[reader.position...]))
-        }
+        copyEntries(below: UInt32.max, from: &reader, old, to: &writer)
         return writer.written
+    }
+
+    /// Moves the old entries below `bucket` from `reader` to `writer`: the first written again
+    /// when the writer's last bucket is not the reader's (its gap changes), the rest as bytes.
+    private static func copyEntries(
+        below bucket: UInt32, from reader: inout Reader, _ old: UnsafeBufferPointer<UInt8>, to writer: inout Writer
+    ) {
+        if writer.previous != reader.previous {
+            var peek = reader
+            guard let entry = peek.next(), entry.bucket < bucket else { return }
+            reader = peek
+            writer.write(entry.bucket, entry.count)
+        }
+        let start = reader.position
+        reader.skip(below: bucket)
+        writer.copy(UnsafeBufferPointer(rebasing: old[start..<reader.position]), last: reader.previous)
     }
 }
