@@ -168,6 +168,10 @@ public final class JSONLineScanner {
         guard let raw = line.baseAddress, line.count > 0, line.count <= Int32.max else { return .invalid }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let n = line.count
+        // Locals, not the properties: read through `self` at each use, they are loaded again
+        // after every store the compiler cannot tell apart from them.
+        let frameIsObject = self.frameIsObject
+        let frameRole = self.frameRole
         var i = skipWhitespace(base, n, 0)
         var depth = 0
         var topIsObject = false
@@ -207,7 +211,7 @@ public final class JSONLineScanner {
                     } else if isObject {
                         state = .key
                     } else {
-                        (pendingSlot, pendingRole) = startElement(of: frameRole[depth - 1])
+                        (pendingSlot, pendingRole) = startElement(of: frameRole[depth &- 1])
                         state = .value
                     }
                     continue
@@ -249,17 +253,18 @@ public final class JSONLineScanner {
             case .key:
                 guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
                 guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
-                let role = frameRole[depth - 1]
+                let role = frameRole[depth &- 1]
                 if role == .other {
                     pendingSlot = -1
                     pendingRole = .other
                 } else {
+                    // i < end <= n: no overflow to check.
                     let content = base + i + 1
-                    let count = end - i - 1
+                    let count = end &- i &- 1
                     (pendingSlot, pendingRole) =
                         escaped
                         ? matchEscapedKey(role, UnsafeBufferPointer(start: content, count: count))
-                        : matchKey(role, ScannedKey(content, count: count, readable: n - i - 1))
+                        : matchKey(role, ScannedKey(content, count: count, readable: n &- i &- 1))
                 }
                 i = skipWhitespace(base, n, end + 1)
                 guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
@@ -274,20 +279,20 @@ public final class JSONLineScanner {
                 }
                 guard i < n else { return .invalid }
                 let c = base[i]
-                let isObject = frameIsObject[depth - 1]
+                let isObject = frameIsObject[depth &- 1]
                 if c == UInt8(ascii: ",") {
                     i = skipWhitespace(base, n, i + 1)
                     if isObject {
                         state = .key
                     } else {
-                        let role = frameRole[depth - 1]
+                        let role = frameRole[depth &- 1]
                         if role.isShards { finishShardElement(of: role, base) }
                         (pendingSlot, pendingRole) = startElement(of: role)
                         state = .value
                     }
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    if !isObject && frameRole[depth - 1].isShards {
-                        finishShardElement(of: frameRole[depth - 1], base)
+                    if !isObject && frameRole[depth &- 1].isShards {
+                        finishShardElement(of: frameRole[depth &- 1], base)
                     }
                     i += 1
                     depth -= 1
