@@ -158,6 +158,22 @@ private func nested(depth: Int, open: String = "[", close: String = "]") -> Stri
         #expect(scanner[.atTimestamp].isInteger)
     }
 
+    /// Integers of many digits are scanned inline up to their end; a fraction or an exponent
+    /// after them makes them no integer.
+    @Test(arguments: [
+        ("123456789", true), ("1234567890123456789", true), ("98765432.5", false), ("98765432e2", false),
+        ("98765432E2", false), ("12345678901234567.0", false), ("7", true), ("70", true), ("-70", true),
+        ("0", true), ("70.1e1", false),
+    ])
+    func longNumbersKnowIntegers(number: String, isInteger: Bool) {
+        let line = #"{"ts":"# + number + #","index":"i"}"#
+        let (result, scanner) = scan(Array(line.utf8))
+        #expect(result == .object)
+        #expect(scanner[.ts].kind == .number && scanner[.ts].isInteger == isInteger)
+        #expect(value(.ts, in: line) == number)
+        #expect(value(.index, in: line) == "i")
+    }
+
     @Test func lastDuplicateKeyWins() {
         #expect(value(.index, in: #"{"index":"a","index":"b"}"#) == "b")
         #expect(value(.index, in: #"{"index":"a","index":null}"#) == nil)

@@ -255,6 +255,25 @@ private func syncing(_ details: String) -> String {
         #expect(sample(#"{"# + ts + #","index":"i","status":"REPLICATION NOT IN PROGRESS"}"#)?.status == .notInProgress)
     }
 
+    /// A status name with any byte changed, one more or one fewer, is no status: the names are
+    /// told apart by length, then by their bytes.
+    @Test(arguments: ReplicationStatus.allCases)
+    func statusNamesMatchExactly(status: ReplicationStatus) {
+        let name = Array(status.apiName.utf8)
+        #expect(name.withUnsafeBufferPointer { ReplicationStatus(bytes: $0) } == status)
+        var variants = [Array(name.dropLast()), name + [UInt8(ascii: "S")], Array(name.dropFirst())]
+        for place in name.indices {
+            for byte: UInt8 in [0, name[place] ^ 0x20, name[place] &+ 1] {
+                var changed = name
+                changed[place] = byte
+                variants.append(changed)
+            }
+        }
+        for variant in variants {
+            #expect(variant.withUnsafeBufferPointer { ReplicationStatus(bytes: $0) } == nil, "\(variant)")
+        }
+    }
+
     @Test func flatLayout() {
         let line =
             #"{"# + ts + #","index":"i","status":"RUNNING","reason":"","#

@@ -42,6 +42,9 @@ private let invalidTimestamps = [
     "26-11-28T10:00:00Z", "2026-1-28T10:00:00Z", "2026-11-8T10:00:00Z", "2026/11/28T10:00:00Z",
     "+2026-11-28T10:00:00Z", "2026-11-28T1:00:00Z", "2026-11-28T10:0:00Z", "2026-11-28T10:00:0Z",
     "2026-11-28T10:00:00,5Z", "2026-11-28T10:00:00.5.5Z", "2026-11-28T10:00:00.-5Z", "",
+    // 24 bytes like the common `.sssZ` form, but not it.
+    "2026-11-28T10:00:00.12aZ", "2026-11-28T10:00:00.1234", "2026-11-28T10:00:00.123+", "2026-11-28T10:00:00.123 ",
+    "2026-11-28T10:00:00,123Z", "2026-11-28T10:00:00.1:3Z", "2026-11-28T10:00:00.123Y",
     "2026-11-28", "1700000000", "2026-1１-28T10:00:00Z", "２026-11-28T10:00:00Z",
     // Offsets out of range.
     "2026-11-28T10:00:00+24:00", "2026-11-28T10:00:00-24:00", "2026-11-28T10:00:00+00:60",
@@ -68,6 +71,10 @@ private let invalidTimestamps = [
         arguments: [
             ("2026-11-28T10:00:00.000Z", reference(2026, 11, 28, 10)),
             ("2026-11-28t10:00:00.000z", reference(2026, 11, 28, 10)),
+            ("2026-11-28T10:00:00.123Z", reference(2026, 11, 28, 10, millis: 123)),
+            ("2026-11-28 10:00:00.987z", reference(2026, 11, 28, 10, millis: 987)),
+            ("2026-11-28T10:00:00.12Z", reference(2026, 11, 28, 10, millis: 120)),
+            ("2026-11-28T10:00:00.1234Z", reference(2026, 11, 28, 10, millis: 123)),
             ("2026-11-28 10:00:00Z", reference(2026, 11, 28, 10)),
             ("2026-11-28T10:00:00+00:00", reference(2026, 11, 28, 10)),
             ("2026-11-28T10:00:00-00:00", reference(2026, 11, 28, 10)),
@@ -107,6 +114,31 @@ private let invalidTimestamps = [
         #expect(rfc3339("2026-03-01T04:05:06\(fraction)Z") == base + Int64(millis ?? 0))
         #expect(rfc3339("1960-03-01T04:05:06\(fraction)Z") == reference(1960, 3, 1, 4, 5, 6) + Int64(millis ?? 0))
         #expect(rfc3339("2026-03-01T04:05:06\(fraction)-01:30") == base + 90 * 60_000 + Int64(millis ?? 0))
+    }
+
+    /// Every byte value at every place of `HH:MM:SS`, which is checked 8 bytes at once: valid
+    /// exactly when the places of digits hold digits, the colons colons, and the fields are in range.
+    @Test(arguments: 0..<8)
+    func everyByteAtEveryPlaceOfTheTime(place: Int) {
+        for time in ["23:59:59", "00:00:00", "19:09:09"] {
+            for byte in UInt8.min...UInt8.max {
+                var clock = Array(time.utf8)
+                clock[place] = byte
+                let text = Array("2026-11-28T".utf8) + clock + Array(".5Z".utf8)
+                let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+                var valid = place == 2 || place == 5 ? byte == UInt8(ascii: ":") : isDigit
+                if valid {
+                    let field = { (at: Int) in Int(clock[at] - 48) * 10 + Int(clock[at + 1] - 48) }
+                    valid = field(0) <= 23 && field(3) <= 59 && field(6) <= 59
+                }
+                let parsed = text.withUnsafeBufferPointer { Timestamp.parseRFC3339($0) }
+                #expect((parsed != nil) == valid, "\(String(decoding: text, as: UTF8.self).debugDescription)")
+                if valid, let parsed {
+                    let field = { (at: Int) in Int(clock[at] - 48) * 10 + Int(clock[at + 1] - 48) }
+                    #expect(parsed == reference(2026, 11, 28, field(0), field(3), field(6), millis: 500))
+                }
+            }
+        }
     }
 
     @Test(arguments: invalidTimestamps)

@@ -73,7 +73,7 @@ public final class JSONLineScanner {
     public static let maxDepth = 64
 
     /// Which container a frame is, for matching its keys (or its elements) to fields.
-    private enum Role: UInt8 {
+    private enum Role: UInt8, CaseIterable {
         case envelope, response, flatSyncing, syncing, flatError, error
         /// The `shard_replication_details` array of the flat body or of `response` (arrays).
         case flatShards, shards
@@ -112,7 +112,23 @@ public final class JSONLineScanner {
     /// have none, and touching the collector's arrays costs on every line).
     private var metShardDetails = false
 
+    private let knownKeys = KnownKeyTable()
+    /// For each role and known key (`Role.rawValue * KnownKey.allCases.count + KnownKey.rawValue`),
+    /// the slot the key's value goes to (-1 for none) and the role it gets (`field(of:in:)`).
+    private let keySlots: UnsafeMutablePointer<Int8>
+    private let keyRoles: UnsafeMutablePointer<Role>
+
     public init() {
+        let places = Role.allCases.count * KnownKey.allCases.count
+        keySlots = .allocate(capacity: places)
+        keyRoles = .allocate(capacity: places)
+        for role in Role.allCases {
+            for key in KnownKey.allCases {
+                let (slot, valueRole) = Self.field(of: key, in: role)
+                keySlots[Int(role.rawValue) * KnownKey.allCases.count + key.rawValue] = Int8(slot)
+                (keyRoles + Int(role.rawValue) * KnownKey.allCases.count + key.rawValue).initialize(to: valueRole)
+            }
+        }
         slots = .allocate(capacity: Self.slotCount)
         slots.initialize(repeating: FieldSlot(), count: Self.slotCount)
         frameIsObject = .allocate(capacity: Self.maxDepth + 1)
@@ -124,6 +140,9 @@ public final class JSONLineScanner {
     }
 
     deinit {
+        knownKeys.deallocate()
+        keySlots.deallocate()
+        keyRoles.deallocate()
         slots.deallocate()
         frameIsObject.deallocate()
         frameRole.deallocate()
@@ -145,9 +164,14 @@ public final class JSONLineScanner {
             shardDetails.removeAll()
             metShardDetails = false
         }
-        guard let raw = line.baseAddress, line.count > 0 else { return .invalid }
+        // Offsets are kept as Int32: a line past that is not one the framer lets through.
+        guard let raw = line.baseAddress, line.count > 0, line.count <= Int32.max else { return .invalid }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let n = line.count
+        // Locals, not the properties: read through `self` at each use, they are loaded again
+        // after every store the compiler cannot tell apart from them.
+        let frameIsObject = self.frameIsObject
+        let frameRole = self.frameRole
         var i = skipWhitespace(base, n, 0)
         var depth = 0
         var topIsObject = false
@@ -174,7 +198,7 @@ public final class JSONLineScanner {
                     frameSlot[depth] = Int8(pendingSlot)
                     if pendingSlot >= 0 {
                         slots[pendingSlot].kind = isObject ? .object : .array
-                        slots[pendingSlot].start = Int32(i)
+                        slots[pendingSlot].start = Int32(truncatingIfNeeded: i)
                     }
                     depth += 1
                     i = skipWhitespace(base, n, i + 1)
@@ -187,7 +211,7 @@ public final class JSONLineScanner {
                     } else if isObject {
                         state = .key
                     } else {
-                        (pendingSlot, pendingRole) = startElement(of: frameRole[depth - 1])
+                        (pendingSlot, pendingRole) = startElement(of: frameRole[depth &- 1])
                         state = .value
                     }
                     continue
@@ -196,14 +220,17 @@ public final class JSONLineScanner {
                     if pendingSlot >= 0 {
                         slots[pendingSlot] = FieldSlot(
                             kind: .string, hasEscapes: escaped, isInteger: false,
-                            start: Int32(i + 1), end: Int32(end))
+                            start: Int32(truncatingIfNeeded: i + 1), end: Int32(truncatingIfNeeded: end))
                     }
                     i = end + 1
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    guard let (end, integer) = scanNumber(base, n, i) else { return .invalid }
+                    guard let (end, integer) = scanPlainInteger(base, n, i) ?? scanNumber(base, n, i) else {
+                        return .invalid
+                    }
                     if pendingSlot >= 0 {
                         slots[pendingSlot] = FieldSlot(
-                            kind: .number, hasEscapes: false, isInteger: integer, start: Int32(i), end: Int32(end))
+                            kind: .number, hasEscapes: false, isInteger: integer, start: Int32(truncatingIfNeeded: i),
+                            end: Int32(truncatingIfNeeded: end))
                     }
                     i = end
                 case UInt8(ascii: "t"):
@@ -226,12 +253,18 @@ public final class JSONLineScanner {
             case .key:
                 guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
                 guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
-                let role = frameRole[depth - 1]
+                let role = frameRole[depth &- 1]
                 if role == .other {
                     pendingSlot = -1
                     pendingRole = .other
                 } else {
-                    (pendingSlot, pendingRole) = matchKey(role, base, i + 1, end, escaped)
+                    // i < end <= n: no overflow to check.
+                    let content = base + i + 1
+                    let count = end &- i &- 1
+                    (pendingSlot, pendingRole) =
+                        escaped
+                        ? matchEscapedKey(role, UnsafeBufferPointer(start: content, count: count))
+                        : matchKey(role, ScannedKey(content, count: count, readable: n &- i &- 1))
                 }
                 i = skipWhitespace(base, n, end + 1)
                 guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
@@ -246,20 +279,20 @@ public final class JSONLineScanner {
                 }
                 guard i < n else { return .invalid }
                 let c = base[i]
-                let isObject = frameIsObject[depth - 1]
+                let isObject = frameIsObject[depth &- 1]
                 if c == UInt8(ascii: ",") {
                     i = skipWhitespace(base, n, i + 1)
                     if isObject {
                         state = .key
                     } else {
-                        let role = frameRole[depth - 1]
+                        let role = frameRole[depth &- 1]
                         if role.isShards { finishShardElement(of: role, base) }
                         (pendingSlot, pendingRole) = startElement(of: role)
                         state = .value
                     }
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    if !isObject && frameRole[depth - 1].isShards {
-                        finishShardElement(of: frameRole[depth - 1], base)
+                    if !isObject && frameRole[depth &- 1].isShards {
+                        finishShardElement(of: frameRole[depth &- 1], base)
                     }
                     i += 1
                     depth -= 1
@@ -275,7 +308,8 @@ public final class JSONLineScanner {
     private func record(_ slot: Int, _ kind: JSONKind, _ start: Int, _ end: Int) {
         if slot >= 0 {
             slots[slot] = FieldSlot(
-                kind: kind, hasEscapes: false, isInteger: false, start: Int32(start), end: Int32(end))
+                kind: kind, hasEscapes: false, isInteger: false, start: Int32(truncatingIfNeeded: start),
+                end: Int32(truncatingIfNeeded: end))
         }
     }
 
@@ -301,87 +335,61 @@ public final class JSONLineScanner {
     @inline(__always)
     private func closeContainer(at depth: Int, end: Int) {
         let slot = Int(frameSlot[depth])
-        if slot >= 0 { slots[slot].end = Int32(end) }
+        if slot >= 0 { slots[slot].end = Int32(truncatingIfNeeded: end) }
+    }
+
+    /// A key with escapes, decoded first (`matchKey`). Out of line: captures have none.
+    @inline(never)
+    private func matchEscapedKey(_ role: Role, _ content: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
+        JSONString.decode(content).withUnsafeBufferPointer { decoded in
+            // An escape stands for at least one byte: the decoded key is never empty.
+            guard let start = decoded.baseAddress else { return (-1, .other) }
+            return matchKey(role, ScannedKey(start, count: decoded.count, readable: decoded.count))
+        }
     }
 
     /// Finds the field a key names in an object of the given role, and the role its value
-    /// gets if it is a container. A repeated container key forgets what its earlier value held.
-    private func matchKey(
-        _ role: Role, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ escaped: Bool
-    ) -> (Int, Role) {
-        let keyBytes = UnsafeBufferPointer(start: base + start, count: end - start)
-        if escaped {
-            return JSONString.decode(keyBytes).withUnsafeBufferPointer { matchKeyBytes(role, $0) }
-        }
-        return matchKeyBytes(role, keyBytes)
+    /// gets if it is a container: one lookup of the key, one of the role's use of it.
+    @inline(__always)
+    private func matchKey(_ role: Role, _ key: ScannedKey) -> (Int, Role) {
+        let known = knownKeys.find(key)
+        guard known >= 0 else { return (-1, .other) }
+        let place = Int(role.rawValue) * KnownKey.allCases.count + known
+        let slot = Int(keySlots[place])
+        let valueRole = keyRoles[place]
+        if valueRole != .other { forgetEarlierValue(slot, valueRole) }
+        return (slot, valueRole)
     }
 
-    @inline(__always)
-    private func matchKeyBytes(_ role: Role, _ key: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
-        switch role {
-        case .envelope:
-            if let envelopeField = Self.envelopeField(key) {
-                if envelopeField == .response {
-                    if slots[Field.response.rawValue].kind != .absent {
-                        clear(Field.bodyBase..<Field.bodyBase + Field.BodyKey.allCases.count)
-                        clear(Field.syncingBase..<Field.syncingBase + Field.SyncingKey.allCases.count)
-                        clear(Field.errorBase..<Field.errorBase + Field.ErrorKey.allCases.count)
-                        if metShardDetails { shardDetails.removeAll(flat: false) }
-                    }
-                    return (envelopeField.rawValue, .response)
-                }
-                return (envelopeField.rawValue, .other)
-            }
-            return bodyField(key, flat: true)
+    /// A container key seen again forgets what its earlier value held (the last occurrence
+    /// counts); a shards key says the line has shard details to forget at the next line.
+    @inline(never)
+    private func forgetEarlierValue(_ slot: Int, _ valueRole: Role) {
+        switch valueRole {
         case .response:
-            return bodyField(key, flat: false)
-        case .flatSyncing:
-            return (Self.syncingKey(key).map { Field.flatSyncingBase + $0.rawValue } ?? -1, .other)
-        case .syncing:
-            return (Self.syncingKey(key).map { Field.syncingBase + $0.rawValue } ?? -1, .other)
-        case .flatError:
-            return (Self.errorKey(key).map { Field.flatErrorBase + $0.rawValue } ?? -1, .other)
-        case .error:
-            return (Self.errorKey(key).map { Field.errorBase + $0.rawValue } ?? -1, .other)
-        case .shard:
-            if Self.equals(key, "shard_id") { return (ShardSlot.shardID.slot, .other) }
-            if Self.equals(key, "syncing_task_details") {
-                if slots[ShardSlot.task.slot].kind != .absent { clear(ShardSlot.taskBase..<Self.slotCount) }
-                return (ShardSlot.task.slot, .shardTask)
+            if slots[slot].kind != .absent {
+                clear(Field.bodyBase..<Field.bodyBase + Field.BodyKey.allCases.count)
+                clear(Field.syncingBase..<Field.syncingBase + Field.SyncingKey.allCases.count)
+                clear(Field.errorBase..<Field.errorBase + Field.ErrorKey.allCases.count)
+                if metShardDetails { shardDetails.removeAll(flat: false) }
             }
-            return (-1, .other)
-        case .shardTask:
-            return (Self.syncingKey(key).map { ShardSlot.taskBase + $0.rawValue } ?? -1, .other)
-        case .flatShards, .shards, .other:
-            return (-1, .other)
-        }
-    }
-
-    /// A key of the flat body (the envelope) or of `response`. A repeated container key forgets
-    /// what its earlier value held.
-    @inline(__always)
-    private func bodyField(_ key: UnsafeBufferPointer<UInt8>, flat: Bool) -> (Int, Role) {
-        guard let bodyKey = Self.bodyKey(key) else { return (-1, .other) }
-        let field = (flat ? Field.flatBodyBase : Field.bodyBase) + bodyKey.rawValue
-        switch bodyKey {
-        case .syncing:
-            if slots[field].kind != .absent {
-                let base = flat ? Field.flatSyncingBase : Field.syncingBase
+        case .flatSyncing, .syncing:
+            if slots[slot].kind != .absent {
+                let base = valueRole == .flatSyncing ? Field.flatSyncingBase : Field.syncingBase
                 clear(base..<base + Field.SyncingKey.allCases.count)
             }
-            return (field, flat ? .flatSyncing : .syncing)
-        case .error:
-            if slots[field].kind != .absent {
-                let base = flat ? Field.flatErrorBase : Field.errorBase
+        case .flatError, .error:
+            if slots[slot].kind != .absent {
+                let base = valueRole == .flatError ? Field.flatErrorBase : Field.errorBase
                 clear(base..<base + Field.ErrorKey.allCases.count)
             }
-            return (field, flat ? .flatError : .error)
-        case .shards:
-            if slots[field].kind != .absent { shardDetails.removeAll(flat: flat) }
+        case .flatShards, .shards:
+            if slots[slot].kind != .absent { shardDetails.removeAll(flat: valueRole == .flatShards) }
             metShardDetails = true
-            return (field, flat ? .flatShards : .shards)
-        default:
-            return (field, .other)
+        case .shardTask:
+            if slots[slot].kind != .absent { clear(ShardSlot.taskBase..<Self.slotCount) }
+        case .envelope, .shard, .other:
+            break
         }
     }
 
@@ -389,58 +397,64 @@ public final class JSONLineScanner {
         for index in range { slots[index] = FieldSlot() }
     }
 
-    @inline(__always)
-    private static func envelopeField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
-        switch key.count {
-        case 2: return equals(key, "ts") ? .ts : nil
-        case 4: return equals(key, "time") ? .time : nil
-        case 5: return equals(key, "index") ? .index : nil
-        case 8: return equals(key, "response") ? .response : nil
-        case 9: return equals(key, "timestamp") ? .timestamp : nil
-        case 10: return equals(key, "@timestamp") ? .atTimestamp : nil
-        default: return nil
+    /// The slot a known key's value goes to in an object of the given role (-1 for none), and
+    /// the role the value gets if it is a container (docs/format.md's shapes). The envelope is
+    /// also the flat body.
+    private static func field(of key: KnownKey, in role: Role) -> (Int, Role) {
+        switch role {
+        case .envelope:
+            switch key {
+            case .atTimestamp: return (Field.atTimestamp.rawValue, .other)
+            case .timestamp: return (Field.timestamp.rawValue, .other)
+            case .ts: return (Field.ts.rawValue, .other)
+            case .time: return (Field.time.rawValue, .other)
+            case .index: return (Field.index.rawValue, .other)
+            case .response: return (Field.response.rawValue, .response)
+            default: return bodyField(of: key, flat: true)
+            }
+        case .response:
+            return bodyField(of: key, flat: false)
+        case .flatSyncing, .syncing, .shardTask:
+            let base =
+                role == .flatSyncing ? Field.flatSyncingBase : role == .syncing ? Field.syncingBase : ShardSlot.taskBase
+            switch key {
+            case .leaderCheckpoint: return (base + Field.SyncingKey.leaderCheckpoint.rawValue, .other)
+            case .followerCheckpoint: return (base + Field.SyncingKey.followerCheckpoint.rawValue, .other)
+            case .seqNo: return (base + Field.SyncingKey.seqNo.rawValue, .other)
+            default: return (-1, .other)
+            }
+        case .flatError, .error:
+            let base = role == .flatError ? Field.flatErrorBase : Field.errorBase
+            switch key {
+            case .type: return (base + Field.ErrorKey.type.rawValue, .other)
+            case .reason: return (base + Field.ErrorKey.reason.rawValue, .other)
+            default: return (-1, .other)
+            }
+        case .shard:
+            switch key {
+            case .shardID: return (ShardSlot.shardID.slot, .other)
+            case .syncingTaskDetails: return (ShardSlot.task.slot, .shardTask)
+            default: return (-1, .other)
+            }
+        case .flatShards, .shards, .other:
+            return (-1, .other)
         }
     }
 
-    @inline(__always)
-    private static func bodyKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.BodyKey? {
-        switch key.count {
-        case 5: return equals(key, "error") ? .error : nil
-        case 6:
-            if equals(key, "status") { return .status }
-            return equals(key, "reason") ? .reason : nil
-        case 12:
-            if equals(key, "leader_alias") { return .leaderAlias }
-            return equals(key, "leader_index") ? .leaderIndex : nil
-        case 14: return equals(key, "follower_index") ? .followerIndex : nil
-        case 15: return equals(key, "syncing_details") ? .syncing : nil
-        case 25: return equals(key, "shard_replication_details") ? .shards : nil
-        default: return nil
+    /// A key of the flat body (the envelope) or of `response`.
+    private static func bodyField(of key: KnownKey, flat: Bool) -> (Int, Role) {
+        let base = flat ? Field.flatBodyBase : Field.bodyBase
+        switch key {
+        case .status: return (base + Field.BodyKey.status.rawValue, .other)
+        case .error: return (base + Field.BodyKey.error.rawValue, flat ? .flatError : .error)
+        case .reason: return (base + Field.BodyKey.reason.rawValue, .other)
+        case .leaderAlias: return (base + Field.BodyKey.leaderAlias.rawValue, .other)
+        case .leaderIndex: return (base + Field.BodyKey.leaderIndex.rawValue, .other)
+        case .followerIndex: return (base + Field.BodyKey.followerIndex.rawValue, .other)
+        case .syncingDetails: return (base + Field.BodyKey.syncing.rawValue, flat ? .flatSyncing : .syncing)
+        case .shardReplicationDetails: return (base + Field.BodyKey.shards.rawValue, flat ? .flatShards : .shards)
+        default: return (-1, .other)
         }
-    }
-
-    @inline(__always)
-    private static func errorKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.ErrorKey? {
-        switch key.count {
-        case 4: return equals(key, "type") ? .type : nil
-        case 6: return equals(key, "reason") ? .reason : nil
-        default: return nil
-        }
-    }
-
-    @inline(__always)
-    private static func syncingKey(_ key: UnsafeBufferPointer<UInt8>) -> Field.SyncingKey? {
-        switch key.count {
-        case 6: return equals(key, "seq_no") ? .seqNo : nil
-        case 17: return equals(key, "leader_checkpoint") ? .leaderCheckpoint : nil
-        case 19: return equals(key, "follower_checkpoint") ? .followerCheckpoint : nil
-        default: return nil
-        }
-    }
-
-    @inline(__always)
-    private static func equals(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        key.count == literal.utf8CodeUnitCount && sameBytes(key.baseAddress!, literal.utf8Start, key.count)
     }
 }
 
@@ -468,7 +482,20 @@ private func matches(_ base: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ literal
 @inline(__always)
 private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
+/// The common number, inline: digits from 1 to 9 followed by more digits and then no fraction
+/// or exponent. Returns the index after it, or nil for any other number (`scanNumber`).
+@inline(__always)
+private func scanPlainInteger(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
+    guard base[start] &- UInt8(ascii: "1") < 9 else { return nil }
+    // From the first digit: an 8-digit checkpoint is then one word.
+    let end = skipDigits(base, n, start)
+    // `.`, `e` or `E` (0x45 | 0x20 is 0x65) go on as a fraction or an exponent.
+    guard end == n || (base[end] != UInt8(ascii: ".") && base[end] | 0x20 != UInt8(ascii: "e")) else { return nil }
+    return (end, true)
+}
+
 /// Scans a number starting at `i`; returns the index after it and whether it is an integer.
+@inline(never)
 private func scanNumber(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (Int, Bool)? {
     var i = start
     if base[i] == UInt8(ascii: "-") { i += 1 }

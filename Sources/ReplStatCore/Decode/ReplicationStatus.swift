@@ -26,18 +26,21 @@ public enum ReplicationStatus: UInt8, CaseIterable, Sendable {
     /// Statuses whose `syncing_details` give the follower's lag behind the leader.
     public var carriesLag: Bool { self == .syncing || self == .running }
 
-    private static let apiNames: [[UInt8]] = allCases.map { Array($0.apiName.utf8) }
-
+    /// The status whose `apiName` the bytes are, or nil. By length first, then by compare with
+    /// each name of that length: every status line asks it.
     init?(bytes: UnsafeBufferPointer<UInt8>) {
-        for status in Self.allCases {
-            let name = Self.apiNames[Int(status.rawValue)]
-            if name.count == bytes.count
-                && name.withUnsafeBufferPointer({ sameBytes($0.baseAddress!, bytes.baseAddress!, name.count) })
-            {
-                self = status
-                return
-            }
+        @inline(__always) func isName(_ name: StaticString) -> Bool {
+            sameBytes(name.utf8Start, bytes.baseAddress!, name.utf8CodeUnitCount)
         }
-        return nil
+        let status: ReplicationStatus? =
+            switch bytes.count {
+            case 7: isName("SYNCING") ? .syncing : isName("RUNNING") ? .running : isName("STOPPED") ? .stopped : nil
+            case 6: isName("PAUSED") ? .paused : isName("FAILED") ? .failed : nil
+            case 13: isName("BOOTSTRAPPING") ? .bootstrapping : nil
+            case 27: isName("REPLICATION NOT IN PROGRESS") ? .notInProgress : nil
+            default: nil
+            }
+        guard let status else { return nil }
+        self = status
     }
 }

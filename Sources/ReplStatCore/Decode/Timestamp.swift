@@ -63,7 +63,14 @@ public enum Timestamp {
         else { return nil }
         var i = 19
         var millis = 0
-        if p[i] == UInt8(ascii: ".") {
+        if n == 24 && p[19] == UInt8(ascii: ".") && (p[23] == UInt8(ascii: "Z") || p[23] == UInt8(ascii: "z")),
+            let fraction = digits(20, 3)
+        {
+            // The common form, `.sssZ`: the fraction the general steps below would find, without
+            // their loop; the zone is checked as any other.
+            millis = fraction
+            i = 23
+        } else if p[i] == UInt8(ascii: ".") {
             i += 1
             let fractionStart = i
             while i < n && p[i] &- UInt8(ascii: "0") < 10 {
