@@ -1,9 +1,10 @@
 import Dispatch
 
-/// The index partitions and the serial queues they run on. The merge puts each sample in its
-/// partition's batch, then runs the batches: waiting for them when every line's outcome is needed
-/// before the next piece (the rejects file), or letting them run behind, a few batches per
-/// partition at most, so that memory stays bounded.
+/// The index partitions and where they run: partition 0 on the merge's thread, each other one
+/// on its serial queue. The merge puts each sample in its partition's batch, then runs the
+/// batches: waiting for them when every line's outcome is needed before the next piece (the
+/// rejects file), or letting them run behind, a few batches per partition at most, so that memory
+/// stays bounded.
 final class IndexPartitions {
     let all: [IndexPartition]
     private let queues: [DispatchQueue]
@@ -35,12 +36,9 @@ final class IndexPartitions {
         _ batches: inout [[PartitionEntry]], source: Int, shardLists: [[ShardCheckpoints]], outcomes: OutcomeSlots
     ) {
         let group = DispatchGroup()
-        for number in all.indices {
+        for number in all.indices.dropFirst() {
             let batch = take(&batches[number])
-            if batch.isEmpty || all.count == 1 {
-                if !batch.isEmpty {
-                    all[number].process(batch, shardLists: shardLists, source: source, outcomes: outcomes)
-                }
+            guard !batch.isEmpty else {
                 batchArrays.recycle(batch)
                 continue
             }
@@ -50,6 +48,7 @@ final class IndexPartitions {
                 batchArrays.recycle(batch)
             }
         }
+        processHere(take(&batches[0]), source: source, shardLists: shardLists, outcomes: outcomes)
         group.wait()
     }
 
@@ -57,10 +56,9 @@ final class IndexPartitions {
     /// sample's outcome before the end. The batches are taken.
     func processBatchesInBackground(_ batches: inout [[PartitionEntry]], source: Int, shardLists: [[ShardCheckpoints]])
     {
-        for number in all.indices {
+        for number in all.indices.dropFirst() {
             let batch = take(&batches[number])
-            if batch.isEmpty || all.count == 1 {
-                if !batch.isEmpty { all[number].process(batch, shardLists: shardLists, source: source, outcomes: nil) }
+            guard !batch.isEmpty else {
                 batchArrays.recycle(batch)
                 continue
             }
@@ -72,6 +70,17 @@ final class IndexPartitions {
                 room.signal()
             }
         }
+        processHere(take(&batches[0]), source: source, shardLists: shardLists, outcomes: nil)
+    }
+
+    /// Partition 0 runs on the merge's thread, while the others run on their queues: one thread
+    /// fewer to wake for every piece, and the merge's thread, which would wait for the next
+    /// piece, works meanwhile.
+    private func processHere(
+        _ batch: [PartitionEntry], source: Int, shardLists: [[ShardCheckpoints]], outcomes: OutcomeSlots?
+    ) {
+        if !batch.isEmpty { all[0].process(batch, shardLists: shardLists, source: source, outcomes: outcomes) }
+        batchArrays.recycle(batch)
     }
 
     /// Moves a batch out, so that the one left to the partition is the only reference to its
