@@ -226,7 +226,7 @@ private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
         var pieces: [(spool: Spool?, isBlank: Bool, lines: [UInt8])] = []
         let take: (FramedPiece) -> Void = { piece in
             switch piece {
-            case .lines(let bytes): pieces.append((nil, false, Array(bytes)))
+            case .lines(let bytes), .carriedLine(let bytes): pieces.append((nil, false, Array(bytes)))
             case .longLine(let isBlank, let spool): pieces.append((spool, isBlank, []))
             }
         }
@@ -251,7 +251,17 @@ private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
         first.withUnsafeBytes { framer.cut($0) { _ in } }
         second.withUnsafeBytes { chunk in
             framer.cut(chunk) { piece in
-                guard case .lines(let bytes) = piece else { return }
+                let bytes: UnsafeRawBufferPointer
+                switch piece {
+                case .carriedLine(let line):
+                    #expect(pieces.isEmpty, "the carried line comes first")
+                    bytes = line
+                case .lines(let lines):
+                    bytes = lines
+                case .longLine:
+                    Issue.record("no line is long")
+                    return
+                }
                 let inChunk =
                     bytes.baseAddress! >= chunk.baseAddress! && bytes.baseAddress! < chunk.baseAddress! + chunk.count
                 pieces.append((Array(bytes), inChunk))
@@ -263,25 +273,35 @@ private func referenceFrame(_ stream: [UInt8], max: Int, keep: Bool) -> [Line] {
     }
 
     /// A chunk of lines of a byte or two is cut into pieces of at most `linesPerPiece` lines, so
-    /// that decoding a piece takes memory in proportion to its bytes; the lines stay the same.
+    /// that decoding a piece takes memory in proportion to its bytes; the lines stay the same. The
+    /// piece after a carried line holds one line less, so that the two can go out as one piece.
     @Test(arguments: [0, 1, LineFramer.linesPerPiece - 1, LineFramer.linesPerPiece, 2 * LineFramer.linesPerPiece + 3])
     func piecesHoldAtMostLinesPerPiece(lines: Int) {
         // A carried line first, then `lines` lines of "x" or nothing, the last one without LF.
         let stream =
             Array("carried\n".utf8) + (0..<lines).flatMap { Array($0 % 2 == 0 ? "\n".utf8 : "x\n".utf8) } + [0x41]
         var framer = LineFramer(maxLineBytes: 1024)
-        var pieces: [[UInt8]] = []
+        var pieces: [(bytes: [UInt8], isCarriedLine: Bool)] = []
         let collect: (FramedPiece) -> Void = { piece in
-            guard case .lines(let bytes) = piece else { return }
-            pieces.append(Array(bytes))
+            switch piece {
+            case .lines(let bytes): pieces.append((Array(bytes), false))
+            case .carriedLine(let bytes): pieces.append((Array(bytes), true))
+            case .longLine: Issue.record("no line is long")
+            }
         }
         Array(stream[..<3]).withUnsafeBytes { framer.cut($0, emit: collect) }
         Array(stream[3...]).withUnsafeBytes { framer.cut($0, emit: collect) }
         framer.finishPieces(emit: collect)
-        #expect(pieces.flatMap { $0 } == stream)
-        #expect(pieces.allSatisfy { $0.count { $0 == 0x0A } <= LineFramer.linesPerPiece })
-        // The carried line, the lines in as few pieces as the limit allows, the last line.
-        #expect(pieces.count == 2 + (lines + LineFramer.linesPerPiece - 1) / LineFramer.linesPerPiece)
+        func lineCount(_ bytes: [UInt8]) -> Int { bytes.count { $0 == 0x0A } }
+        #expect(pieces.flatMap(\.bytes) == stream)
+        #expect(pieces.map(\.isCarriedLine) == [true] + Array(repeating: false, count: pieces.count - 1))
+        #expect(lineCount(pieces[0].bytes) == 1)
+        #expect(pieces.allSatisfy { lineCount($0.bytes) <= LineFramer.linesPerPiece })
+        if lines > 0 { #expect(lineCount(pieces[0].bytes + pieces[1].bytes) <= LineFramer.linesPerPiece) }
+        // The carried line, the lines in as few pieces as the limit allows (the first one line
+        // short), the last line.
+        let linePieces = lines == 0 ? 0 : (lines + LineFramer.linesPerPiece) / LineFramer.linesPerPiece
+        #expect(pieces.count == 2 + linePieces)
     }
 
     @Test func emptyChunksChangeNothing() {

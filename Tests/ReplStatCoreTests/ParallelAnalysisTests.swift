@@ -63,4 +63,33 @@ import Testing
         #expect(other.reports == reference.reports)
         #expect(other.rejects.isEmpty)
     }
+
+    /// With more than one job, the line that straddles two chunks goes out with the lines after
+    /// it: one piece per chunk for the lanes, the handoff and the merge to pass on, not two.
+    @Test func aCarriedLineGoesOutWithTheLinesAfterIt() throws {
+        let chunkSize = 4096
+        // Lines of 10 to 99 bytes: many straddle a chunk boundary, none is one by itself.
+        let bytes = (0..<20_000).flatMap { Array("\"\(String(repeating: "x", count: $0 % 90))\"\n".utf8) }
+        let path = try ScratchFile.write(bytes)
+        defer { ScratchFile.remove(path) }
+        let pieces = PieceCounter()
+        DecodingLanes(jobs: 2, maxLineBytes: 1 << 20, chunkSize: chunkSize, keepLines: false)
+            .read([InputSource(path)], into: pieces)
+        #expect(pieces.lines == 20_000)
+        let chunks = (bytes.count + chunkSize - 1) / chunkSize
+        #expect(pieces.pieces <= chunks + 1, "\(pieces.pieces) pieces of \(chunks) chunks")
+    }
+}
+
+/// Counts the pieces and lines handed to the merge.
+private final class PieceCounter: DecodedPieceConsumer {
+    var pieces = 0
+    var lines = 0
+
+    func beginSource(_ source: InputSource) {}
+    func merge(_ piece: DecodedPiece) {
+        pieces += 1
+        lines += piece.records.count
+    }
+    func endSource(_ failure: SourceFailure?) {}
 }

@@ -109,32 +109,63 @@ public final class Analysis: DecodedPieceConsumer {
     }
 
     private func mergeInBatches(_ piece: DecodedPiece, laneIds: LaneIds) {
-        // Decoding decided every outcome but those of samples, which their index's partition decides.
-        outcomes.removeAll(keepingCapacity: true)
-        for (position, record) in piece.records.enumerated() {
-            switch record {
-            case .rejected(let rejected):
-                outcomes.append(rejected)
-            case .error(let sample):
-                partitions.append(.error(laneIds.translate(sample), ordinal: linesRead + Int64(position)))
-                outcomes.append(.error)
-            case .status(let sample):
-                partitions.append(.status(laneIds.translate(sample), position: Int32(position)))
-                outcomes.append(.status)
+        // Decoding decided every outcome but those of samples, which their index's partition
+        // decides. The loop runs on locals and buffers: through the class's properties, each entry
+        // cost exclusivity checks, retains and copy-on-write checks, most of the merge's time.
+        let lines = piece.records.count
+        let partitionCount = partitions.all.count
+        let firstOrdinal = linesRead
+        let keepsOutcomes = ledger.rejects != nil
+        var batches = partitions.emptyBatches(expecting: lines / partitionCount)
+        var outcomes: [Outcome] = []
+        if keepsOutcomes {
+            swap(&outcomes, &self.outcomes)
+            outcomes.removeAll(keepingCapacity: true)
+            outcomes.append(contentsOf: repeatElement(.status, count: lines))
+        }
+        var decided = [Int](repeating: 0, count: Outcome.allCases.count)
+        piece.records.withUnsafeBufferPointer { records in
+            batches.withUnsafeMutableBufferPointer { batches in
+                decided.withUnsafeMutableBufferPointer { decided in
+                    outcomes.withUnsafeMutableBufferPointer { outcomes in
+                        for position in 0..<lines {
+                            let outcome: Outcome
+                            switch records[position] {
+                            case .rejected(let rejected):
+                                outcome = rejected
+                            case .error(let sample):
+                                let sample = laneIds.translate(sample)
+                                batches[Int(sample.index) % partitionCount].append(
+                                    .error(sample, ordinal: firstOrdinal + Int64(position)))
+                                outcome = .error
+                            case .status(let sample):
+                                let sample = laneIds.translate(sample)
+                                batches[Int(sample.index) % partitionCount].append(
+                                    .status(sample, position: Int32(position)))
+                                continue
+                            }
+                            decided[outcome.rawValue] += 1
+                            if keepsOutcomes { outcomes[position] = outcome }
+                        }
+                    }
+                }
             }
         }
         let source = ledger.sourcePlace
-        if ledger.rejects == nil {
-            partitions.processBatchesInBackground(source: source, shardLists: piece.shardLists)
-        } else {
-            outcomes.withUnsafeMutableBufferPointer { buffer in
-                partitions.processBatches(
-                    source: source, shardLists: piece.shardLists, outcomes: OutcomeSlots(base: buffer.baseAddress!))
-            }
+        if !keepsOutcomes {
+            partitions.processBatchesInBackground(&batches, source: source, shardLists: piece.shardLists)
+            ledger.count(decided: decided, lines: lines)
+            return
         }
-        for (position, outcome) in outcomes.enumerated() {
-            ledger.record(outcome, in: piece, at: position)
+        outcomes.withUnsafeMutableBufferPointer { buffer in
+            partitions.processBatches(
+                &batches, source: source, shardLists: piece.shardLists,
+                outcomes: OutcomeSlots(base: buffer.baseAddress!))
         }
+        for position in 0..<lines {
+            ledger.record(outcomes[position], in: piece, at: position)
+        }
+        swap(&outcomes, &self.outcomes)
     }
 
     /// Live events must come in the order of the lines, however the input was cut: one line at

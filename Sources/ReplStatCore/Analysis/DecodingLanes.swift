@@ -53,7 +53,7 @@ final class DecodingLanes {
             let decode: (FramedPiece) -> Void = { piece in
                 let decoded: DecodedPiece
                 switch piece {
-                case .lines(let bytes):
+                case .lines(let bytes), .carriedLine(let bytes):
                     decoded = lane.decode(bytes, maxLineBytes: maxLineBytes, keepLines: keepLines)
                 case .longLine(let isBlank, let spool):
                     decoded = lane.longLine(isBlank: isBlank, spool: spool)
@@ -78,31 +78,63 @@ final class DecodingLanes {
 
         DispatchQueue.global(qos: .userInitiated).async {
             var sequence = 0
-            func send(_ piece: FramedPiece) {
+            /// A carried line, copied, waiting for the lines after it to go out as one piece.
+            var held: [UInt8]?
+            func dispatch(_ bytes: [UInt8]) {
                 handoff.reserve()
                 let number = sequence
                 sequence += 1
                 let lane = lanes[number % lanes.count]
+                queues[lane.number].async {
+                    let decoded = bytes.withUnsafeBytes {
+                        lane.decode($0, maxLineBytes: maxLineBytes, keepLines: keepLines)
+                    }
+                    pieceBuffers.recycle(bytes)
+                    handoff.deliver(.piece(decoded), sequence: number)
+                }
+            }
+            func sendHeld() {
+                if let bytes = held { dispatch(bytes) }
+                held = nil
+            }
+            func filling(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+                var filling = pieceBuffers.borrow()
+                // Room for a chunk's lines and a carried line: grown by doubling past it, the
+                // buffers would stay twice as large.
+                filling.reserveCapacity(chunkSize + Self.joinedLineBytes)
+                filling.append(contentsOf: bytes)
+                return filling
+            }
+            func send(_ piece: FramedPiece) {
                 switch piece {
-                case .lines(let buffer):
-                    var filling = pieceBuffers.borrow()
-                    filling.append(contentsOf: buffer)
-                    let bytes = filling
-                    queues[lane.number].async {
-                        let decoded = bytes.withUnsafeBytes {
-                            lane.decode($0, maxLineBytes: maxLineBytes, keepLines: keepLines)
-                        }
-                        pieceBuffers.recycle(bytes)
-                        handoff.deliver(.piece(decoded), sequence: number)
+                case .carriedLine(let line):
+                    sendHeld()
+                    if line.count <= Self.joinedLineBytes {
+                        held = filling(line)
+                    } else {
+                        dispatch(filling(line))
+                    }
+                case .lines(let lines):
+                    if var joined = held {
+                        held = nil
+                        joined.append(contentsOf: lines)
+                        dispatch(joined)
+                    } else {
+                        dispatch(filling(lines))
                     }
                 case .longLine(let isBlank, let spool):
-                    handoff.deliver(.piece(lane.longLine(isBlank: isBlank, spool: spool)), sequence: number)
+                    sendHeld()
+                    handoff.reserve()
+                    let lane = lanes[sequence % lanes.count]
+                    handoff.deliver(.piece(lane.longLine(isBlank: isBlank, spool: spool)), sequence: sequence)
+                    sequence += 1
                 }
             }
             for source in sources {
                 var framer = LineFramer(maxLineBytes: maxLineBytes, keepLongLines: keepLines)
                 let failure = Self.read(source, chunkSize: chunkSize) { framer.cut($0, emit: send) }
                 if failure?.kind != .unreadable { framer.finishPieces(emit: send) }
+                sendHeld()
                 handoff.reserve()
                 handoff.deliver(.endOfSource(failure), sequence: sequence)
                 sequence += 1
@@ -128,6 +160,9 @@ final class DecodingLanes {
         }
         readerDone.wait()
     }
+
+    /// A carried line up to this long goes out with the lines after it, in one piece.
+    private static let joinedLineBytes = 16 * 1024
 
     /// Reads a source through `consume`; returns why it stopped early, if it did.
     private static func read(

@@ -1,65 +1,94 @@
 import Dispatch
 
-/// The index partitions and the serial queues they run on. The merge puts each sample in its
-/// partition's batch, then runs the batches: waiting for them when every line's outcome is needed
-/// before the next piece (the rejects file), or letting them run behind, a few batches per
-/// partition at most, so that memory stays bounded.
+/// The index partitions and where they run: partition 0 on the merge's thread, each other one
+/// on its serial queue. The merge puts each sample in its partition's batch, then runs the
+/// batches: waiting for them when every line's outcome is needed before the next piece (the
+/// rejects file), or letting them run behind, a few batches per partition at most, so that memory
+/// stays bounded.
 final class IndexPartitions {
     let all: [IndexPartition]
     private let queues: [DispatchQueue]
-    private var batches: [[PartitionEntry]]
     /// Batches a partition may still be given before the merge waits for it.
     private let room: [DispatchSemaphore]
+    /// Batch arrays given back once processed, for the next pieces: allocated afresh per piece,
+    /// they grew by doubling and were freed on another thread.
+    private let batchArrays = ArrayPool<PartitionEntry>()
 
     init(count: Int, options: AnalysisOptions, events: LiveEventSink?) {
         all = (0..<count).map { IndexPartition(number: $0, count: count, options: options, events: events) }
         queues = all.map { DispatchQueue(label: "replstat.partition.\($0.number)") }
-        batches = Array(repeating: [], count: count)
         room = all.map { _ in DispatchSemaphore(value: 4) }
     }
 
-    /// Puts an entry in the batch of the partition that owns its index.
-    @inline(__always)
-    func append(_ entry: PartitionEntry) {
-        batches[Int(entry.index) % all.count].append(entry)
+    /// An empty batch per partition, each with room for at least `expecting` entries.
+    func emptyBatches(expecting: Int) -> [[PartitionEntry]] {
+        all.map { _ in
+            var batch = batchArrays.borrow()
+            batch.reserveCapacity(expecting)
+            return batch
+        }
     }
 
-    /// Runs each partition on its batch and waits until all are done, so that every line's outcome
-    /// is in `outcomes` before the next piece.
-    func processBatches(source: Int, shardLists: [[ShardCheckpoints]], outcomes: OutcomeSlots) {
-        if all.count == 1 {
-            all[0].process(batches[0], shardLists: shardLists, source: source, outcomes: outcomes)
-        } else {
-            let group = DispatchGroup()
-            for (number, partition) in all.enumerated() where !batches[number].isEmpty {
-                let batch = batches[number]
-                queues[number].async(group: group) {
-                    partition.process(batch, shardLists: shardLists, source: source, outcomes: outcomes)
-                }
+    /// Runs each partition on its batch (an entry goes to the partition of number its index
+    /// modulo the number of partitions) and waits until all are done, so that every line's outcome
+    /// is in `outcomes` before the next piece. The batches are taken.
+    func processBatches(
+        _ batches: inout [[PartitionEntry]], source: Int, shardLists: [[ShardCheckpoints]], outcomes: OutcomeSlots
+    ) {
+        let group = DispatchGroup()
+        for number in all.indices.dropFirst() {
+            let batch = take(&batches[number])
+            guard !batch.isEmpty else {
+                batchArrays.recycle(batch)
+                continue
             }
-            group.wait()
+            let (partition, batchArrays) = (all[number], batchArrays)
+            queues[number].async(group: group) {
+                partition.process(batch, shardLists: shardLists, source: source, outcomes: outcomes)
+                batchArrays.recycle(batch)
+            }
         }
-        for number in batches.indices { batches[number].removeAll(keepingCapacity: true) }
+        processHere(take(&batches[0]), source: source, shardLists: shardLists, outcomes: outcomes)
+        group.wait()
     }
 
     /// Hands each partition its batch without waiting: without a rejects file, nothing needs a
-    /// sample's outcome before the end.
-    func processBatchesInBackground(source: Int, shardLists: [[ShardCheckpoints]]) {
-        if all.count == 1 {
-            all[0].process(batches[0], shardLists: shardLists, source: source, outcomes: nil)
-            batches[0].removeAll(keepingCapacity: true)
-            return
-        }
-        for (number, partition) in all.enumerated() where !batches[number].isEmpty {
-            let batch = batches[number]
-            let room = room[number]
+    /// sample's outcome before the end. The batches are taken.
+    func processBatchesInBackground(_ batches: inout [[PartitionEntry]], source: Int, shardLists: [[ShardCheckpoints]])
+    {
+        for number in all.indices.dropFirst() {
+            let batch = take(&batches[number])
+            guard !batch.isEmpty else {
+                batchArrays.recycle(batch)
+                continue
+            }
+            let (partition, room, batchArrays) = (all[number], room[number], batchArrays)
             room.wait()
             queues[number].async {
                 partition.process(batch, shardLists: shardLists, source: source, outcomes: nil)
+                batchArrays.recycle(batch)
                 room.signal()
             }
-            batches[number] = []
         }
+        processHere(take(&batches[0]), source: source, shardLists: shardLists, outcomes: nil)
+    }
+
+    /// Partition 0 runs on the merge's thread, while the others run on their queues: one thread
+    /// fewer to wake for every piece, and the merge's thread, which would wait for the next
+    /// piece, works meanwhile.
+    private func processHere(
+        _ batch: [PartitionEntry], source: Int, shardLists: [[ShardCheckpoints]], outcomes: OutcomeSlots?
+    ) {
+        if !batch.isEmpty { all[0].process(batch, shardLists: shardLists, source: source, outcomes: outcomes) }
+        batchArrays.recycle(batch)
+    }
+
+    /// Moves a batch out, so that the one left to the partition is the only reference to its
+    /// storage and the pool gets it back without a copy.
+    private func take(_ batch: inout [PartitionEntry]) -> [PartitionEntry] {
+        var taken: [PartitionEntry] = []
+        swap(&taken, &batch)
+        return taken
     }
 
     /// Waits for the batches under way, then flushes the reorder windows and completes the

@@ -28,6 +28,15 @@ struct OutcomeLedger {
         sources[sources.count - 1].failure = failure
     }
 
+    /// Counts a piece's lines at once, without a rejects file: `decided` holds, by outcome, how
+    /// many of them decoding settled (the partitions count the rest).
+    mutating func count(decided: [Int], lines: Int) {
+        lineNumber += lines
+        for outcome in Outcome.allCases where decided[outcome.rawValue] > 0 {
+            sources[sources.count - 1].counts.add(outcome, decided[outcome.rawValue])
+        }
+    }
+
     /// Numbers the next line, counts its outcome (unless a partition counts it) and hands a rejected
     /// line to the rejects sink; returns the line's number.
     @discardableResult

@@ -30,6 +30,10 @@ public enum FramedPiece {
     /// One or more whole lines, each ended by LF, except that the last line of the stream
     /// may lack it. Valid only during the callback.
     case lines(UnsafeRawBufferPointer)
+    /// One whole line, ended by LF, that straddled chunks (copied). A `lines` piece right after it
+    /// holds at most `LineFramer.linesPerPiece - 1` lines, so that a consumer that copies pieces
+    /// anyway can join the two into one piece within the limit: one piece per chunk, not two.
+    case carriedLine(UnsafeRawBufferPointer)
     /// A line over the limit that was not buffered: whether it was blank, and, when long
     /// lines are kept, its bytes in a spool file.
     case longLine(isBlank: Bool, spool: Spool?)
@@ -125,27 +129,33 @@ public struct LineFramer {
             // The carried line ends at the first LF: only it is copied, and what follows it is
             // whole lines, framed in place.
             let firstNewline = base.distance(to: UnsafeRawPointer(memchr(base, 0x0A, end)!))
+            let carryWasLong = carryIsTooLong
             if carryIsTooLong {
                 takeLong(UnsafeRawBufferPointer(rebasing: chunk[0..<firstNewline]))
                 emitLongLine(emit: emit)
             } else {
                 carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0...firstNewline]))
-                carry.withUnsafeBytes { emit(.lines($0)) }
+                carry.withUnsafeBytes { emit(.carriedLine($0)) }
                 resetCarry()
             }
             if firstNewline + 1 < end {
-                Self.emitLines(UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end]), emit: emit)
+                Self.emitLines(
+                    UnsafeRawBufferPointer(rebasing: chunk[(firstNewline + 1)..<end]), afterCarriedLine: !carryWasLong,
+                    emit: emit)
             }
         } else {
-            Self.emitLines(UnsafeRawBufferPointer(rebasing: chunk[0..<end]), emit: emit)
+            Self.emitLines(UnsafeRawBufferPointer(rebasing: chunk[0..<end]), afterCarriedLine: false, emit: emit)
         }
         appendToCarry(UnsafeRawBufferPointer(rebasing: chunk[end...]))
     }
 
-    /// Emits `lines`, whole lines each ended by LF, in pieces of at most `linesPerPiece` lines.
-    private static func emitLines(_ lines: UnsafeRawBufferPointer, emit: (FramedPiece) -> Void) {
+    /// Emits `lines`, whole lines each ended by LF, in pieces of at most `linesPerPiece` lines;
+    /// after a carried line, the first piece holds one line less.
+    private static func emitLines(
+        _ lines: UnsafeRawBufferPointer, afterCarriedLine: Bool, emit: (FramedPiece) -> Void
+    ) {
         guard let base = lines.baseAddress else { return }
-        var (start, next, count) = (0, 0, 0)
+        var (start, next, count) = (0, 0, afterCarriedLine ? 1 : 0)
         while next < lines.count, let found = memchr(base + next, 0x0A, lines.count - next) {
             next = base.distance(to: UnsafeRawPointer(found)) + 1
             count += 1
@@ -221,10 +231,12 @@ public struct LineFramer {
         in piece: FramedPiece, maxLineBytes: Int, keepLongLines: Bool, _ emit: (FramedLine) -> Void
     ) {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        guard case .lines(let bytes) = piece else {
-            if case .longLine(let isBlank, let spool) = piece {
-                emit(FramedLine(bytes: empty, isTooLong: true, isBlank: isBlank, spool: spool))
-            }
+        let bytes: UnsafeRawBufferPointer
+        switch piece {
+        case .lines(let lines), .carriedLine(let lines):
+            bytes = lines
+        case .longLine(let isBlank, let spool):
+            emit(FramedLine(bytes: empty, isTooLong: true, isBlank: isBlank, spool: spool))
             return
         }
         guard let base = bytes.baseAddress else { return }
