@@ -79,6 +79,12 @@ func referenceGunzip(_ data: [UInt8]) -> (bytes: [UInt8], damage: Damage) {
                 }
                 if status == Z_OK { continue }
                 if status == Z_BUF_ERROR { return (out, .truncated) }
+                // A CRC or length that does not match is corrupt at that field of the trailer,
+                // the 4 bytes zlib has just read; anything else where the member starts.
+                let message = stream.pointee.msg.map { String(cString: $0) }
+                if message == "incorrect data check" || message == "incorrect length check" {
+                    return (out, .corrupt(offset: data.count - Int(stream.pointee.avail_in) - 4))
+                }
                 return (out, .corrupt(offset: memberStart))
             }
         }
@@ -286,8 +292,8 @@ func checkPipeline(
     for event in events.events {
         switch event {
         case .transition(let row): transitions.append(row)
-        case .stallEnd(let row): stalls.append(row)
-        case .stallStart(let index, _, let start, let checkpoint, _):
+        case .stallEnd(let row, _): stalls.append(row)
+        case .stallStart(let index, _, let start, let checkpoint, _, _):
             stallStarts.append(StallRow(index: index, start: start, end: 0, followerCheckpoint: checkpoint, maxLag: 0))
         case .gap(let index, let from, let to): gaps.append(GapRow(index: index, start: from, end: to))
         default: break
