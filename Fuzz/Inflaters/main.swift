@@ -14,7 +14,7 @@
 // offset, detail) whatever the chunk size, and ISA-L the same from a pipe as from a file; and
 // the two inflaters agree, but where zlib refuses a member's Huffman code set, a code that
 // ISA-L accepts when it leaves codes unused: there what zlib delivered must be where ISA-L's
-// bytes start.
+// bytes start, and ISA-L may read the member whole (its data never needed the missing codes).
 
 import CZlib
 
@@ -173,7 +173,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             "\(what): \(other.bytes.count) bytes, \(other.verdict); "
             + "expected \(reference.bytes.count) bytes, \(reference.verdict)"
         check(isal && refused, "they differ: \(context)")
-        check(other.failure == zlib.failure, "another verdict than zlib's: \(context)")
+        // A member whose data never needs the codes zlib misses and whose CRC and length match
+        // reads whole with ISA-L (docs/robustness.md): no verdict at all then.
+        check(
+            other.failure == zlib.failure || other.failure == nil && (reference.failure == nil || reference == zlib),
+            "another verdict than zlib's: \(context)")
         check(other.bytes.starts(with: zlib.bytes), "bytes that do not start with zlib's: \(context)")
     }
     for (inflater, results) in reads {
