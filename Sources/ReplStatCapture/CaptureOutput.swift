@@ -173,17 +173,12 @@ public final class GzipCaptureFiles: CaptureOutput {
     private func droppingUnfinishedMember(_ failure: OutputError) -> OutputError {
         member = nil
         guard let file else { return failure }
-        if file.dropUnfinished() {
-            return OutputError(
-                path: failure.path,
-                detail: failure.detail + "; the file ends with its last whole gzip member: make room and capture again",
-                code: failure.code)
-        }
-        return OutputError(
-            path: failure.path,
-            detail: failure.detail + "; its last gzip member is cut short: move it away (analyze reads it up to "
-                + "the cut) and capture into a new file",
-            code: failure.code)
+        let advice =
+            file.dropUnfinished()
+            ? "the file ends with its last whole gzip member: make room and capture again"
+            : "its last gzip member is cut short: move it away (analyze reads it up to the cut) and capture "
+                + "into a new file"
+        return OutputError(path: failure.path, detail: failure.detail + "; " + advice, code: failure.code)
     }
 
     public func checkpoint() throws(OutputError) {

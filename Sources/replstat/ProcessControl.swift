@@ -89,10 +89,9 @@ enum ProcessControl {
         let path = folder + executable
         let argv = (["replstat"] + arguments).map { strdup($0) } + [nil]
         execv(path, argv)
-        FileOutput.standardError(
-            "replstat: cannot start \(path): \(String(cString: strerror(errno))); it is built and installed "
-                + "beside replstat (swift build builds both)\n")
-        exit(ExitStatus.sourceFailed)
+        fail(
+            "cannot start \(path): \(String(cString: strerror(errno))); it is built and installed beside replstat "
+                + "(swift build builds both)")
     }
 
     /// Says `message` on standard error (`replstat: message`) and ends the process with

@@ -113,8 +113,8 @@ public final class JSONLineScanner {
     private var metShardDetails = false
 
     private let knownKeys = KnownKeyTable()
-    /// For each role and known key (`Role.rawValue * KnownKey.allCases.count + KnownKey.rawValue`),
-    /// the slot the key's value goes to (-1 for none) and the role it gets (`field(of:in:)`).
+    /// For each role and known key (at `keyPlace`), the slot the key's value goes to (-1 for
+    /// none) and the role it gets (`field(of:in:)`).
     private let keySlots: UnsafeMutablePointer<Int8>
     private let keyRoles: UnsafeMutablePointer<Role>
 
@@ -125,8 +125,9 @@ public final class JSONLineScanner {
         for role in Role.allCases {
             for key in KnownKey.allCases {
                 let (slot, valueRole) = Self.field(of: key, in: role)
-                keySlots[Int(role.rawValue) * KnownKey.allCases.count + key.rawValue] = Int8(slot)
-                (keyRoles + Int(role.rawValue) * KnownKey.allCases.count + key.rawValue).initialize(to: valueRole)
+                let place = Self.keyPlace(role, key.rawValue)
+                keySlots[place] = Int8(slot)
+                (keyRoles + place).initialize(to: valueRole)
             }
         }
         slots = .allocate(capacity: Self.slotCount)
@@ -354,11 +355,18 @@ public final class JSONLineScanner {
     private func matchKey(_ role: Role, _ key: ScannedKey) -> (Int, Role) {
         let known = knownKeys.find(key)
         guard known >= 0 else { return (-1, .other) }
-        let place = Int(role.rawValue) * KnownKey.allCases.count + known
+        let place = Self.keyPlace(role, known)
         let slot = Int(keySlots[place])
         let valueRole = keyRoles[place]
         if valueRole != .other { forgetEarlierValue(slot, valueRole) }
         return (slot, valueRole)
+    }
+
+    /// Where `keySlots` and `keyRoles` hold what known key `known` (a `KnownKey` raw value) is in
+    /// an object of role `role`.
+    @inline(__always)
+    private static func keyPlace(_ role: Role, _ known: Int) -> Int {
+        Int(role.rawValue) * KnownKey.allCases.count + known
     }
 
     /// A container key seen again forgets what its earlier value held (the last occurrence

@@ -80,19 +80,14 @@ struct PartialFields {
     mutating func number<Number: FixedWidthInteger>(_ what: String, as: Number.Type = Number.self) throws(Problem)
         -> Number
     {
-        let field = try field(what)
-        guard let value = Self.parse(field, as: Number.self) else { throw problem(what, field) }
-        return value
+        try number(what, in: Number.min...Number.max)
     }
 
     /// A number, or nil for an empty field.
     mutating func optional<Number: FixedWidthInteger>(_ what: String, as: Number.Type = Number.self) throws(Problem)
         -> Number?
     {
-        let field = try field(what)
-        if field.isEmpty { return nil }
-        guard let value = Self.parse(field, as: Number.self) else { throw problem(what, field) }
-        return value
+        try optional(what, in: Number.min...Number.max)
     }
 
     /// A number in `range`, or nil for an empty field.
@@ -101,17 +96,22 @@ struct PartialFields {
     {
         let field = try field(what)
         if field.isEmpty { return nil }
-        guard let value = Self.parse(field, as: Number.self), range.contains(value) else {
-            throw problem(what, field)
-        }
-        return value
+        return try value(of: field, what, in: range)
     }
 
     /// A number in `range`.
     mutating func number<Number: FixedWidthInteger>(_ what: String, in range: ClosedRange<Number>) throws(Problem)
         -> Number
     {
+        // The field first: `value` names it by the position reading it moved past.
         let field = try field(what)
+        return try value(of: field, what, in: range)
+    }
+
+    /// The number `field` holds, when it is one in `range`.
+    private func value<Number: FixedWidthInteger>(
+        of field: ArraySlice<UInt8>, _ what: String, in range: ClosedRange<Number>
+    ) throws(Problem) -> Number {
         guard let value = Self.parse(field, as: Number.self), range.contains(value) else {
             throw problem(what, field)
         }

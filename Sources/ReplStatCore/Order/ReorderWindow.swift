@@ -79,9 +79,9 @@ struct ReorderWindow {
     /// Releases everything still held, at the end of input, and gives back the buffer.
     mutating func flush(release: (StatusSample) -> Void) {
         if heaped {
-            let heap = Unmanaged<ReorderHeap>.fromOpaque(storage.unsafelyUnwrapped)
-            while heap.takeUnretainedValue().count > 0 { release(heap.takeUnretainedValue().takeOldest()) }
-            heap.release()
+            let heap = self.heap
+            while heap.count > 0 { release(heap.takeOldest()) }
+            Unmanaged.passUnretained(heap).release()
             storage = nil
             heaped = false
         }

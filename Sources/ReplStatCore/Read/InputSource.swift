@@ -80,21 +80,22 @@ public struct SourceFailure: Error, Sendable, Equatable, CustomStringConvertible
         self.detail = detail
     }
 
-    public var description: String {
+    public var description: String { "\(source): \(problem)" }
+
+    /// What went wrong, without the source's name: `description` is the name, a colon and this.
+    public var problem: String {
         let at = byteOffset.map { " at byte \($0)" } ?? ""
         switch kind {
         case .unreadable:
-            return "\(source): cannot open: \(detail)"
+            return "cannot open: \(detail)"
         case .readError:
-            return "\(source): read failed\(at): \(detail)"
+            return "read failed\(at): \(detail)"
         case .truncatedGzip:
-            return "\(source): gzip stream truncated\(at) (\(detail)); lines before it were analyzed"
+            return "gzip stream truncated\(at) (\(detail)); lines before it were analyzed"
         case .corruptGzip:
-            return
-                "\(source): corrupt gzip member\(at) (\(detail)); lines inflated before the damage showed were analyzed"
+            return "corrupt gzip member\(at) (\(detail)); lines inflated before the damage showed were analyzed"
         case .trailingGarbage:
-            return
-                "\(source): bytes after the last gzip member\(at) are not gzip (\(detail)); lines before it were analyzed"
+            return "bytes after the last gzip member\(at) are not gzip (\(detail)); lines before it were analyzed"
         }
     }
 }

@@ -46,8 +46,7 @@ public enum MarkdownReport {
             out += "before the damage; a line cut short by it is rejected like any other.**\n"
             for failure in failures {
                 // The source's name as the other names; the rest of the sentence wraps.
-                let sentence = failure.description.unicodeScalars.dropFirst(failure.source.unicodeScalars.count)
-                out += "> - " + name(failure.source) + MarkdownText.inline(String(sentence)) + "\n"
+                out += "> - " + name(failure.source) + ": " + MarkdownText.inline(failure.problem) + "\n"
             }
             out += "\n"
         }
