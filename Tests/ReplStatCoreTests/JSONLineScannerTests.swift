@@ -509,6 +509,65 @@ private struct ReferenceJSON {
         }
     }
 
+    /// The scanner guesses each key of an object from the lines before (the key that followed
+    /// the same key there): one scanner reused over lines whose keys repeat, change order, come
+    /// near a known key, take escapes, spaces or no colon, or are cut short finds on every line
+    /// what a new scanner finds.
+    @Test(arguments: 0..<12)
+    func reusedScannerAgreesWithANewOne(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 977)
+        let reused = JSONLineScanner()
+        var disagreements = 0
+        for _ in 0..<400 {
+            let bytes = Array(guessingLine(random: &random).utf8)
+            let fresh = JSONLineScanner()
+            let (expected, got) = bytes.withUnsafeBytes { (fresh.scan($0), reused.scan($0)) }
+            let sameSlots = Field.allCases.allSatisfy { fresh[$0] == reused[$0] }
+            let sameShards = [true, false].allSatisfy {
+                fresh.shardDetails.checkpoints(flat: $0) == reused.shardDetails.checkpoints(flat: $0)
+            }
+            if got != expected || !sameSlots || !sameShards {
+                disagreements += 1
+                Issue.record("\(String(decoding: bytes, as: UTF8.self).debugDescription): \(got) vs \(expected)")
+            }
+            if disagreements > 5 { return }
+        }
+    }
+
+    /// A capture line, mostly as the ones before it, and often changed.
+    private func guessingLine(random: inout SplitMix64) -> String {
+        let syncing = #""syncing_details":{"leader_checkpoint":12,"follower_checkpoint":10,"seq_no":10}"#
+        let task = #""syncing_task_details":{"leader_checkpoint":5,"follower_checkpoint":4,"seq_no":4}"#
+        let shards =
+            #""shard_replication_details":[{"shard_id":"[i][0]","#
+            + task + #"},{"shard_id":"[i][1]"}]"#
+        let body = [
+            #""status":"SYNCING""#, #""reason":"User initiated""#, #""leader_alias":"a""#, #""leader_index":"l""#,
+            #""follower_index":"i""#, syncing, shards, #""error":{"type":"t","reason":"r"}"#,
+        ]
+        var members = [#""@timestamp":"2026-01-01T00:00:00Z""#, #""ts":1"#, #""index":"i""#]
+        members +=
+            Int.random(in: 0..<4, using: &random) == 0 ? body : [#""response":{"# + body.joined(separator: ",") + "}"]
+        // Keys as a guess would not take them: near misses, escapes, spaces, no colon.
+        let changes: [(String, String)] = [
+            (#""index":"#, #""indexx":"#), (#""index":"#, #""inde":"#), (#""index":"#, #""ind\u0065x":"#),
+            (#""status":"#, #""status" :"#), (#""status":"#, #""status""#), (#""seq_no":"#, #""seq_nO":"#),
+            (#""leader_alias":"#, #""leader_alias\u0000":"#), (#""ts":"#, #""t":"#), (#""response":"#, #""Response":"#),
+            (#""follower_checkpoint":"#, #""follower_checkpoint" : "#), (#""shard_id":"#, #""shard_iD":"#),
+        ]
+        if Int.random(in: 0..<3, using: &random) == 0 { members.shuffle(using: &random) }
+        var line = "{" + members.joined(separator: ",") + "}"
+        for _ in 0..<Int.random(in: 0...2, using: &random) {
+            let (from, to) = changes.randomElement(using: &random)!
+            if let range = line.firstRange(of: from) { line.replaceSubrange(range, with: to) }
+        }
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            // Cut anywhere, often inside a key that would be guessed.
+            line = String(line.utf8.prefix(Int.random(in: 0..<line.utf8.count, using: &random)))!
+        }
+        return line
+    }
+
     private func randomJSON(depth: Int, random: inout SplitMix64) -> String {
         let space = ["", "", " ", "\t", "\r"].randomElement(using: &random)!
         let choice = Int.random(in: 0..<(depth > 66 ? 6 : 9), using: &random)

@@ -118,10 +118,28 @@ public final class JSONLineScanner {
     private let keySlots: UnsafeMutablePointer<Int8>
     private let keyRoles: UnsafeMutablePointer<Role>
 
+    /// Lines of a capture repeat their keys in the same order: in an object of a given role,
+    /// the key that followed a given key (or the object's start) last time is checked first, by
+    /// comparing its pattern in place (`KnownKeyPatterns`); only when it is not there is the key
+    /// scanned and looked up. Which key came there is a guess: a wrong one costs the compare.
+    private let keyPatterns = KnownKeyPatterns()
+    /// The known key (a `KnownKey` raw value) that followed, at `predictionPlace`, or -1.
+    private let predictedKeys: UnsafeMutablePointer<Int8>
+    /// For each open object, its last key so far: a `KnownKey` raw value, `objectStart` or
+    /// `afterUnknownKey`.
+    private let framePreviousKey: UnsafeMutablePointer<Int8>
+    private static let objectStart = Int8(KnownKey.allCases.count)
+    private static let afterUnknownKey = Int8(KnownKey.allCases.count + 1)
+
     public init() {
         let places = Role.allCases.count * KnownKey.allCases.count
         keySlots = .allocate(capacity: places)
         keyRoles = .allocate(capacity: places)
+        let predictionPlaces = Role.allCases.count * (KnownKey.allCases.count + 2)
+        predictedKeys = .allocate(capacity: predictionPlaces)
+        predictedKeys.initialize(repeating: -1, count: predictionPlaces)
+        framePreviousKey = .allocate(capacity: Self.maxDepth + 1)
+        framePreviousKey.initialize(repeating: Self.objectStart, count: Self.maxDepth + 1)
         for role in Role.allCases {
             for key in KnownKey.allCases {
                 let (slot, valueRole) = Self.field(of: key, in: role)
@@ -144,6 +162,9 @@ public final class JSONLineScanner {
         knownKeys.deallocate()
         keySlots.deallocate()
         keyRoles.deallocate()
+        keyPatterns.deallocate()
+        predictedKeys.deallocate()
+        framePreviousKey.deallocate()
         slots.deallocate()
         frameIsObject.deallocate()
         frameRole.deallocate()
@@ -197,6 +218,7 @@ public final class JSONLineScanner {
                         frameRole[depth] = pendingRole == .other ? .other : pendingRole.container(isObject: isObject)
                     }
                     frameSlot[depth] = Int8(pendingSlot)
+                    framePreviousKey[depth] = Self.objectStart
                     if pendingSlot >= 0 {
                         slots[pendingSlot].kind = isObject ? .object : .array
                         slots[pendingSlot].start = Int32(truncatingIfNeeded: i)
@@ -252,24 +274,42 @@ public final class JSONLineScanner {
                 state = .afterValue
 
             case .key:
-                guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
-                guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
                 let role = frameRole[depth &- 1]
                 if role == .other {
+                    guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
+                    guard let (end, _) = scanString(base, n, i + 1) else { return .invalid }
                     pendingSlot = -1
                     pendingRole = .other
+                    i = skipWhitespace(base, n, end + 1)
+                    guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
+                    i = skipWhitespace(base, n, i + 1)
+                    state = .value
+                    continue
+                }
+                let place = Self.predictionPlace(role, framePreviousKey[depth &- 1])
+                var known = Int(predictedKeys[place])
+                // i <= n: no overflow to check.
+                let matched = known >= 0 ? keyPatterns.matchedLength(known, at: base + i, readable: n &- i) : 0
+                if matched > 0 {
+                    i &+= matched
                 } else {
+                    guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
+                    guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
                     // i < end <= n: no overflow to check.
                     let content = base + i + 1
                     let count = end &- i &- 1
-                    (pendingSlot, pendingRole) =
+                    known =
                         escaped
-                        ? matchEscapedKey(role, UnsafeBufferPointer(start: content, count: count))
-                        : matchKey(role, ScannedKey(content, count: count, readable: n &- i &- 1))
+                        ? findEscapedKey(UnsafeBufferPointer(start: content, count: count))
+                        : knownKeys.find(ScannedKey(content, count: count, readable: n &- i &- 1))
+                    predictedKeys[place] = Int8(known)
+                    i = skipWhitespace(base, n, end + 1)
+                    guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
+                    i += 1
                 }
-                i = skipWhitespace(base, n, end + 1)
-                guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
-                i = skipWhitespace(base, n, i + 1)
+                framePreviousKey[depth &- 1] = known >= 0 ? Int8(known) : Self.afterUnknownKey
+                (pendingSlot, pendingRole) = field(ofKnown: known, in: role)
+                i = skipWhitespace(base, n, i)
                 state = .value
 
             case .afterValue:
@@ -339,27 +379,38 @@ public final class JSONLineScanner {
         if slot >= 0 { slots[slot].end = Int32(truncatingIfNeeded: end) }
     }
 
-    /// A key with escapes, decoded first (`matchKey`). Out of line: captures have none.
+    /// The known key (a `KnownKey` raw value) that a key with escapes stands for, or -1: decoded
+    /// first. Out of line: captures have none.
     @inline(never)
-    private func matchEscapedKey(_ role: Role, _ content: UnsafeBufferPointer<UInt8>) -> (Int, Role) {
+    private func findEscapedKey(_ content: UnsafeBufferPointer<UInt8>) -> Int {
         JSONString.decode(content).withUnsafeBufferPointer { decoded in
             // An escape stands for at least one byte: the decoded key is never empty.
-            guard let start = decoded.baseAddress else { return (-1, .other) }
-            return matchKey(role, ScannedKey(start, count: decoded.count, readable: decoded.count))
+            guard let start = decoded.baseAddress else { return -1 }
+            return knownKeys.find(ScannedKey(start, count: decoded.count, readable: decoded.count))
         }
     }
 
-    /// Finds the field a key names in an object of the given role, and the role its value
-    /// gets if it is a container: one lookup of the key, one of the role's use of it.
+    /// The field that known key `known` (-1 for a key that is none) names in an object of the
+    /// given role, and the role its value gets if it is a container.
     @inline(__always)
-    private func matchKey(_ role: Role, _ key: ScannedKey) -> (Int, Role) {
-        let known = knownKeys.find(key)
+    private func field(ofKnown known: Int, in role: Role) -> (Int, Role) {
         guard known >= 0 else { return (-1, .other) }
         let place = Self.keyPlace(role, known)
         let slot = Int(keySlots[place])
         let valueRole = keyRoles[place]
-        if valueRole != .other { forgetEarlierValue(slot, valueRole) }
+        // The call only when there is something to do: a container key met the first time in
+        // its object (most of them) has no earlier value to forget.
+        if valueRole != .other && (slots[slot].kind != .absent || valueRole.isShards) {
+            forgetEarlierValue(slot, valueRole)
+        }
         return (slot, valueRole)
+    }
+
+    /// Where `predictedKeys` holds the known key that followed `previous` (a `KnownKey` raw
+    /// value, `objectStart` or `afterUnknownKey`) in an object of role `role`.
+    @inline(__always)
+    private static func predictionPlace(_ role: Role, _ previous: Int8) -> Int {
+        Int(role.rawValue) &* (KnownKey.allCases.count &+ 2) &+ Int(previous)
     }
 
     /// Where `keySlots` and `keyRoles` hold what known key `known` (a `KnownKey` raw value) is in
