@@ -56,23 +56,24 @@ private func bytes(of known: KnownKey) -> [UInt8] {
 
     /// Each known key's pattern, `"key":`, is found where it stands whole, followed by anything;
     /// not where any of its bytes differs, nor where fewer bytes than it (or than the 8 loaded at
-    /// once) can be read.
+    /// once) can be read. The empty pattern matches nothing.
     @Test(arguments: KnownKey.allCases)
     func everyKnownKeyPatternMatchesOnlyItself(known: KnownKey) {
-        let patterns = KnownKeyPatterns()
-        defer { patterns.deallocate() }
-        let pattern = Array("\"".utf8) + bytes(of: known) + Array("\":".utf8)
-        func matched(_ bytes: [UInt8], readable: Int? = nil) -> Int {
+        let pattern = KeyPattern(known)
+        let text = Array("\"".utf8) + bytes(of: known) + Array("\":".utf8)
+        func matched(_ bytes: [UInt8], readable: Int? = nil, _ pattern: KeyPattern = pattern) -> Int {
             bytes.withUnsafeBufferPointer {
-                patterns.matchedLength(known.rawValue, at: $0.baseAddress!, readable: readable ?? $0.count)
+                pattern.matchedLength(at: $0.baseAddress!, readable: readable ?? $0.count)
             }
         }
-        let padded = pattern + Array(#"7,"padding":"xxxxxxxx"}"#.utf8)
-        #expect(matched(padded) == pattern.count)
-        #expect(matched(pattern) == (pattern.count >= 8 ? pattern.count : 0))
-        #expect(matched(padded, readable: max(pattern.count, 8) - 1) == 0)
-        for place in pattern.indices {
-            for byte: UInt8 in [0, UInt8(ascii: " "), pattern[place] ^ 0x20, pattern[place] &+ 1, 0xFF] {
+        let padded = text + Array(#"7,"padding":"xxxxxxxx"}"#.utf8)
+        #expect(pattern.count == text.count)
+        #expect(matched(padded) == text.count)
+        #expect(matched(padded, .none) == 0)
+        #expect(matched(text) == (text.count >= 8 ? text.count : 0))
+        #expect(matched(padded, readable: max(text.count, 8) - 1) == 0)
+        for place in text.indices {
+            for byte: UInt8 in [0, UInt8(ascii: " "), text[place] ^ 0x20, text[place] &+ 1, 0xFF] {
                 var changed = padded
                 changed[place] = byte
                 #expect(matched(changed) == 0, "\(place) \(byte)")

@@ -120,11 +120,19 @@ public final class JSONLineScanner {
 
     /// Lines of a capture repeat their keys in the same order: in an object of a given role,
     /// the key that followed a given key (or the object's start) last time is checked first, by
-    /// comparing its pattern in place (`KnownKeyPatterns`); only when it is not there is the key
+    /// comparing its pattern in place (`KeyPattern`); only when it is not there is the key
     /// scanned and looked up. Which key came there is a guess: a wrong one costs the compare.
-    private let keyPatterns = KnownKeyPatterns()
-    /// The known key (a `KnownKey` raw value) that followed, at `predictionPlace`, or -1.
-    private let predictedKeys: UnsafeMutablePointer<Int8>
+    private struct ExpectedKey {
+        var pattern = KeyPattern.none
+        /// What the key is (a `KnownKey` raw value), and its slot and value's role where expected.
+        var known: Int8 = -1
+        var slot: Int8 = -1
+        var valueRole = Role.other
+    }
+    /// The key that followed, at `predictionPlace`.
+    private let expectedKeys: UnsafeMutablePointer<ExpectedKey>
+    /// Each known key's pattern, by `KnownKey` raw value.
+    private let keyPatterns: UnsafeMutablePointer<KeyPattern>
     /// For each open object, its last key so far: a `KnownKey` raw value, `objectStart` or
     /// `afterUnknownKey`.
     private let framePreviousKey: UnsafeMutablePointer<Int8>
@@ -136,8 +144,10 @@ public final class JSONLineScanner {
         keySlots = .allocate(capacity: places)
         keyRoles = .allocate(capacity: places)
         let predictionPlaces = Role.allCases.count * (KnownKey.allCases.count + 2)
-        predictedKeys = .allocate(capacity: predictionPlaces)
-        predictedKeys.initialize(repeating: -1, count: predictionPlaces)
+        expectedKeys = .allocate(capacity: predictionPlaces)
+        expectedKeys.initialize(repeating: ExpectedKey(), count: predictionPlaces)
+        keyPatterns = .allocate(capacity: KnownKey.allCases.count)
+        for key in KnownKey.allCases { (keyPatterns + key.rawValue).initialize(to: KeyPattern(key)) }
         framePreviousKey = .allocate(capacity: Self.maxDepth + 1)
         framePreviousKey.initialize(repeating: Self.objectStart, count: Self.maxDepth + 1)
         for role in Role.allCases {
@@ -162,8 +172,8 @@ public final class JSONLineScanner {
         knownKeys.deallocate()
         keySlots.deallocate()
         keyRoles.deallocate()
+        expectedKeys.deallocate()
         keyPatterns.deallocate()
-        predictedKeys.deallocate()
         framePreviousKey.deallocate()
         slots.deallocate()
         frameIsObject.deallocate()
@@ -194,6 +204,8 @@ public final class JSONLineScanner {
         // after every store the compiler cannot tell apart from them.
         let frameIsObject = self.frameIsObject
         let frameRole = self.frameRole
+        let framePreviousKey = self.framePreviousKey
+        let expectedKeys = self.expectedKeys
         var i = skipWhitespace(base, n, 0)
         var depth = 0
         var topIsObject = false
@@ -286,12 +298,15 @@ public final class JSONLineScanner {
                     state = .value
                     continue
                 }
-                let place = Self.predictionPlace(role, framePreviousKey[depth &- 1])
-                var known = Int(predictedKeys[place])
+                let expected = expectedKeys + Self.predictionPlace(role, framePreviousKey[depth &- 1])
                 // i <= n: no overflow to check.
-                let matched = known >= 0 ? keyPatterns.matchedLength(known, at: base + i, readable: n &- i) : 0
+                let matched = expected.pointee.pattern.matchedLength(at: base + i, readable: n &- i)
+                let known: Int
                 if matched > 0 {
                     i &+= matched
+                    known = Int(expected.pointee.known)
+                    pendingSlot = Int(expected.pointee.slot)
+                    pendingRole = expected.pointee.valueRole
                 } else {
                     guard i < n, base[i] == UInt8(ascii: "\"") else { return .invalid }
                     guard let (end, escaped) = scanString(base, n, i + 1) else { return .invalid }
@@ -302,13 +317,23 @@ public final class JSONLineScanner {
                         escaped
                         ? findEscapedKey(UnsafeBufferPointer(start: content, count: count))
                         : knownKeys.find(ScannedKey(content, count: count, readable: n &- i &- 1))
-                    predictedKeys[place] = Int8(known)
+                    (pendingSlot, pendingRole) = field(ofKnown: known, in: role)
+                    expected.pointee =
+                        known >= 0
+                        ? ExpectedKey(
+                            pattern: keyPatterns[known], known: Int8(known), slot: Int8(pendingSlot),
+                            valueRole: pendingRole)
+                        : ExpectedKey()
                     i = skipWhitespace(base, n, end + 1)
                     guard i < n, base[i] == UInt8(ascii: ":") else { return .invalid }
                     i += 1
                 }
                 framePreviousKey[depth &- 1] = known >= 0 ? Int8(known) : Self.afterUnknownKey
-                (pendingSlot, pendingRole) = field(ofKnown: known, in: role)
+                // The call only when there is something to do: a container key met the first
+                // time in its object (most of them) has no earlier value to forget.
+                if pendingRole != .other && (slots[pendingSlot].kind != .absent || pendingRole.isShards) {
+                    forgetEarlierValue(pendingSlot, pendingRole)
+                }
                 i = skipWhitespace(base, n, i)
                 state = .value
 
@@ -396,17 +421,10 @@ public final class JSONLineScanner {
     private func field(ofKnown known: Int, in role: Role) -> (Int, Role) {
         guard known >= 0 else { return (-1, .other) }
         let place = Self.keyPlace(role, known)
-        let slot = Int(keySlots[place])
-        let valueRole = keyRoles[place]
-        // The call only when there is something to do: a container key met the first time in
-        // its object (most of them) has no earlier value to forget.
-        if valueRole != .other && (slots[slot].kind != .absent || valueRole.isShards) {
-            forgetEarlierValue(slot, valueRole)
-        }
-        return (slot, valueRole)
+        return (Int(keySlots[place]), keyRoles[place])
     }
 
-    /// Where `predictedKeys` holds the known key that followed `previous` (a `KnownKey` raw
+    /// Where `expectedKeys` holds the known key that followed `previous` (a `KnownKey` raw
     /// value, `objectStart` or `afterUnknownKey`) in an object of role `role`.
     @inline(__always)
     private static func predictionPlace(_ role: Role, _ previous: Int8) -> Int {
@@ -629,11 +647,11 @@ private func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
 @inline(__always)
 private func firstSpecialBytes(_ word: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
-    // Subtracting 1 from a quote or backslash XORed to 0, or 0x20 from a control, borrows and
-    // sets the top bit; it sets it for no other ASCII byte, and only a borrowing byte carries a
-    // borrow into the next. A byte that is not ASCII has its top bit set already.
-    let marks =
-        ((word ^ (ones &* 0x22)) &- ones) | ((word ^ (ones &* 0x5C)) &- ones) | (word &- ones &* 0x20) | word
+    // XORed with 0x02, a control stays below 0x20 and a quote becomes 0x20, and no other ASCII
+    // byte lands below 0x21: subtracting 0x21 borrows, setting the top bit, for exactly those.
+    // Subtracting 1 from a backslash XORed to 0 borrows too. A byte that is not ASCII has its top
+    // bit set already. Only a borrowing byte carries a borrow into the next.
+    let marks = ((word ^ (ones &* 0x02)) &- ones &* 0x21) | ((word ^ (ones &* 0x5C)) &- ones) | word
     return marks & (ones &* 0x80)
 }
 

@@ -127,72 +127,57 @@ struct KnownKeyTable {
     }
 }
 
-/// Each known key as it most often stands in a line, `"key":` (quotes and colon), compared in
+/// A known key as it most often stands in a line, `"key":` (quotes and colon), compared in
 /// place with a line's bytes: where the scanner expects a given key (the one that followed the
 /// same key on an earlier line), one compare of one to four words both validates and finds it,
 /// instead of scanning the string, then hashing and looking it up (`KnownKeyTable`).
-struct KnownKeyPatterns {
-    private struct Pattern {
-        /// The first 8 bytes (zero past the pattern), the bytes 8 to 15 and 16 to 23, and the
-        /// last 8 (those past 8 bytes only where the pattern is that long).
-        var first: UInt64 = 0
-        var second: UInt64 = 0
-        var third: UInt64 = 0
-        var last: UInt64 = 0
-        /// Keeps the pattern's own bytes of the first 8 loaded.
-        var firstMask: UInt64 = 0
-        var count = 0
-        /// Bytes that must be readable to compare: 8 are loaded at once even for a shorter pattern.
-        var needed = 0
-    }
+struct KeyPattern {
+    /// The first 8 bytes (zero past the pattern), the bytes 8 to 15 and 16 to 23, and the last 8
+    /// (those past 8 bytes only where the pattern is that long).
+    private var first: UInt64 = 0
+    private var second: UInt64 = 0
+    private var third: UInt64 = 0
+    private var last: UInt64 = 0
+    /// Keeps the pattern's own bytes of the first 8 loaded.
+    private var firstMask: UInt64 = 0
+    private(set) var count = 0
+    /// Bytes that must be readable to compare: 8 are loaded at once even for a shorter pattern.
+    private var needed = Int.max
 
-    private let patterns: UnsafeMutablePointer<Pattern>
+    /// A pattern that matches nothing.
+    static let none = KeyPattern()
 
-    init() {
-        patterns = .allocate(capacity: KnownKey.allCases.count)
-        for known in KnownKey.allCases {
-            let text = UnsafeBufferPointer(start: known.text.utf8Start, count: known.text.utf8CodeUnitCount)
-            let bytes = [UInt8(ascii: "\"")] + Array(text) + Array(#"":"#.utf8)
-            precondition(bytes.count <= 32, "a known key longer than 29 bytes needs another word")
-            let padded = bytes + [UInt8](repeating: 0, count: 32 - bytes.count)
-            var pattern = Pattern(count: bytes.count, needed: max(bytes.count, 8))
-            padded.withUnsafeBytes { raw in
-                pattern.first = raw.loadUnaligned(as: UInt64.self)
-                if bytes.count > 8 {
-                    pattern.last = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
-                }
-                if bytes.count > 16 { pattern.second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
-                if bytes.count > 24 { pattern.third = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) }
-            }
-            pattern.firstMask = bytes.count >= 8 ? ~0 : (1 << (UInt64(bytes.count) * 8)) - 1
-            (patterns + known.rawValue).initialize(to: pattern)
+    private init() {}
+
+    init(_ known: KnownKey) {
+        let text = UnsafeBufferPointer(start: known.text.utf8Start, count: known.text.utf8CodeUnitCount)
+        let bytes = [UInt8(ascii: "\"")] + Array(text) + Array(#"":"#.utf8)
+        precondition(bytes.count <= 32, "a known key longer than 29 bytes needs another word")
+        let padded = bytes + [UInt8](repeating: 0, count: 32 - bytes.count)
+        count = bytes.count
+        needed = max(bytes.count, 8)
+        padded.withUnsafeBytes { raw in
+            first = raw.loadUnaligned(as: UInt64.self)
+            if bytes.count > 8 { last = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) }
+            if bytes.count > 16 { second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
+            if bytes.count > 24 { third = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) }
         }
+        firstMask = bytes.count >= 8 ? ~0 : (1 << (UInt64(bytes.count) * 8)) - 1
     }
 
-    /// Frees the patterns: once, by their owner, when no copy of them is used any more.
-    func deallocate() {
-        patterns.deallocate()
-    }
-
-    /// The length of known key `known`'s pattern when the `readable` bytes at `start` begin with
-    /// it, else 0.
+    /// The pattern's length when the `readable` bytes at `start` begin with it, else 0.
     @inline(__always)
-    func matchedLength(_ known: Int, at start: UnsafePointer<UInt8>, readable: Int) -> Int {
-        let pattern = patterns[known]
-        guard readable >= pattern.needed else { return 0 }
+    func matchedLength(at start: UnsafePointer<UInt8>, readable: Int) -> Int {
+        guard readable >= needed else { return 0 }
         let raw = UnsafeRawPointer(start)
-        guard raw.loadUnaligned(as: UInt64.self) & pattern.firstMask == pattern.first else { return 0 }
-        if pattern.count > 8 {
-            guard raw.loadUnaligned(fromByteOffset: pattern.count &- 8, as: UInt64.self) == pattern.last else {
-                return 0
-            }
-            if pattern.count > 16 {
-                guard raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == pattern.second else { return 0 }
-                if pattern.count > 24 && raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) != pattern.third {
-                    return 0
-                }
+        guard raw.loadUnaligned(as: UInt64.self) & firstMask == first else { return 0 }
+        if count > 8 {
+            guard raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) == last else { return 0 }
+            if count > 16 {
+                guard raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == second else { return 0 }
+                if count > 24 && raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) != third { return 0 }
             }
         }
-        return pattern.count
+        return count
     }
 }
