@@ -22,8 +22,16 @@ import Testing
         return url
     }()
 
+    /// The same capture uncompressed, after a byte-order mark: with more than one job, plain
+    /// input is read straight into the blocks the lanes decode (`PieceBytes`).
+    static let plainCapture: String = {
+        var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+        try? SourceReader().read(InputSource(capture.path)) { bytes.append(contentsOf: $0) }
+        return (try? ScratchFile.write(bytes)) ?? ""
+    }()
+
     private func analyze(
-        jobs: Int, chunkSize: Int, withRejects: Bool = true
+        jobs: Int, chunkSize: Int, withRejects: Bool = true, plain: Bool = false
     ) -> (reports: [[UInt8]], rejects: [String]) {
         var options = AnalysisOptions()
         options.jobs = jobs
@@ -32,7 +40,8 @@ import Testing
         options.maxLineBytes = 400
         let rejects = CollectedRejects()
         let run = Analysis(options: options, rejects: withRejects ? rejects : nil)
-        run.consume([InputSource(Self.capture.path), InputSource(Self.capture.path)])
+        let path = plain ? Self.plainCapture : Self.capture.path
+        run.consume([InputSource(path), InputSource(path)])
         let result = run.finish()
         return (CSVReport.files(result).map(\.bytes) + [JSONReport.render(result)], rejects.records)
     }
@@ -50,6 +59,18 @@ import Testing
     func sameBytesWhateverTheJobsAndChunks(jobs: Int, chunkSize: Int) {
         let reference = analyze(jobs: 1, chunkSize: 1 << 18)
         let other = analyze(jobs: jobs, chunkSize: chunkSize)
+        #expect(other.reports == reference.reports)
+        #expect(other.rejects == reference.rejects)
+    }
+
+    /// Plain input, read in place: a carried line is copied in front of the lines after it, or
+    /// goes alone when it is longer than the room there (chunks of a few bytes carry lines over
+    /// many reads, and the byte-order mark is cut between them).
+    @Test(arguments: [(2, 1 << 18), (8, 1 << 18), (2, 4096), (3, 1000), (8, 61), (2, 2), (2, 3), (2, 333)])
+    func samePlainBytesWhateverTheJobsAndChunks(jobs: Int, chunkSize: Int) {
+        let reference = analyze(jobs: 1, chunkSize: 1 << 18, plain: true)
+        let other = analyze(jobs: jobs, chunkSize: chunkSize, plain: true)
+        #expect(reference.rejects.count > 100)
         #expect(other.reports == reference.reports)
         #expect(other.rejects == reference.rejects)
     }
@@ -79,6 +100,34 @@ import Testing
         let chunks = (bytes.count + chunkSize - 1) / chunkSize
         #expect(pieces.pieces <= chunks + 1, "\(pieces.pieces) pieces of \(chunks) chunks")
     }
+
+    /// Lines longer than the room for a carried line in front of a chunk (`joinedLineBytes`)
+    /// straddle many reads and go out alone; every line reaches the lanes whole and in order.
+    @Test(arguments: [4096, 3000, 65536])
+    func longCarriedLinesReachTheLanesWhole(chunkSize: Int) throws {
+        let lengths = [10, 20_000, 5, 16 * 1024 - 3, 16 * 1024 + 1, 300, 40_000, 1, 7_000]
+        let lines = (0..<60).map { line in
+            Array("{\"x\":\"".utf8) + Array(repeating: UInt8(ascii: "a") + UInt8(line % 26), count: lengths[line % 9])
+                + Array("\"}".utf8)
+        }
+        let path = try ScratchFile.write(lines.flatMap { $0 + [0x0A] })
+        defer { ScratchFile.remove(path) }
+        for jobs in [1, 2] {
+            let collector = LineCollector()
+            DecodingLanes(jobs: jobs, maxLineBytes: 1 << 20, chunkSize: chunkSize, keepLines: true)
+                .read([InputSource(path)], into: collector)
+            #expect(collector.lines == lines, "\(jobs) jobs")
+        }
+    }
+}
+
+/// Gathers the lines handed to the merge, in order, from the bytes kept for the rejects file.
+private final class LineCollector: DecodedPieceConsumer {
+    var lines: [[UInt8]] = []
+
+    func beginSource(_ source: InputSource) {}
+    func merge(_ piece: DecodedPiece) { lines += piece.lineRanges.map { Array(piece.bytes[$0]) } }
+    func endSource(_ failure: SourceFailure?) {}
 }
 
 /// Counts the pieces and lines handed to the merge.

@@ -603,4 +603,38 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         }
         #expect(delivered == first + more)
     }
+
+    /// With a destination, a plain source after its first read is read into the memory it
+    /// gives (no more than it holds), and delivered there; the bytes and the damage are those of
+    /// a read without one. Gzip input is inflated as without it.
+    @Test(arguments: [(false, 1), (false, 7), (false, 1024), (true, 1024), (false, 8192)])
+    func aDestinationGetsThePlainBytes(compressed: Bool, chunkSize: Int) throws {
+        let plain = sampleLines(300)
+        let path = try ScratchFile.write(compressed ? try systemGzip(plain) : plain)
+        defer { ScratchFile.remove(path) }
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { memory.deallocate() }
+        var delivered: [UInt8] = []
+        var inDestination = 0
+        try SourceReader(chunkSize: chunkSize).read(InputSource(path), into: { memory }) { chunk in
+            delivered += chunk
+            if chunk.baseAddress == UnsafeRawPointer(memory.baseAddress) {
+                #expect(chunk.count <= min(chunkSize, memory.count))
+                inDestination += 1
+            }
+        }
+        #expect(delivered == plain)
+        #expect(compressed ? inDestination == 0 : inDestination > 0)
+        let cut = try ScratchFile.write(plain)
+        defer { ScratchFile.remove(cut) }
+        var failure: SourceFailure?
+        do {
+            try SourceReader(chunkSize: 1024).read(InputSource(cut), into: { memory }) { _ in
+                _ = truncate(cut, 3000)
+            }
+        } catch {
+            failure = error
+        }
+        #expect(failure?.kind == .readError && failure?.description.contains("shrank") == true)
+    }
 }

@@ -150,15 +150,23 @@ final class RawByteReader {
     /// The next chunk of bytes, or an empty buffer at end of input. The buffer is valid until the next call.
     func read(sourceName: String) throws(SourceFailure) -> UnsafeRawBufferPointer {
         if atEnd { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let count = try read(into: buffer, sourceName: sourceName)
+        return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+    }
+
+    /// Reads the next bytes into `destination` instead of the reader's own buffer; returns how
+    /// many, 0 at end of input.
+    func read(into destination: UnsafeMutableRawBufferPointer, sourceName: String) throws(SourceFailure) -> Int {
+        if atEnd { return 0 }
         while true {
-            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let count = Glibc.read(fd, destination.baseAddress, destination.count)
             if count >= 0 {
                 if count == 0 {
                     atEnd = true
                     try checkNotShrunk(sourceName: sourceName)
                 }
                 offset += Int64(count)
-                return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                return count
             }
             if errno == EINTR { continue }
             throw SourceFailure(kind: .readError, source: sourceName, byteOffset: offset, detail: errnoText())

@@ -19,8 +19,13 @@ public struct SourceReader {
 
     /// Reads `source`, calling `consume` with each chunk of decompressed bytes (valid only
     /// during the call). Throws when the source cannot be opened or is damaged.
+    ///
+    /// With `destination`, each read of a plain source after the first goes into the memory it
+    /// returns (its first `chunkSize` bytes at most), and `consume` gets the bytes there, at its
+    /// start: a caller that keeps them needs no copy. Gzip input is inflated as without it.
     public func read(
-        _ source: InputSource, consume: (UnsafeRawBufferPointer) -> Void
+        _ source: InputSource, into destination: (() -> UnsafeMutableRawBufferPointer)? = nil,
+        consume: (UnsafeRawBufferPointer) -> Void
     ) throws(SourceFailure) {
         let reader = try RawByteReader(source: source, chunkSize: chunkSize)
         var first = try reader.read(sourceName: source.name)
@@ -48,6 +53,16 @@ public struct SourceReader {
             return
         }
         head.withUnsafeBytes { consume($0) }
+        if let destination {
+            while true {
+                let memory = destination()
+                precondition(!memory.isEmpty, "a destination holds at least one byte")
+                let target = UnsafeMutableRawBufferPointer(rebasing: memory[0..<min(max(chunkSize, 1), memory.count)])
+                let count = try reader.read(into: target, sourceName: source.name)
+                if count == 0 { return }
+                consume(UnsafeRawBufferPointer(rebasing: target[0..<count]))
+            }
+        }
         while true {
             first = try reader.read(sourceName: source.name)
             if first.isEmpty { return }
