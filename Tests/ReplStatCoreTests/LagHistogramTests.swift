@@ -252,6 +252,35 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         #expect(quantiles(values, Self.allPercents) == modelQuantiles(values, Self.allPercents))
     }
 
+    /// The two-pass counting sort of bucket numbers agrees with the standard library's, on every
+    /// bucket number there is (up to the largest value's) and on few, repeated and ordered ones.
+    @Test(arguments: 0..<8)
+    func bucketNumbersSortAsTheStandardLibrarys(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 1_300)
+        let largest = UInt32(LagHistogram.bucket(of: .max))
+        var inputs: [[UInt32]] = [
+            [], [7], [largest, 0], Array((0...300).reversed()), Array(repeating: 256, count: 40) + [255, 257],
+        ]
+        inputs.append(
+            (0..<Int.random(in: 1...2_000, using: &random)).map { _ in UInt32.random(in: 0...largest, using: &random) })
+        inputs.append((0..<257).map { _ in UInt32.random(in: 500..<600, using: &random) })
+        for input in inputs {
+            var sorted = input
+            LagHistogram.sortBuckets(&sorted)
+            #expect(sorted == input.sorted())
+        }
+    }
+
+    /// The prefetch hints find an array's elements from its reference alone: the layout they
+    /// assume is the standard library's.
+    @Test(arguments: [0, 1, 33, 4096])
+    func elementsAreWhereTheHintsLook(count: Int) {
+        var array = [UInt8](repeating: 9, count: count)
+        array.reserveCapacity(count + 1)
+        let expected = array.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+        #expect(LagHistogram.elementsAddress(of: &array) == expected)
+    }
+
     /// Exact values below 2^32 take 4 bytes each, any other 8, all of them from then on.
     @Test func exactValuesTakeFourBytesWhileTheyFit() {
         var histogram = LagHistogram()
