@@ -191,33 +191,57 @@ struct LagHistogram: Sendable {
         }
     }
 
+    /// Writes every value, the staged ones last, to `destination` (room for `count`), while it is exact.
+    private func copyExactValues(to destination: UnsafeMutableBufferPointer<UInt64>) {
+        let stored = Int(added)
+        storage.withUnsafeBytes { bytes in
+            for position in 0..<stored {
+                destination[position] =
+                    wide
+                    ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
+                    : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
+            }
+        }
+        for position in 0..<Int(stagedCount) { destination[stored + position] = UInt64(staged[position]) }
+    }
+
     /// Past `exactCapacity`: counts the exact values and `value` into buckets.
     private mutating func countExactValues(and value: UInt64) {
         var new = exactValues.map { UInt32(Self.bucket(of: $0)) }
         new.append(UInt32(Self.bucket(of: value)))
-        Self.sortBuckets(&new)
+        new.withUnsafeMutableBufferPointer { Self.sortBuckets($0) }
         storage = []
         wide = false
         rewrite(merging: new)
     }
 
     /// Sorts bucket numbers (below 2^16) in two counting passes, on their low byte then their high
-    /// one: the standard library's sort, stable for any type, cost more than counting the values.
-    static func sortBuckets(_ buckets: inout [UInt32]) {
-        var sorted = [UInt32](repeating: 0, count: buckets.count)
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { starts in
-            for shift: UInt32 in [0, 8] {
-                starts.initialize(repeating: 0)
-                for bucket in buckets { starts[Int(bucket >> shift & 255)] += 1 }
-                var start = 0
-                for digit in 0..<256 { (starts[digit], start) = (start, start + starts[digit]) }
-                for bucket in buckets {
-                    let digit = Int(bucket >> shift & 255)
-                    sorted[starts[digit]] = bucket
-                    starts[digit] += 1
-                }
-                swap(&buckets, &sorted)
+    /// one, through a buffer of the same size: the standard library's sort, stable for any type,
+    /// cost more than counting the values.
+    static func sortBuckets(_ buckets: UnsafeMutableBufferPointer<UInt32>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: buckets.count) { other in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { starts in
+                // The first pass goes to `other`, the second back to `buckets`.
+                countingPass(from: UnsafeBufferPointer(buckets), to: other, shift: 0, starts: starts)
+                countingPass(from: UnsafeBufferPointer(other), to: buckets, shift: 8, starts: starts)
             }
+        }
+    }
+
+    /// Writes `source` to `destination` ordered by the byte at `shift`, keeping the order of
+    /// those with the same byte.
+    private static func countingPass(
+        from source: UnsafeBufferPointer<UInt32>, to destination: UnsafeMutableBufferPointer<UInt32>, shift: UInt32,
+        starts: UnsafeMutableBufferPointer<Int>
+    ) {
+        starts.initialize(repeating: 0)
+        for bucket in source { starts[Int(bucket >> shift & 255)] += 1 }
+        var start = 0
+        for digit in 0..<256 { (starts[digit], start) = (start, start + starts[digit]) }
+        for bucket in source {
+            let digit = Int(bucket >> shift & 255)
+            destination[starts[digit]] = bucket
+            starts[digit] += 1
         }
     }
 
@@ -297,12 +321,19 @@ struct LagHistogram: Sendable {
     func quantiles(percent: [UInt64], minimum: UInt64, maximum: UInt64) -> [UInt64] {
         guard count > 0 else { return [] }
         let ranks = percent.map { max(1, (count * $0 + 99) / 100) }
+        if isExact {
+            // Sorted in place on the stack: a copy of the histogram to take in its staged values,
+            // an array of the values and a sorted one were three allocations an index, most of
+            // the cost of the figures of a capture of many short indices.
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Int(count)) { room in
+                var values = room
+                copyExactValues(to: values)
+                values.sort()
+                return ranks.map { values[Int($0) - 1] }
+            }
+        }
         var counted = self
         counted.unstage()
-        if isExact {
-            let sorted = counted.exactValues.sorted()
-            return ranks.map { sorted[Int($0) - 1] }
-        }
         counted.countBatch()
         return counted.storage.withUnsafeBufferPointer { stream in
             ranks.map { rank in
