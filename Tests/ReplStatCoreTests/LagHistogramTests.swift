@@ -289,16 +289,6 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         }
     }
 
-    /// The prefetch hints find an array's elements from its reference alone: the layout they
-    /// assume is the standard library's.
-    @Test(arguments: [0, 1, 33, 4096])
-    func elementsAreWhereTheHintsLook(count: Int) {
-        var array = [UInt8](repeating: 9, count: count)
-        array.reserveCapacity(count + 1)
-        let expected = array.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
-        #expect(LagHistogram.elementsAddress(of: &array) == expected)
-    }
-
     /// Exact values below 2^32 take 4 bytes each, any other 8, all of them from then on.
     @Test func exactValuesTakeFourBytesWhileTheyFit() {
         var histogram = LagHistogram()

@@ -1,5 +1,3 @@
-import CCacheHints
-
 /// A sample or an error sample on its way to the partition that owns its index; a status sample
 /// comes with the place of its line in the piece, where the partition reports the line's outcome,
 /// and an error sample with its place among all the lines of the run, which orders error episodes.
@@ -86,13 +84,8 @@ final class IndexPartition: @unchecked Sendable {
         let derivations = derivations
         tally.withUnsafeMutableBufferPointer { tally in
             for (number, entry) in entries.enumerated() {
-                if number + Self.statePrefetchDistance < entries.count {
-                    prefetchState(
-                        of: entries[number + Self.statePrefetchDistance], windows: windows, derivations: derivations)
-                }
                 if number + Self.prefetchDistance < entries.count {
-                    prefetchReached(
-                        from: entries[number + Self.prefetchDistance], windows: windows, derivations: derivations)
+                    prefetchWindow(of: entries[number + Self.prefetchDistance], windows: windows)
                 }
                 guard
                     let outcome = processCounted(
@@ -116,50 +109,15 @@ final class IndexPartition: @unchecked Sendable {
         return outcome
     }
 
-    /// How many entries ahead of the one processed the partition asks for what its index's state
-    /// points to: the sample its window will release and the storage its derivation will write.
-    /// With thousands of indices these are out of the cache (about 10% of the CPU of --jobs 1
-    /// waited for the sample alone), and a few entries give the lines time to come.
+    /// How many entries ahead of the one processed the partition asks for the sample its index's
+    /// window will release: with thousands of indices that sample is out of the cache (about 10%
+    /// of the CPU of --jobs 1 waited for it), and a few entries give the line time to come.
     private static let prefetchDistance = 6
-    /// How many entries ahead the partition asks for the index's window and derivation
-    /// themselves: early enough that the nearer prefetch reads their pointers from the cache.
-    private static let statePrefetchDistance = 12
 
-    /// Asks the cache for the lines of the window and the derivation of `entry`'s index (the
-    /// derivation's are eight, nearly all of which a sample reads or writes), so that neither
-    /// `prefetchReached` nor the sample waits for them.
     @inline(__always)
-    private func prefetchState(
-        of entry: PartitionEntry, windows: ChunkedArray<ReorderWindow>, derivations: ChunkedArray<IndexDerivation>
-    ) {
+    private func prefetchWindow(of entry: PartitionEntry, windows: ChunkedArray<ReorderWindow>) {
         let local = place(of: entry.index)
-        guard local < derivations.count else { return }
-        Self.prefetchLines(of: windows.address(of: local))
-        Self.prefetchLines(of: derivations.address(of: local))
-    }
-
-    /// Asks the cache for every line `value` spans.
-    @inline(__always)
-    private static func prefetchLines<Value>(of value: UnsafeMutablePointer<Value>) {
-        let start = UnsafeRawPointer(value)
-        let lineSize = 64
-        var offset = 0
-        while offset < MemoryLayout<Value>.size {
-            replstat_prefetch(start + offset)
-            offset += lineSize
-        }
-        // The last line, which the steps from an unaligned start pass over.
-        replstat_prefetch(start + MemoryLayout<Value>.size - 1)
-    }
-
-    @inline(__always)
-    private func prefetchReached(
-        from entry: PartitionEntry, windows: ChunkedArray<ReorderWindow>, derivations: ChunkedArray<IndexDerivation>
-    ) {
-        let local = place(of: entry.index)
-        guard local < derivations.count else { return }
-        windows.address(of: local).pointee.prefetchOldest()
-        derivations.address(of: local).pointee.prefetchReached()
+        if local < windows.count { windows.address(of: local).pointee.prefetchOldest() }
     }
 
     /// The place of index `index` among this partition's.

@@ -151,17 +151,6 @@ struct IndexDerivation {
         }
     }
 
-    /// Asks the cache for the storage outside the derivation that its next lag sample will
-    /// reach: the leader's history and the lag histograms about to take in their staged values.
-    /// Mutating only so that a call through a pointer borrows the derivation in place: as a
-    /// plain method, the call copied it, with a retain and a release of each of its references.
-    @inline(__always)
-    mutating func prefetchReached() {
-        leaderHistory.prefetch()
-        lag.prefetchForNextValue()
-        lagSeconds.prefetchForNextValue()
-    }
-
     /// Takes in an error sample, in input order; `ordinal` is its line's place among all lines.
     mutating func add(_ sample: ErrorSample, ordinal: Int64) {
         let keepsRows = keepsRows

@@ -1,5 +1,3 @@
-import CCacheHints
-
 /// Lag values for quantiles, in memory bounded by the spread of the values, not their number.
 ///
 /// The first `exactCapacity` values are kept as they are, so small indices get exact
@@ -68,31 +66,6 @@ struct LagHistogram: Sendable {
         add(value)
     }
 
-    /// Asks the cache for the lines of `storage` that the next value reaches, when it moves the
-    /// staged values there: the array's header, and while the values are exact the place they go.
-    /// Mutating only to reach `storage`'s bits in place.
-    @inline(__always)
-    mutating func prefetchForNextValue() {
-        guard Int(stagedCount) == staged.count else { return }
-        let elements = Self.elementsAddress(of: &storage)
-        replstat_prefetch(elements - Self.arrayHeaderBytes)
-        if added < UInt64(Self.exactCapacity) {
-            replstat_prefetch(elements + Int(added) * (wide ? 8 : 4))
-        }
-    }
-
-    /// The bytes of an array's buffer object before its elements: its object header, count and capacity.
-    static let arrayHeaderBytes = 32
-
-    /// Where the elements of `array` are, found without reading its buffer or retaining it (which
-    /// reads it): an array is one reference to its buffer object, whose elements follow
-    /// `arrayHeaderBytes` (a test holds the standard library to it). Were that to change, the
-    /// hints would point elsewhere, which costs nothing but the hints: a prefetch never faults.
-    @inline(__always)
-    static func elementsAddress(of array: inout [UInt8]) -> UnsafeRawPointer {
-        withUnsafeBytes(of: &array) { $0.load(as: UnsafeRawPointer.self) } + arrayHeaderBytes
-    }
-
     /// Moves the staged values into `storage`, in one append when they all go the same way (an
     /// append a value cost more than the rest of keeping it).
     private mutating func unstage() {
@@ -134,8 +107,7 @@ struct LagHistogram: Sendable {
     }
 
     /// Appends the first `count` of `bytes` to `storage`: as a buffer of their own, which the array
-    /// copies at once, where a slice of the buffer went through the generic path a byte at a time
-    /// (a twentieth of the CPU of a run).
+    /// copies at once, where a slice of the buffer went through the generic path a byte at a time.
     @inline(__always)
     private mutating func appendBytes(_ bytes: UnsafeRawBufferPointer, count: Int) {
         storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<count]))

@@ -29,12 +29,6 @@ struct LagStatistics {
         if early > 2 { histogram.record(value) }
     }
 
-    /// Asks the cache for the storage the next value will be written to, if any.
-    @inline(__always)
-    mutating func prefetchForNextValue() {
-        if early > 2 { histogram.prefetchForNextValue() }
-    }
-
     /// The values at ranks ceil(q * n / 100) for each q in `percent`; empty when there is none.
     func quantiles(percent: [UInt64]) -> [UInt64] {
         guard count > 2 else {

@@ -1,5 +1,3 @@
-import CCacheHints
-
 /// Lag in seconds (docs/format.md): the leader checkpoints an index went through and when,
 /// from which the time the leader wrote the follower's next missing operation is interpolated.
 ///
@@ -46,16 +44,6 @@ struct LeaderHistory {
 
     /// The bytes of stream an index keeps when its history empties: a dozen entries of small steps.
     static let keptRoom = 64
-
-    /// Asks the cache for the entries' object (two lines), which a lag sample reads. Its address
-    /// is read as the reference's bits: bound to a reference, it was retained, which reads the
-    /// object. Mutating only to reach `log`'s bits in place.
-    @inline(__always)
-    mutating func prefetch() {
-        guard let object = withUnsafeBytes(of: &log, { $0.load(as: UnsafeRawPointer?.self) }) else { return }
-        replstat_prefetch(object)
-        replstat_prefetch(object + 64)
-    }
 
     /// Takes in a lag sample (rules 2 to 4) and returns its lag in milliseconds, rounded half away
     /// from zero; nil when it is unknown.
