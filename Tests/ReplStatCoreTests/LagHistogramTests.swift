@@ -270,6 +270,32 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         }
     }
 
+    /// Selected values are those at the ranks of the sorted values, whatever the arrangement (in
+    /// order, reversed, ties, few distinct values, at random) and the order of the ranks asked
+    /// for; among 100,000 values a selection sorts what is left after its most partitions.
+    @Test(arguments: 0..<6)
+    func selectedRanksAreTheSortedValues(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 3_300)
+        let count = [1, 2, 3, 17, 256, 100_000][seed]
+        let arrangements: [[UInt64]] = [
+            (0..<count).map { UInt64($0) },
+            (0..<count).map { UInt64(count - $0) },
+            Array(repeating: 42, count: count),
+            (0..<count).map { _ in UInt64.random(in: 0...3, using: &random) },
+            (0..<count).map { UInt64(min($0, count - $0)) },
+            (0..<count).map { _ in UInt64.random(in: 0...UInt64.max, using: &random) },
+        ]
+        for values in arrangements {
+            let sorted = values.sorted()
+            var ranks = (0..<min(count, 12)).map { _ in UInt64.random(in: 1...UInt64(count), using: &random) }
+            ranks += [1, UInt64(count), ranks[0]]
+            var arranged = values
+            let got = arranged.withUnsafeMutableBufferPointer { RankSelection.values(at: ranks, of: $0) }
+            #expect(got == ranks.map { sorted[Int($0) - 1] }, "\(count) values")
+            #expect(arranged.sorted() == sorted)
+        }
+    }
+
     /// The two-pass counting sort of bucket numbers agrees with the standard library's, on every
     /// bucket number there is (up to the largest value's) and on few, repeated and ordered ones.
     @Test(arguments: 0..<8)
