@@ -252,6 +252,69 @@ private func relativeError(_ got: UInt64, _ exact: UInt64) -> Double {
         #expect(quantiles(values, Self.allPercents) == modelQuantiles(values, Self.allPercents))
     }
 
+    /// Exact quantiles of values with many ties, staged or stored, narrow or wide, are those of the
+    /// sorted values at every percent, and asking for them leaves the histogram as it was.
+    @Test(arguments: [1, 3, 4, 5, 8, 9, 31, 255, LagHistogram.exactCapacity])
+    func exactQuantilesOfTiedValues(count: Int) {
+        var random = SplitMix64(seed: UInt64(count) + 2_024)
+        for choices in [[5], [0, 7], [3, 3, 9, UInt64(UInt32.max)], [1, UInt64(UInt32.max) + 1, .max]] as [[UInt64]] {
+            let values = (0..<count).map { _ in choices.randomElement(using: &random)! }
+            var histogram = LagHistogram()
+            for value in values { histogram.record(value) }
+            let expected = Self.allPercents.map { nearestRank(values.sorted(), percent: $0) }
+            let minimum = values.min()!
+            let maximum = values.max()!
+            #expect(histogram.quantiles(percent: Self.allPercents, minimum: minimum, maximum: maximum) == expected)
+            #expect(histogram.quantiles(percent: Self.allPercents, minimum: minimum, maximum: maximum) == expected)
+            #expect(histogram.count == UInt64(count))
+        }
+    }
+
+    /// Selected values are those at the ranks of the sorted values, whatever the arrangement (in
+    /// order, reversed, ties, few distinct values, at random) and the order of the ranks asked
+    /// for; among 100,000 values a selection sorts what is left after its most partitions.
+    @Test(arguments: 0..<6)
+    func selectedRanksAreTheSortedValues(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 3_300)
+        let count = [1, 2, 3, 17, 256, 100_000][seed]
+        let arrangements: [[UInt64]] = [
+            (0..<count).map { UInt64($0) },
+            (0..<count).map { UInt64(count - $0) },
+            Array(repeating: 42, count: count),
+            (0..<count).map { _ in UInt64.random(in: 0...3, using: &random) },
+            (0..<count).map { UInt64(min($0, count - $0)) },
+            (0..<count).map { _ in UInt64.random(in: 0...UInt64.max, using: &random) },
+        ]
+        for values in arrangements {
+            let sorted = values.sorted()
+            var ranks = (0..<min(count, 12)).map { _ in UInt64.random(in: 1...UInt64(count), using: &random) }
+            ranks += [1, UInt64(count), ranks[0]]
+            var arranged = values
+            let got = arranged.withUnsafeMutableBufferPointer { RankSelection.values(at: ranks, of: $0) }
+            #expect(got == ranks.map { sorted[Int($0) - 1] }, "\(count) values")
+            #expect(arranged.sorted() == sorted)
+        }
+    }
+
+    /// The two-pass counting sort of bucket numbers agrees with the standard library's, on every
+    /// bucket number there is (up to the largest value's) and on few, repeated and ordered ones.
+    @Test(arguments: 0..<8)
+    func bucketNumbersSortAsTheStandardLibrarys(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) + 1_300)
+        let largest = UInt32(LagHistogram.bucket(of: .max))
+        var inputs: [[UInt32]] = [
+            [], [7], [largest, 0], Array((0...300).reversed()), Array(repeating: 256, count: 40) + [255, 257],
+        ]
+        inputs.append(
+            (0..<Int.random(in: 1...2_000, using: &random)).map { _ in UInt32.random(in: 0...largest, using: &random) })
+        inputs.append((0..<257).map { _ in UInt32.random(in: 500..<600, using: &random) })
+        for input in inputs {
+            var sorted = input
+            sorted.withUnsafeMutableBufferPointer { LagHistogram.sortBuckets($0) }
+            #expect(sorted == input.sorted())
+        }
+    }
+
     /// Exact values below 2^32 take 4 bytes each, any other 8, all of them from then on.
     @Test func exactValuesTakeFourBytesWhileTheyFit() {
         var histogram = LagHistogram()

@@ -88,10 +88,10 @@ struct LagHistogram: Sendable {
         if wide {
             var values = InlineArray<4, UInt64>(repeating: 0)
             for position in 0..<staging { values[position] = UInt64(staged[position]) }
-            withUnsafeBytes(of: &values) { storage.append(contentsOf: $0.prefix(staging * 8)) }
+            withUnsafeBytes(of: &values) { appendBytes($0, count: staging * 8) }
         } else {
             var values = staged
-            withUnsafeBytes(of: &values) { storage.append(contentsOf: $0.prefix(staging * 4)) }
+            withUnsafeBytes(of: &values) { appendBytes($0, count: staging * 4) }
         }
         added += UInt64(staging)
     }
@@ -100,10 +100,17 @@ struct LagHistogram: Sendable {
     private mutating func appendPending(_ staging: Int) {
         var buckets = InlineArray<4, UInt16>(repeating: 0)
         for position in 0..<staging { buckets[position] = UInt16(Self.bucket(of: UInt64(staged[position]))) }
-        withUnsafeBytes(of: &buckets) { storage.append(contentsOf: $0.prefix(staging * Self.pendingBytes)) }
+        withUnsafeBytes(of: &buckets) { appendBytes($0, count: staging * Self.pendingBytes) }
         pendingCount += UInt8(staging)
         added += UInt64(staging)
         if Int(pendingCount) == Self.batchSize { countBatch() }
+    }
+
+    /// Appends the first `count` of `bytes` to `storage`: as a buffer of their own, which the array
+    /// copies at once, where a slice of the buffer went through the generic path a byte at a time.
+    @inline(__always)
+    private mutating func appendBytes(_ bytes: UnsafeRawBufferPointer, count: Int) {
+        storage.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<count]))
     }
 
     /// Room for `bytes` of exact values: doubling, but never past the room of `exactCapacity`
@@ -156,14 +163,58 @@ struct LagHistogram: Sendable {
         }
     }
 
+    /// Writes every value, the staged ones last, to `destination` (room for `count`), while it is exact.
+    private func copyExactValues(to destination: UnsafeMutableBufferPointer<UInt64>) {
+        let stored = Int(added)
+        storage.withUnsafeBytes { bytes in
+            for position in 0..<stored {
+                destination[position] =
+                    wide
+                    ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
+                    : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
+            }
+        }
+        for position in 0..<Int(stagedCount) { destination[stored + position] = UInt64(staged[position]) }
+    }
+
     /// Past `exactCapacity`: counts the exact values and `value` into buckets.
     private mutating func countExactValues(and value: UInt64) {
         var new = exactValues.map { UInt32(Self.bucket(of: $0)) }
         new.append(UInt32(Self.bucket(of: value)))
-        new.sort()
+        new.withUnsafeMutableBufferPointer { Self.sortBuckets($0) }
         storage = []
         wide = false
         rewrite(merging: new)
+    }
+
+    /// Sorts bucket numbers (below 2^16) in two counting passes, on their low byte then their high
+    /// one, through a buffer of the same size: the standard library's sort, stable for any type,
+    /// cost more than counting the values.
+    static func sortBuckets(_ buckets: UnsafeMutableBufferPointer<UInt32>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: buckets.count) { other in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { starts in
+                // The first pass goes to `other`, the second back to `buckets`.
+                countingPass(from: UnsafeBufferPointer(buckets), to: other, shift: 0, starts: starts)
+                countingPass(from: UnsafeBufferPointer(other), to: buckets, shift: 8, starts: starts)
+            }
+        }
+    }
+
+    /// Writes `source` to `destination` ordered by the byte at `shift`, keeping the order of
+    /// those with the same byte.
+    private static func countingPass(
+        from source: UnsafeBufferPointer<UInt32>, to destination: UnsafeMutableBufferPointer<UInt32>, shift: UInt32,
+        starts: UnsafeMutableBufferPointer<Int>
+    ) {
+        starts.initialize(repeating: 0)
+        for bucket in source { starts[Int(bucket >> shift & 255)] += 1 }
+        var start = 0
+        for digit in 0..<256 { (starts[digit], start) = (start, start + starts[digit]) }
+        for bucket in source {
+            let digit = Int(bucket >> shift & 255)
+            destination[starts[digit]] = bucket
+            starts[digit] += 1
+        }
     }
 
     /// Counts the bucket numbers waiting at the end of `storage` into the buckets.
@@ -242,12 +293,17 @@ struct LagHistogram: Sendable {
     func quantiles(percent: [UInt64], minimum: UInt64, maximum: UInt64) -> [UInt64] {
         guard count > 0 else { return [] }
         let ranks = percent.map { max(1, (count * $0 + 99) / 100) }
+        if isExact {
+            // Selected in place on the stack: a copy of the histogram to take in its staged values,
+            // an array of the values and a sorted one were three allocations an index, and the
+            // stable sort several times the cost of selecting a few ranks.
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Int(count)) { values in
+                copyExactValues(to: values)
+                return RankSelection.values(at: ranks, of: values)
+            }
+        }
         var counted = self
         counted.unstage()
-        if isExact {
-            let sorted = counted.exactValues.sorted()
-            return ranks.map { sorted[Int($0) - 1] }
-        }
         counted.countBatch()
         return counted.storage.withUnsafeBufferPointer { stream in
             ranks.map { rank in
@@ -425,5 +481,64 @@ enum BucketStream {
         let start = reader.position
         reader.skip(below: bucket)
         writer.copy(UnsafeBufferPointer(rebasing: old[start..<reader.position]), last: reader.previous)
+    }
+}
+
+/// The values at given ranks of a few hundred values at most, the exact values of a
+/// `LagHistogram`: each found by selection (Hoare's partition around the median of three),
+/// within the part of the values that the ranks found before leave to it, rather than by sorting
+/// them all. The value at a rank is the same however it is found. Selection that does not narrow
+/// fast enough (values arranged against the median of three) sorts what is left instead, so
+/// that no arrangement costs more than a few passes and a sort.
+enum RankSelection {
+    /// The partitions a selection makes before it sorts what is left.
+    static let mostPartitions = 16
+
+    /// The values at `ranks` (1-based, each at most the number of values) of `values`, which it reorders.
+    static func values(at ranks: [UInt64], of values: UnsafeMutableBufferPointer<UInt64>) -> [UInt64] {
+        // The places found so far: every value before one is at most it, every value after at least.
+        var found: [Int] = []
+        found.reserveCapacity(ranks.count)
+        return ranks.map { rank in
+            let place = Int(rank) - 1
+            let low = (found.last { $0 < place } ?? -1) + 1
+            let high = found.first { $0 >= place } ?? values.count
+            if high == place { return values[place] }
+            select(place, in: values, from: low, to: high)
+            found.insert(place, at: found.firstIndex { $0 > place } ?? found.count)
+            return values[place]
+        }
+    }
+
+    /// Puts at `place` the value a sort of `values[low..<high]` would, the smaller ones before it
+    /// and the larger after.
+    static func select(_ place: Int, in values: UnsafeMutableBufferPointer<UInt64>, from low: Int, to high: Int) {
+        var (low, last) = (low, high - 1)
+        var partitions = 0
+        while low < last {
+            partitions += 1
+            if partitions > mostPartitions {
+                var rest = UnsafeMutableBufferPointer(rebasing: values[low...last])
+                rest.sort()
+                return
+            }
+            let split = partition(values, low, last)
+            if place <= split { last = split } else { low = split + 1 }
+        }
+    }
+
+    /// Hoare's partition of `values[low...last]` (at least two values) around the median of its
+    /// first, middle and last: returns `split`, low <= split < last, with every value up to
+    /// `split` at most every value after it.
+    private static func partition(_ values: UnsafeMutableBufferPointer<UInt64>, _ low: Int, _ last: Int) -> Int {
+        let (first, middle, end) = (values[low], values[low + (last - low) / 2], values[last])
+        let pivot = max(min(first, middle), min(max(first, middle), end))
+        var (left, right) = (low - 1, last + 1)
+        while true {
+            repeat { left += 1 } while values[left] < pivot
+            repeat { right -= 1 } while values[right] > pivot
+            if left >= right { return right }
+            values.swapAt(left, right)
+        }
     }
 }
