@@ -24,7 +24,7 @@ public struct AnalysisResult: Sendable, NameResolver {
     /// Capture gaps, sorted by (start, index).
     public var gaps: [GapRow]
     /// Error episodes, sorted by (start, index, input position of their first sample).
-    public var errorEpisodes: [ErrorEpisode]
+    public var errorEpisodes: ErrorEpisodes
     /// One per (index, shard number) with a shard sample, sorted by (index, shard number).
     public var shards: [ShardSummary]
     /// Stalls and lag breaches that were announced and still went on when the input ended,
@@ -38,7 +38,7 @@ public struct AnalysisResult: Sendable, NameResolver {
     /// A result as reports take it; the rows must be in the orders documented above.
     public init(
         sources: [SourceReport], indices: [IndexSummary] = [], transitions: [TransitionRow] = [],
-        stalls: [StallRow] = [], gaps: [GapRow] = [], errorEpisodes: [ErrorEpisode] = [],
+        stalls: [StallRow] = [], gaps: [GapRow] = [], errorEpisodes: ErrorEpisodes = [],
         shards: [ShardSummary] = [], stillOpen: [OpenAtEnd] = [], indexNames: StringTable, texts: StringTable
     ) {
         self.sources = sources

@@ -220,20 +220,27 @@ struct PartitionFindings {
     var transitions: [TransitionRow] = []
     var stalls: [StallRow] = []
     var gaps: [GapRow] = []
+    /// Rows of error episodes given as rows (`ResultMerge`).
     var errorEpisodes: [ErrorEpisode] = []
+    /// The error episodes of the derivations, as compactly as they kept them.
+    var errorEpisodeStreams = ErrorEpisodeStreams()
     var shards: [ShardSummary] = []
     var stillOpen: [OpenAtEnd] = []
 
     /// How many rows of each table.
     struct Counts {
-        var transitions = 0, stalls = 0, gaps = 0, errorEpisodes = 0, shards = 0, stillOpen = 0
+        var transitions = 0, stalls = 0, gaps = 0, shards = 0, stillOpen = 0
+        var errorEpisodeIndices = 0, errorEpisodeBytes = 0
 
         mutating func add(_ derivation: IndexDerivation) {
             guard derivation.hasSamples else { return }
             transitions += derivation.transitions.count
             stalls += derivation.stalls.count
             gaps += derivation.gaps.count
-            errorEpisodes += derivation.errorEpisodeCount
+            if derivation.errorEpisodeCount > 0 {
+                errorEpisodeIndices += 1
+                errorEpisodeBytes += ErrorEpisodeStreams.bytesBound(of: derivation.errorEpisodeLog)
+            }
             shards += derivation.shardCount
             stillOpen += derivation.stillOpen.count
         }
@@ -243,7 +250,7 @@ struct PartitionFindings {
         transitions.reserveCapacity(transitions.count + counts.transitions)
         stalls.reserveCapacity(stalls.count + counts.stalls)
         gaps.reserveCapacity(gaps.count + counts.gaps)
-        errorEpisodes.reserveCapacity(errorEpisodes.count + counts.errorEpisodes)
+        errorEpisodeStreams.reserve(indices: counts.errorEpisodeIndices, streamBytes: counts.errorEpisodeBytes)
         shards.reserveCapacity(shards.count + counts.shards)
         stillOpen.reserveCapacity(stillOpen.count + counts.stillOpen)
     }
@@ -255,7 +262,7 @@ struct PartitionFindings {
         transitions += derivation.transitions
         stalls += derivation.stalls
         gaps += derivation.gaps
-        errorEpisodes += derivation.errorEpisodes
+        errorEpisodeStreams.append(derivation.errorEpisodeLog)
         if derivation.hasShards { shards += derivation.shards }
         stillOpen += derivation.stillOpen
         return true

@@ -36,6 +36,8 @@ enum ResultAssembly {
         var stalls = gather(\.stalls)
         var gaps = gather(\.gaps)
         var errorEpisodes = gather(\.errorEpisodes)
+        var errorEpisodeStreams = ErrorEpisodeStreams()
+        for partition in findings.indices { errorEpisodeStreams.append(taking: &findings[partition].errorEpisodeStreams) }
         var shardRows = gather(\.shards)
         var stillOpen = gather(\.stillOpen)
         // Sorting the figures themselves would take a buffer of half of them: sort their
@@ -52,10 +54,20 @@ enum ResultAssembly {
         sort(&transitions) { $0.timestamp != $1.timestamp ? $0.timestamp < $1.timestamp : byName($0.index, $1.index) }
         sort(&stalls) { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
         sort(&gaps) { $0.start != $1.start ? $0.start < $1.start : byName($0.index, $1.index) }
-        sort(&errorEpisodes) {
-            if $0.start != $1.start { return $0.start < $1.start }
-            if $0.index != $1.index { return byName($0.index, $1.index) }
-            return $0.ordinal < $1.ordinal
+        let sortedEpisodes: ErrorEpisodes
+        if errorEpisodes.isEmpty {
+            errorEpisodeStreams.orderParts(by: byName)
+            sortedEpisodes = ErrorEpisodes(errorEpisodeStreams)
+        } else {
+            // Rows given as rows (a merge of partial results) are sorted as rows, with any others.
+            errorEpisodes += ErrorEpisodes(errorEpisodeStreams)
+            errorEpisodeStreams = ErrorEpisodeStreams()
+            sort(&errorEpisodes) {
+                if $0.start != $1.start { return $0.start < $1.start }
+                if $0.index != $1.index { return byName($0.index, $1.index) }
+                return $0.ordinal < $1.ordinal
+            }
+            sortedEpisodes = ErrorEpisodes(errorEpisodes)
         }
         sort(&shardRows) { $0.index != $1.index ? byName($0.index, $1.index) : $0.shard < $1.shard }
         sort(&stillOpen) {
@@ -66,7 +78,7 @@ enum ResultAssembly {
         }
         return AnalysisResult(
             sources: sources, indices: indices, transitions: transitions, stalls: stalls, gaps: gaps,
-            errorEpisodes: errorEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: indexNames,
+            errorEpisodes: sortedEpisodes, shards: shardRows, stillOpen: stillOpen, indexNames: indexNames,
             texts: texts)
     }
 

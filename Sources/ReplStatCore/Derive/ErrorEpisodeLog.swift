@@ -6,7 +6,7 @@
 /// end's step from the start, the samples and whether there is an HTTP status (in one value),
 /// the status, the type and reason ids (zigzag), and the ordinal's step (zigzag). Steps are
 /// taken in wrapping arithmetic, so any values come back exactly.
-struct ErrorEpisodeLog {
+struct ErrorEpisodeLog: Sendable {
     private var bytes: [UInt8] = []
     /// The start and ordinal of the episode encoded last, which the next one's steps start from.
     private var previousStart: Int64 = 0
@@ -17,7 +17,7 @@ struct ErrorEpisodeLog {
 
     var isEmpty: Bool { count == 0 }
 
-    /// The bytes the episodes before the last take (for tests).
+    /// The bytes the episodes before the last take.
     var streamBytes: Int { bytes.count }
 
     /// Adds `episode` as the last one.
@@ -59,7 +59,43 @@ struct ErrorEpisodeLog {
         return episodes
     }
 
+    /// Appends the episodes to `stream` ordered by start, then ordinal (the order of their rows
+    /// within the index), as LEB128 steps from a start and ordinal of zero, the index left out;
+    /// returns how many. Samples come in input order, so episodes nearly always are in that
+    /// order already, and their stream is copied as it is.
+    func encodeInStartOrder(appendingTo stream: inout [UInt8]) -> Int {
+        guard let last else { return 0 }
+        let episodes = episodes
+        let inOrder = zip(episodes, episodes.dropFirst()).allSatisfy { Self.precedes($0, $1) }
+        if inOrder {
+            stream.append(contentsOf: bytes)
+            Self.encode(last, afterStart: previousStart, ordinal: previousOrdinal, appendingTo: &stream)
+        } else {
+            var (start, ordinal): (Int64, Int64) = (0, 0)
+            for episode in episodes.sorted(by: Self.precedes) {
+                Self.encode(episode, afterStart: start, ordinal: ordinal, appendingTo: &stream)
+                (start, ordinal) = (episode.start, episode.ordinal)
+            }
+        }
+        return count
+    }
+
+    /// Whether `first` comes before `second` in the rows of one index. An ordinal is the place of
+    /// an episode's first sample among the lines, which no other episode has: a strict order.
+    private static func precedes(_ first: ErrorEpisode, _ second: ErrorEpisode) -> Bool {
+        first.start != second.start ? first.start < second.start : first.ordinal < second.ordinal
+    }
+
     private mutating func encode(_ episode: ErrorEpisode) {
+        Self.encode(episode, afterStart: previousStart, ordinal: previousOrdinal, appendingTo: &bytes)
+        (previousStart, previousOrdinal) = (episode.start, episode.ordinal)
+    }
+
+    /// Appends `episode` to `stream` as steps from `previousStart` and `previousOrdinal`.
+    static func encode(
+        _ episode: ErrorEpisode, afterStart previousStart: Int64, ordinal previousOrdinal: Int64,
+        appendingTo stream: inout [UInt8]
+    ) {
         var values = InlineArray<7, UInt64>(repeating: 0)
         values[0] = LEB128.zigzag(episode.start &- previousStart)
         values[1] = UInt64(bitPattern: episode.end &- episode.start)
@@ -71,12 +107,13 @@ struct ErrorEpisodeLog {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7 * LEB128.maxBytes) { scratch in
             var written = 0
             for position in values.indices { LEB128.write(values[position], to: scratch.baseAddress!, at: &written) }
-            bytes.append(contentsOf: scratch[..<written])
+            stream.append(contentsOf: scratch[..<written])
         }
-        (previousStart, previousOrdinal) = (episode.start, episode.ordinal)
     }
 
-    private static func decode(
+    /// Reads the episode of `index` at `position` in a stream, after one that started at
+    /// `previousStart` with ordinal `previousOrdinal`, and moves `position` past it.
+    static func decode(
         afterStart previousStart: Int64, ordinal previousOrdinal: Int64, index: Int32, from bytes: UnsafePointer<UInt8>,
         at position: inout Int
     ) -> ErrorEpisode {

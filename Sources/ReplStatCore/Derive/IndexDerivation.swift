@@ -136,6 +136,8 @@ struct IndexDerivation {
     var errorEpisodes: [ErrorEpisode] { extras.first?.errorEpisodes.episodes ?? [] }
     /// How many `errorEpisodes` has.
     var errorEpisodeCount: Int { extras.first?.errorEpisodes.count ?? 0 }
+    /// `errorEpisodes` as the derivation keeps them.
+    var errorEpisodeLog: ErrorEpisodeLog { extras.first?.errorEpisodes ?? ErrorEpisodeLog() }
     /// Stalls, lag breaches, shard stalls and error episodes still going on at the end, once
     /// `finish()` is done.
     var stillOpen: [OpenAtEnd] { extras.first?.stillOpen ?? [] }

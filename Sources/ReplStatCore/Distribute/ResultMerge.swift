@@ -102,7 +102,7 @@ public struct ResultMerge {
         findings.transitions += renamed(result.transitions, texts: \.reason)
         findings.stalls += renamed(result.stalls)
         findings.gaps += renamed(result.gaps)
-        findings.errorEpisodes += renamed(result.errorEpisodes, texts: \.type, \.reason)
+        findings.errorEpisodes += renamed(Array(result.errorEpisodes), texts: \.type, \.reason)
         findings.shards += renamed(result.shards)
         findings.stillOpen += renamed(result.stillOpen)
     }

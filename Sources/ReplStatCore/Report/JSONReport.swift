@@ -101,16 +101,18 @@ public enum JSONReport {
 
     /// One object per element, each on its own line.
     private static func appendRows<Element>(
-        _ elements: [Element], to out: inout ReportText, _ fill: (Element, inout JSONObject) -> Void
+        _ elements: some Sequence<Element>, to out: inout ReportText, _ fill: (Element, inout JSONObject) -> Void
     ) {
-        for (position, element) in elements.enumerated() {
-            out.append(contentsOf: position == 0 ? "\n".utf8 : ",\n".utf8)
+        var written = 0
+        for element in elements {
+            out.append(contentsOf: written == 0 ? "\n".utf8 : ",\n".utf8)
             var row = JSONObject()
             fill(element, &row)
             out.append(contentsOf: row.finish())
             out.flushWhenFull()
+            written += 1
         }
-        if !elements.isEmpty { out.append(0x0A) }
+        if written > 0 { out.append(0x0A) }
     }
 
     /// A row of summary.csv as an object, keys in the order of `CSVReport.summaryHeader`.

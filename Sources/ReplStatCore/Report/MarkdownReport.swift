@@ -233,7 +233,7 @@ public enum MarkdownReport {
                 .name("Index"), .text("Start"), .text("End"), .number("Samples"), .number("HTTP status"),
                 .name("Type"), .sentence("First reason"),
             ])
-        section.render(result.errorEpisodes, largestBy: \.samples, width, into: &out) { episode in
+        section.render(Array(result.errorEpisodes), largestBy: \.samples, width, into: &out) { episode in
             [
                 .text(result.indexName(episode.index)), .markdown(Timestamp.format(episode.start)),
                 .markdown(Timestamp.format(episode.end)), .markdown(HumanFormat.grouped(episode.samples)),
