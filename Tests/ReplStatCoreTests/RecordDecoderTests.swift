@@ -67,6 +67,29 @@ private func syncing(_ details: String) -> String {
         #expect(decoder.indexNames.string(sample.index) == "i")
     }
 
+    /// A text with escapes is decoded once and then known by its bytes as they stand: every
+    /// line gets the id of what it stands for, the same whether it came with escapes, with other
+    /// escapes or without; a restart forgets them with the texts.
+    @Test func textsWithEscapesKeepTheIdOfWhatTheyStandFor() {
+        var decoder = RecordDecoder()
+        func reason(_ text: String) -> String? {
+            let line = #"{"# + ts + #","index":"i","response":{"status":"PAUSED","reason":""# + text + #""}}"#
+            guard case .status(let sample) = decode(line, decoder: &decoder) else { return nil }
+            return "\(sample.reason) " + decoder.texts.string(sample.reason)
+        }
+        let texts = [
+            #"a \"b\""#, "plain", #"a \"b\""#, #"a \u0022b\u0022"#, #"a "#, #"a \u0022b\""#, #"c\n"#, #"a \"b\""#,
+        ]
+        #expect(
+            texts.map(reason) == [
+                "0 a \"b\"", "1 plain", "0 a \"b\"", "0 a \"b\"", "2 a ", "0 a \"b\"", "3 c\n", "0 a \"b\"",
+            ])
+        #expect(decoder.escapedTexts.count == 4)
+        decoder.restartIds()
+        #expect(decoder.escapedTexts.count == 0)
+        #expect([#"c\n"#, #"a \"b\""#].map(reason) == ["0 c\n", "1 a \"b\""])
+    }
+
     /// The ids guessed from what each index had on its last line (the next index, its texts)
     /// are the ids interning gives: names of one length that differ in one byte, texts that
     /// change, go missing and come back, escapes, indices in shuffled orders.

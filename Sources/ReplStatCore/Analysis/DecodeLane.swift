@@ -47,7 +47,7 @@ final class DecodeLane: @unchecked Sendable {
     func decode(_ buffer: UnsafeRawBufferPointer, maxLineBytes: Int, keepLines: Bool) -> DecodedPiece {
         let restartsIds =
             decoder.indexNames.count > Self.idLimit || decoder.texts.count > Self.idLimit
-            || decoder.texts.byteCount > Self.textBytesLimit
+            || decoder.texts.byteCount > Self.textBytesLimit || decoder.escapedTexts.byteCount > Self.textBytesLimit
         if restartsIds { decoder.restartIds() }
         let knownIndexNames = decoder.indexNames.count
         let knownTexts = decoder.texts.count

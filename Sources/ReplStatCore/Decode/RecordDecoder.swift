@@ -85,6 +85,12 @@ public struct RecordDecoder {
     public var indexNames = StringTable()
     /// Reasons, leader aliases, leader index names and error types seen so far.
     public var texts = StringTable()
+    /// The status texts with escapes seen so far, as they stand in the lines, each decoded once:
+    /// captures repeat them at every poll (a pause's reason quoting an exception), and decoding
+    /// one costs far more than looking it up. `escapedTextIds` holds, by id here, the id in
+    /// `texts` of what each stands for.
+    public private(set) var escapedTexts = StringTable()
+    private var escapedTextIds: [Int32] = []
     /// The shard checkpoints of the status samples decoded since the last `takeShardLists()`,
     /// in the order of their samples' `shardDetails`.
     public private(set) var shardLists: [[ShardCheckpoints]] = []
@@ -100,6 +106,8 @@ public struct RecordDecoder {
     public mutating func restartIds() {
         indexNames = StringTable()
         texts = StringTable()
+        escapedTexts = StringTable()
+        escapedTextIds = []
         memories = []
         previousIndex = StatusSample.none
     }
@@ -230,10 +238,20 @@ public struct RecordDecoder {
         if slot.isMissing { return StatusSample.none }
         let content = UnsafeBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
         if slot.hasEscapes {
-            let decoded = JSONString.decode(content)
-            return decoded.withUnsafeBufferPointer { internText($0, guess: &guess) }
+            guess = textId(escaped: content)
+            return guess
         }
         return internText(content, guess: &guess)
+    }
+
+    /// The id in `texts` of what a text with escapes stands for, decoded only the first time.
+    @inline(never)
+    private mutating func textId(escaped content: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let raw = Int(escapedTexts.intern(content))
+        if raw == escapedTextIds.count {
+            escapedTextIds.append(JSONString.decode(content).withUnsafeBufferPointer { texts.intern($0) })
+        }
+        return escapedTextIds[raw]
     }
 
     @inline(__always)
