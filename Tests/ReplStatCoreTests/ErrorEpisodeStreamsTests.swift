@@ -8,7 +8,9 @@ import Testing
     /// The logs of `indices` indices (ids 0 up) and every episode in them: ordinals are input
     /// positions, growing across all indices; starts mostly grow but can go back, and now and then
     /// a later sample joins an index's last episode.
-    private static func logs(_ random: inout SplitMix64, indices: Int, episodes: Int) -> ([ErrorEpisodeLog], [ErrorEpisode]) {
+    private static func logs(_ random: inout SplitMix64, indices: Int, episodes: Int) -> (
+        [ErrorEpisodeLog], [ErrorEpisode]
+    ) {
         var logs = [ErrorEpisodeLog](repeating: ErrorEpisodeLog(), count: indices)
         var starts = [Int64](repeating: 1_700_000_000_000, count: indices)
         for ordinal in Int64(0)..<Int64(episodes) {
@@ -55,10 +57,12 @@ import Testing
         for (position, log) in logs.enumerated() {
             if position % 2 == 0 { first.append(log) } else { second.append(log) }
         }
-        first.append(taking: &second)
-        #expect(second.count == 0)
-        first.orderParts { rank[Int($0)] < rank[Int($1)] }
-        let merged = ErrorEpisodes(first)
+        var joined = ErrorEpisodeStreams()
+        joined.append(taking: &first)
+        joined.append(taking: &second)
+        #expect(first.count == 0 && second.count == 0)
+        joined.orderParts { rank[Int($0)] < rank[Int($1)] }
+        let merged = ErrorEpisodes(joined)
         #expect(merged.count == all.count)
         #expect(Array(merged) == Self.sortedAsRows(all, rank: rank))
         // A second reading gives the same rows.
@@ -77,7 +81,10 @@ import Testing
         }
         var streams = ErrorEpisodeStreams()
         streams.append(log)
-        #expect(Array(ErrorEpisodes(streams)).map { [$0.start, $0.ordinal] } == [[5, 6], [10, 8], [10, 9], [50, 10], [70, 7]])
+        #expect(
+            Array(ErrorEpisodes(streams)).map { [$0.start, $0.ordinal] } == [
+                [5, 6], [10, 8], [10, 9], [50, 10], [70, 7],
+            ])
     }
 
     @Test func noEpisodes() {

@@ -37,7 +37,9 @@ enum ResultAssembly {
         var gaps = gather(\.gaps)
         var errorEpisodes = gather(\.errorEpisodes)
         var errorEpisodeStreams = ErrorEpisodeStreams()
-        for partition in findings.indices { errorEpisodeStreams.append(taking: &findings[partition].errorEpisodeStreams) }
+        for partition in findings.indices {
+            errorEpisodeStreams.append(taking: &findings[partition].errorEpisodeStreams)
+        }
         var shardRows = gather(\.shards)
         var stillOpen = gather(\.stillOpen)
         // Sorting the figures themselves would take a buffer of half of them: sort their

@@ -41,6 +41,12 @@ struct ErrorEpisodeStreams: Sendable {
 
     /// Adds the episodes of `other`'s indices (none of them already here), giving its room back.
     mutating func append(taking other: inout ErrorEpisodeStreams) {
+        if parts.isEmpty {
+            swap(&self, &other)
+            return
+        }
+        bytes.reserveCapacity(bytes.count + other.bytes.count)
+        parts.reserveCapacity(parts.count + other.parts.count)
         let shift = bytes.count
         bytes += other.bytes
         parts += other.parts.lazy.map { Part(index: $0.index, offset: $0.offset + shift, count: $0.count) }
