@@ -16,7 +16,7 @@ protocol DecodedPieceConsumer: AnyObject {
 /// decoded piece back in input order, whatever the number of jobs and however the input was cut.
 ///
 /// With one job every step runs on the calling thread. With more, a reader thread reads,
-/// inflates and frames; decoding lanes (one per job, each a serial queue) decode pieces in
+/// inflates and frames; decoding lanes (one per job, each on its `SerialWorker`) decode pieces in
 /// parallel, round-robin; and an `OrderedHandoff` gives them back to the calling thread in
 /// sequence. At most a fixed number of pieces is in flight, and their buffers are reused.
 final class DecodingLanes {
@@ -75,7 +75,7 @@ final class DecodingLanes {
 
     private func readInParallel(_ sources: [InputSource], lanes: [DecodeLane], into consumer: DecodedPieceConsumer) {
         let handoff = OrderedHandoff(capacity: 4 * lanes.count + 4)
-        let queues = lanes.map { DispatchQueue(label: "replstat.decode.\($0.number)") }
+        let workers = lanes.map { SerialWorker(label: "replstat.decode.\($0.number)") }
         let keepLines = keepLines
         let maxLineBytes = maxLineBytes
         let chunkSize = chunkSize
@@ -94,7 +94,7 @@ final class DecodingLanes {
                 let number = sequence
                 sequence += 1
                 let lane = lanes[number % lanes.count]
-                queues[lane.number].async {
+                workers[lane.number].async {
                     let decoded = lane.decode(bytes.bytes(range), maxLineBytes: maxLineBytes, keepLines: keepLines)
                     handoff.deliver(.piece(decoded), sequence: number)
                 }

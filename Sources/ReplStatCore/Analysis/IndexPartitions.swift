@@ -1,13 +1,14 @@
 import Dispatch
 
 /// The index partitions and where they run: partition 0 on the merge's thread, each other one
-/// on its serial queue. The merge puts each sample in its partition's batch, then runs the
+/// on its worker. The merge puts each sample in its partition's batch, then runs the
 /// batches: waiting for them when every line's outcome is needed before the next piece (the
 /// rejects file), or letting them run behind, a few batches per partition at most, so that memory
 /// stays bounded.
 final class IndexPartitions {
     let all: [IndexPartition]
-    private let queues: [DispatchQueue]
+    /// The workers of partitions 1 and on: `workers[number - 1]` runs partition `number`.
+    private let workers: [SerialWorker]
     /// Batches a partition may still be given before the merge waits for it.
     private let room: [DispatchSemaphore]
     /// Batch arrays given back once processed, for the next pieces: allocated afresh per piece,
@@ -16,7 +17,7 @@ final class IndexPartitions {
 
     init(count: Int, options: AnalysisOptions, events: LiveEventSink?) {
         all = (0..<count).map { IndexPartition(number: $0, count: count, options: options, events: events) }
-        queues = all.map { DispatchQueue(label: "replstat.partition.\($0.number)") }
+        workers = all.dropFirst().map { SerialWorker(label: "replstat.partition.\($0.number)") }
         room = all.map { _ in DispatchSemaphore(value: 4) }
     }
 
@@ -43,9 +44,11 @@ final class IndexPartitions {
                 continue
             }
             let (partition, batchArrays) = (all[number], batchArrays)
-            queues[number].async(group: group) {
+            group.enter()
+            workers[number - 1].async {
                 partition.process(batch, shardLists: shardLists, source: source, outcomes: outcomes)
                 batchArrays.recycle(batch)
+                group.leave()
             }
         }
         processHere(take(&batches[0]), source: source, shardLists: shardLists, outcomes: outcomes)
@@ -64,7 +67,7 @@ final class IndexPartitions {
             }
             let (partition, room, batchArrays) = (all[number], room[number], batchArrays)
             room.wait()
-            queues[number].async {
+            workers[number - 1].async {
                 partition.process(batch, shardLists: shardLists, source: source, outcomes: nil)
                 batchArrays.recycle(batch)
                 room.signal()
@@ -73,7 +76,7 @@ final class IndexPartitions {
         processHere(take(&batches[0]), source: source, shardLists: shardLists, outcomes: nil)
     }
 
-    /// Partition 0 runs on the merge's thread, while the others run on their queues: one thread
+    /// Partition 0 runs on the merge's thread, while the others run on their workers: one thread
     /// fewer to wake for every piece, and the merge's thread, which would wait for the next
     /// piece, works meanwhile.
     private func processHere(
@@ -96,7 +99,7 @@ final class IndexPartitions {
     /// from. Returns the figures of every index with a sample, partition after partition, each
     /// written once where it stays.
     func finish() -> [IndexSummary] {
-        for queue in queues { queue.sync {} }
+        for worker in workers { worker.sync() }
         let all = self.all
         var counts = [Int](repeating: 0, count: all.count)
         if all.count == 1 {
