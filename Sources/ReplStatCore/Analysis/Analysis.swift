@@ -116,7 +116,7 @@ public final class Analysis: DecodedPieceConsumer {
         let partitionCount = partitions.all.count
         let firstOrdinal = linesRead
         let keepsOutcomes = ledger.rejects != nil
-        var batches = partitions.emptyBatches(expecting: lines / partitionCount)
+        var batches = partitions.emptyBatches(forLines: lines)
         var outcomes: [Outcome] = []
         if keepsOutcomes {
             swap(&outcomes, &self.outcomes)

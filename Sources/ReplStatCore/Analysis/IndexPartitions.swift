@@ -21,11 +21,16 @@ final class IndexPartitions {
         room = all.map { _ in DispatchSemaphore(value: 4) }
     }
 
-    /// An empty batch per partition, each with room for at least `expecting` entries.
-    func emptyBatches(expecting: Int) -> [[PartitionEntry]] {
-        all.map { _ in
+    /// An empty batch per partition, each with room for its share of the samples of a piece of
+    /// `lines` lines and a sixteenth more: consecutive indices go to different partitions, so the
+    /// shares are even to within a few samples, and a batch appended past its room would double
+    /// in size, and stay doubled in the pool (a long run had them all doubled).
+    func emptyBatches(forLines lines: Int) -> [[PartitionEntry]] {
+        let share = lines / all.count
+        let room = share + share / 16 + 4
+        return all.map { _ in
             var batch = batchArrays.borrow()
-            batch.reserveCapacity(expecting)
+            batch.reserveCapacity(room)
             return batch
         }
     }
