@@ -293,6 +293,21 @@ import Testing
         }
     }
 
+    /// A follower that stays 200 polls behind: entries leave the front as fast as they come, and
+    /// the stream, of about 4 bytes an entry, stays within twice what they take (moved to the front
+    /// each time that frees a quarter of it, not only a half, when it had grown to three times).
+    @Test func aSteadyBacklogKeepsItsStreamWithinTwiceItsEntries() {
+        var history = LeaderHistory()
+        #expect(history.lagMillis(at: 0, leader: 0, follower: 0) == 0)
+        var mostRoom = 0
+        for k in Int64(1)...20_000 {
+            _ = history.lagMillis(at: k * 1_000, leader: k * 50, follower: max(0, k - 200) * 50 + 1)
+            if k > 1_000 { mostRoom = max(mostRoom, history.room) }
+        }
+        #expect(history.count == 200)
+        #expect(mostRoom <= 2 * 200 * 4, "\(mostRoom) bytes")
+    }
+
     /// A follower behind for 10,000 polls of small steps keeps them in about 3 bytes each, not 24.
     @Test func aBacklogOfSmallStepsTakesAFewBytesAnEntry() {
         var history = LeaderHistory()
