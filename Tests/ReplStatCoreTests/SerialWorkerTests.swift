@@ -45,4 +45,23 @@ import Testing
         #expect(done.wait(timeout: .now() + 60) == .success)
         #expect(ran.withLock { $0 } == [1, 2])
     }
+
+    /// `--jobs 256` has 511 workers. Workers whose blocks waited for jobs as long as they lived
+    /// held a thread each, used up libdispatch's threads and hung the run: a lingering block gives
+    /// its thread back, so a job given to each of more workers than there are threads still runs.
+    @Test func moreWorkersThanThreadsStillRunEveryJob() {
+        let workers = (0..<1_500).map { SerialWorker(label: "test.worker.\($0)") }
+        let group = DispatchGroup()
+        let ran = Atomic<Int>(0)
+        for worker in workers {
+            group.enter()
+            worker.async {
+                ran.add(1, ordering: .relaxed)
+                group.leave()
+            }
+        }
+        // A generous bound, only so that a hang fails the test instead of stopping the suite.
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        #expect(ran.load(ordering: .relaxed) == 1_500)
+    }
 }
