@@ -21,9 +21,10 @@ struct DecodedPiece: Sendable {
     var restartsIds = false
 }
 
-/// One decoding worker: its own decoder and string tables, used only by the work items of
-/// its serial queue (hence `@unchecked Sendable`). Pieces go to lanes round-robin, so each
-/// lane sees its pieces in input order and its string ids grow in the order the merge reads them.
+/// One decoding worker: its own decoder and string tables, used only by the jobs of its
+/// `SerialWorker`, one at a time (hence `@unchecked Sendable`). Pieces go to lanes round-robin, so
+/// each lane sees its pieces in input order and its string ids grow in the order the merge reads
+/// them.
 final class DecodeLane: @unchecked Sendable {
     let number: Int
     // Modified by every line: unchecked, as `IndexPartition`'s state and for the same reason.
