@@ -509,6 +509,27 @@ private func sampleLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         #expect(isal.bytes == Array("first\n".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 500))
     }
 
+    /// Found by `scripts/fuzz inflaters`: a member cut in its trailer whose deflate data ISA-L
+    /// reads to its end through a code set zlib refuses. ISA-L's reader said truncated at the end
+    /// of the file, zlib corrupt at the member's start; zlib, inflating it again, now decides.
+    @Test func aMemberCutInItsTrailerAfterACodeSetZlibRefusesIsCorruptWithEither() throws {
+        let deflate: [UInt8] = Array(
+            Data(base64Encoded: "rc6xDoIwEAbg3cfoDKYtUIXJxMG4sOiiSyFwaiMUQmvUEN7dspg4c1zIWDMAAADI1w==")!)
+        let member: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3] + deflate
+        for chunkSize in [1, 7, 64 * 1024] {
+            let zlibRead = try readBytes(member, chunkSize: chunkSize, inflater: .zlib)
+            let isalRead = try readBytes(member, chunkSize: chunkSize, inflater: .isal)
+            let piped = readPipe(member, chunkSize: chunkSize, inflater: .isal)
+            #expect(zlibRead.failure?.kind == .corruptGzip)
+            #expect(zlibRead.failure?.byteOffset == 0)
+            for read in [isalRead, piped] {
+                #expect(read.failure?.kind == .corruptGzip)
+                #expect(read.failure?.byteOffset == 0)
+            }
+            #expect(isalRead.bytes.starts(with: zlibRead.bytes))
+        }
+    }
+
     /// A pipe can deliver the two magic bytes in separate reads.
     @Test(arguments: [false, true])
     func pipeDeliveringOneByteFirst(compressed: Bool) throws {

@@ -101,8 +101,16 @@ struct GzipReader {
                 inputOffset = reader.offset
                 input = try reader.read(sourceName: source)
                 if input.isEmpty {
-                    if case .betweenMembers = part { return }
-                    if case .deflateData = part, try inflateAgainWithZlib() { continue }
+                    switch part {
+                    case .betweenMembers:
+                        return
+                    case .deflateData, .trailer:
+                        // Cut in the trailer too: ISA-L may have ended deflate data whose code set
+                        // zlib refuses, and zlib's verdict (corrupt, not truncated) stands.
+                        if try inflateAgainWithZlib() { continue }
+                    case .header:
+                        break
+                    }
                     throw SourceFailure(
                         kind: .truncatedGzip, source: source, byteOffset: inputOffset,
                         detail: "the stream ends inside a gzip member")
