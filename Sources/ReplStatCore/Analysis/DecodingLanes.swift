@@ -35,7 +35,7 @@ final class DecodingLanes {
         self.maxLineBytes = maxLineBytes
         self.chunkSize = max(chunkSize, 1)
         self.keepLines = keepLines
-        pieceBlocks = PieceBytesPool(blockSize: Self.joinedLineBytes + max(chunkSize, 1))
+        pieceBlocks = PieceBytesPool(blockSize: Self.joinedLineBytes + self.chunkSize)
     }
 
     /// Reads the sources in order, each to its end (or to its damage), with new lanes.

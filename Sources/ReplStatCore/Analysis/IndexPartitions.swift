@@ -27,10 +27,10 @@ final class IndexPartitions {
     /// in size, and stay doubled in the pool (a long run had them all doubled).
     func emptyBatches(forLines lines: Int) -> [[PartitionEntry]] {
         let share = lines / all.count
-        let room = share + share / 16 + 4
+        let capacity = share + share / 16 + 4
         return all.map { _ in
             var batch = batchArrays.borrow()
-            batch.reserveCapacity(room)
+            batch.reserveCapacity(capacity)
             return batch
         }
     }

@@ -155,24 +155,23 @@ struct LagHistogram: Sendable {
     private var exactValues: [UInt64] {
         let width = wide ? 8 : 4
         return storage.withUnsafeBytes { bytes in
-            (0..<bytes.count / width).map { position in
-                wide
-                    ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
-                    : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
-            }
+            (0..<bytes.count / width).map { exactValue($0, in: bytes) }
         }
+    }
+
+    /// The exact value at `position` of `bytes` (those of `storage`), 8 bytes wide or 4.
+    @inline(__always)
+    private func exactValue(_ position: Int, in bytes: UnsafeRawBufferPointer) -> UInt64 {
+        wide
+            ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
+            : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
     }
 
     /// Writes every value, the staged ones last, to `destination` (room for `count`), while it is exact.
     private func copyExactValues(to destination: UnsafeMutableBufferPointer<UInt64>) {
         let stored = Int(added)
         storage.withUnsafeBytes { bytes in
-            for position in 0..<stored {
-                destination[position] =
-                    wide
-                    ? bytes.loadUnaligned(fromByteOffset: position * 8, as: UInt64.self)
-                    : UInt64(bytes.loadUnaligned(fromByteOffset: position * 4, as: UInt32.self))
-            }
+            for position in 0..<stored { destination[position] = exactValue(position, in: bytes) }
         }
         for position in 0..<Int(stagedCount) { destination[stored + position] = UInt64(staged[position]) }
     }
